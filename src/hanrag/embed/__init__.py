@@ -1,0 +1,5 @@
+"""Text embedders (dense retrieval) behind the Embedder protocol."""
+
+from hanrag.embed.base import Embedder
+
+__all__ = ["Embedder"]

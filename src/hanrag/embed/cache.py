@@ -1,0 +1,74 @@
+"""Embedding cache keyed by (model spec, text hash) in a SQLite file shared across indexes."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+
+class EmbeddingCache:
+    """Stores float32 vectors so unchanged text is never embedded twice."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS embeddings (model TEXT, text_hash BLOB, vector BLOB, PRIMARY KEY (model, text_hash))"
+        )
+        self._db.commit()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def get_or_compute(
+        self,
+        model: str,
+        texts: Sequence[str],
+        compute: Callable[[list[str]], np.ndarray],
+        progress: Callable[[int], None] | None = None,
+        batch_size: int = 64,
+    ) -> np.ndarray:
+        """Vectors for ``texts``; only cache misses go to ``compute``, in batches (progress counts texts done)."""
+        hashes = [hashlib.blake2b(t.encode("utf-8"), digest_size=16).digest() for t in texts]
+        found = self._lookup(model, hashes)
+        missing = [i for i, h in enumerate(hashes) if h not in found]
+        if progress and len(texts) - len(missing):
+            progress(len(texts) - len(missing))
+        # Identical texts among the misses are embedded once.
+        copies = Counter(hashes[i] for i in missing)
+        todo: dict[bytes, int] = {}
+        for i in missing:
+            todo.setdefault(hashes[i], i)
+        items = list(todo.items())
+        for start in range(0, len(items), batch_size):
+            batch = items[start : start + batch_size]
+            vectors = np.asarray(compute([texts[i] for _, i in batch]), dtype=np.float32)
+            rows = [(model, h, vectors[j].tobytes()) for j, (h, _) in enumerate(batch)]
+            self._db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)", rows)
+            self._db.commit()
+            for j, (h, _) in enumerate(batch):
+                found[h] = vectors[j]
+            if progress:
+                progress(sum(copies[h] for h, _ in batch))
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.vstack([found[h] for h in hashes]).astype(np.float32, copy=False)
+
+    def _lookup(self, model: str, hashes: list[bytes]) -> dict[bytes, np.ndarray]:
+        found: dict[bytes, np.ndarray] = {}
+        unique = list(set(hashes))
+        for start in range(0, len(unique), 500):
+            part = unique[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for h, blob in self._db.execute(
+                f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({marks})", [model, *part]
+            ):
+                found[h] = np.frombuffer(blob, dtype=np.float32)
+        return found

@@ -1,0 +1,75 @@
+"""Gemini embeddings through google-genai (key from GEMINI_API_KEY or GOOGLE_API_KEY)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from hanrag.embed.base import l2_normalize
+from hanrag.errors import BackendError, ConfigError
+
+
+class GeminiEmbedder:
+    """``gemini:<model>``, e.g. ``gemini:gemini-embedding-001``; uses retrieval task types."""
+
+    def __init__(self, model: str, batch_size: int = 100, base_url: str | None = None) -> None:
+        if not model:
+            raise ConfigError("gemini embedder needs a model, e.g. 'gemini:gemini-embedding-001'")
+        self.spec = f"gemini:{model}"
+        self._model_name = model
+        self._batch_size = batch_size
+        self._base_url = base_url
+        self._client: Any = None
+        self._dim: int | None = None
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            try:
+                from google import genai
+                from google.genai import types
+            except ImportError as exc:
+                raise BackendError("embedder 'gemini' needs: pip install 'hanrag[gemini]'") from exc
+            key = os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY")
+            if not key:
+                raise BackendError("GEMINI_API_KEY is not set")
+            options = types.HttpOptions(base_url=self._base_url) if self._base_url else None
+            self._client = genai.Client(api_key=key, http_options=options)
+        return self._client
+
+    @property
+    def dim(self) -> int:
+        if self._dim is None:
+            self._dim = int(self._encode(["dimension probe"], "RETRIEVAL_QUERY").shape[1])
+        return self._dim
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(list(texts), "RETRIEVAL_DOCUMENT")
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(list(texts), "RETRIEVAL_QUERY")
+
+    def _encode(self, texts: list[str], task_type: str) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self._dim or 0), dtype=np.float32)
+        from google.genai import types
+
+        rows: list[list[float]] = []
+        for i in range(0, len(texts), self._batch_size):
+            try:
+                response = self.client.models.embed_content(
+                    model=self._model_name,
+                    contents=texts[i : i + self._batch_size],
+                    config=types.EmbedContentConfig(task_type=task_type),
+                )
+            except BackendError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                raise BackendError(f"Gemini embedding request failed: {type(exc).__name__}: {exc}") from exc
+            rows.extend(e.values for e in response.embeddings)
+        matrix = l2_normalize(np.asarray(rows, dtype=np.float32))
+        self._dim = matrix.shape[1]
+        return matrix

@@ -1,0 +1,90 @@
+"""OpenAI embeddings and any server speaking its /v1/embeddings protocol (Ollama, vLLM, TEI, LM Studio)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from hanrag.embed.base import l2_normalize, prefixes_for
+from hanrag.errors import BackendError, ConfigError
+
+OLLAMA_URL = "http://localhost:11434/v1"
+
+
+class OpenAIEmbedder:
+    """``openai:<model>``, ``openai-compatible:<base_url>#<model>`` or ``ollama:<model>``.
+
+    The key comes from OPENAI_API_KEY only (servers that need none get a placeholder).
+    """
+
+    def __init__(
+        self,
+        model: str,
+        base_url: str | None = None,
+        spec: str | None = None,
+        batch_size: int = 64,
+        timeout: float = 60.0,
+        max_retries: int = 3,
+    ) -> None:
+        if not model:
+            raise ConfigError("embedder needs a model name, e.g. 'openai:text-embedding-3-small'")
+        self.spec = spec or f"openai:{model}"
+        self._model_name = model
+        self._base_url = base_url
+        self._batch_size = batch_size
+        self._timeout = timeout
+        self._max_retries = max_retries
+        self._query_prefix, self._passage_prefix = prefixes_for(model)
+        self._client: Any = None
+        self._dim: int | None = None
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            try:
+                from openai import OpenAI
+            except ImportError as exc:
+                raise BackendError("embedder 'openai' needs: pip install 'hanrag[openai]'") from exc
+            key = os.environ.get("OPENAI_API_KEY")
+            if not key and self._base_url is None:
+                raise BackendError("OPENAI_API_KEY is not set")
+            self._client = OpenAI(
+                api_key=key or "not-needed",
+                base_url=self._base_url,
+                timeout=self._timeout,
+                max_retries=self._max_retries,
+            )
+        return self._client
+
+    @property
+    def dim(self) -> int:
+        if self._dim is None:
+            self._dim = int(self._encode(["dimension probe"]).shape[1])
+        return self._dim
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode([self._passage_prefix + t for t in texts])
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode([self._query_prefix + t for t in texts])
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self._dim or 0), dtype=np.float32)
+        rows: list[list[float]] = []
+        for i in range(0, len(texts), self._batch_size):
+            batch = texts[i : i + self._batch_size]
+            try:
+                response = self.client.embeddings.create(model=self._model_name, input=batch)
+            except BackendError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - openai raises many error types
+                where = self._base_url or "api.openai.com"
+                raise BackendError(f"embedding request to {where} failed: {type(exc).__name__}: {exc}") from exc
+            rows.extend(item.embedding for item in sorted(response.data, key=lambda d: d.index))
+        matrix = l2_normalize(np.asarray(rows, dtype=np.float32))
+        self._dim = matrix.shape[1]
+        return matrix

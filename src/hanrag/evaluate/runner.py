@@ -1,0 +1,144 @@
+"""`hanrag eval`: index a dataset once per (tokenizer, embedder), then score every configuration.
+
+Query terms and vectors are computed once per group and reused by every configuration and
+mode; latency is the search itself (retrieval, fusion, rerank, chunk fetch) with the query
+already tokenized and embedded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hanrag.config import Settings
+from hanrag.evaluate.dataset import Dataset, load_dataset
+from hanrag.evaluate.metrics import all_metrics, dedupe_docs
+from hanrag.index import Index
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class EvalConfig:
+    name: str
+    settings: Settings
+    mode: str
+
+
+@dataclass
+class EvalResult:
+    config: dict[str, Any]
+    metrics: dict[str, float]
+    latency_ms: dict[str, float]
+    n_queries: int
+    per_query: list[dict[str, Any]] = field(default_factory=list, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"config": self.config, "metrics": self.metrics, "latency_ms": self.latency_ms, "n_queries": self.n_queries}
+
+
+def sample_queries(queries: Sequence[tuple[str, str]], n: int | None, seed: int = 0) -> list[tuple[str, str]]:
+    """A deterministic sample of n queries (all when n is None or too large)."""
+    if n is None or n >= len(queries):
+        return list(queries)
+    rng = random.Random(seed)
+    chosen = sorted(rng.sample(range(len(queries)), n))
+    return [queries[i] for i in chosen]
+
+
+def evaluate(
+    dataset_dir: Path | str,
+    configs: Sequence[EvalConfig],
+    sample: int | None = None,
+    chunk: bool = False,
+    progress: Progress | None = None,
+) -> list[EvalResult]:
+    dataset = load_dataset(dataset_dir)
+    queries = sample_queries(dataset.queries, sample)
+    results: list[EvalResult] = []
+    groups: dict[tuple[str, ...], list[EvalConfig]] = {}
+    for config in configs:
+        s = config.settings
+        key = (s.tokenizer, s.embedder, str(s.chunking.size), str(s.chunking.overlap), str(chunk),
+               str(s.retrieval.bm25_k1), str(s.retrieval.bm25_b))
+        groups.setdefault(key, []).append(config)
+    for key, members in groups.items():
+        settings = members[0].settings
+        index_dir = settings.cache_dir / "eval" / _group_dir(dataset.fingerprint, key)
+        with Index.open(index_dir, settings) as index:
+            index.add_records(dataset.corpus, chunk=chunk, progress=progress)
+            texts = [text for _, text in queries]
+            needs_terms = any(m.mode != "dense" for m in members)
+            needs_vectors = any(m.mode != "bm25" for m in members)
+            if progress:
+                progress("queries", 0, len(texts))
+            terms = index.tokenizer.tokenize(texts) if needs_terms else [None] * len(texts)
+            vectors = index.embed_queries(texts) if needs_vectors else [None] * len(texts)
+            if progress:
+                progress("queries", len(texts), len(texts))
+        for config in members:
+            # One Index per configuration: it carries that configuration's reranker.
+            with Index.open(index_dir, config.settings) as config_index:
+                results.append(_run_config(config_index, dataset, queries, terms, vectors, config, progress))
+    return results
+
+
+def _group_dir(fingerprint: str, key: tuple[str, ...]) -> str:
+    return fingerprint[:16] + "-" + hashlib.blake2b("|".join(key).encode(), digest_size=6).hexdigest()
+
+
+def _run_config(
+    index: Index,
+    dataset: Dataset,
+    queries: list[tuple[str, str]],
+    terms: Sequence[Any],
+    vectors: Any,
+    config: EvalConfig,
+    progress: Progress | None,
+) -> EvalResult:
+    retrieval = config.settings.retrieval.model_copy(update={"mode": config.mode})
+    retrieval = retrieval.model_copy(update={"top_k": max(10, retrieval.top_k)})
+    totals: dict[str, float] = {}
+    latencies: list[float] = []
+    per_query: list[dict[str, Any]] = []
+    for i, (qid, text) in enumerate(queries):
+        start = time.perf_counter()
+        hits = index.search_prepared(text, terms[i], vectors[i], retrieval)
+        latencies.append((time.perf_counter() - start) * 1000)
+        ranked = dedupe_docs([h.chunk.doc_id for h in hits])
+        scores = all_metrics(ranked, dataset.qrels[qid])
+        for name, value in scores.items():
+            totals[name] = totals.get(name, 0.0) + value
+        per_query.append({"config": config.name, "mode": config.mode, "query_id": qid, "query": text,
+                          "ranked": ranked[:10], "relevant": [d for d, r in dataset.qrels[qid].items() if r > 0], **scores})
+        if progress and (i + 1) % 50 == 0:
+            progress(f"eval {config.name}", i + 1, len(queries))
+    n = len(queries)
+    lat = np.asarray(latencies)
+    s = config.settings
+    return EvalResult(
+        config={
+            "name": config.name, "mode": config.mode, "tokenizer": s.tokenizer, "embedder": s.embedder,
+            "reranker": s.reranker, "fusion": retrieval.fusion, "normalization": retrieval.normalization,
+            "weights": retrieval.weights, "rrf_k": retrieval.rrf_k, "candidates": retrieval.candidates,
+        },
+        metrics={name: round(value / n, 4) for name, value in totals.items()},
+        latency_ms={"p50": round(float(np.percentile(lat, 50)), 3), "p95": round(float(np.percentile(lat, 95)), 3)},
+        n_queries=n,
+        per_query=per_query,
+    )
+
+
+def write_per_query(results: Sequence[EvalResult], path: Path) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for result in results:
+            for row in result.per_query:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")

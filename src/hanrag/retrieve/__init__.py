@@ -1,0 +1,1 @@
+"""Sparse (BM25) and dense retrieval, fusion, and the hybrid pipeline."""

@@ -1,0 +1,92 @@
+"""The query path after tokenizing and embedding: candidates from each retriever, fusion, threshold.
+
+Split into pure steps so evaluation can compute candidates once and fuse them many ways.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from hanrag.config import RetrievalSettings
+from hanrag.retrieve.fusion import convex_combination, weighted_rrf
+from hanrag.schema import ComponentScore, ScoreBreakdown
+from hanrag.store.generation import Generation
+
+Rankings = dict[str, tuple[np.ndarray, np.ndarray]]
+
+MODE_RETRIEVERS: dict[str, tuple[str, ...]] = {"hybrid": ("bm25", "dense"), "bm25": ("bm25",), "dense": ("dense",)}
+
+
+@dataclass(frozen=True)
+class ScoredRow:
+    """A generation row with its score breakdown, before chunk text is attached."""
+
+    row: int
+    score: float
+    scores: ScoreBreakdown
+
+
+def retrieve(
+    generation: Generation,
+    mode: str,
+    candidates: int,
+    query_terms: Sequence[str] | None,
+    query_vector: np.ndarray | None,
+) -> Rankings:
+    """Top ``candidates`` (rows, raw scores) from each retriever the mode uses."""
+    rankings: Rankings = {}
+    for name in MODE_RETRIEVERS[mode]:
+        if name == "bm25":
+            rankings[name] = generation.bm25.top(query_terms or [], candidates)
+        elif query_vector is not None:
+            rankings[name] = generation.dense.top(query_vector, candidates)
+    return rankings
+
+
+def fuse(rankings: Rankings, settings: RetrievalSettings) -> list[ScoredRow]:
+    """Fused candidates, best first, each with every component's raw score and rank."""
+    active = {name: ranking for name, ranking in rankings.items() if name in MODE_RETRIEVERS[settings.mode]}
+    # A single retriever gets full weight, so mode=bm25/dense works whatever the weights say.
+    weights = settings.weights if len(active) > 1 else {name: 1.0 for name in active}
+    if settings.fusion == "rrf":
+        rows, fused = weighted_rrf(active, weights, k=settings.rrf_k)
+    else:
+        rows, fused = convex_combination(active, weights, settings.normalization)
+    components = {name: _component_scores(ranking) for name, ranking in active.items()}
+    return [
+        ScoredRow(
+            row=int(row),
+            score=float(score),
+            scores=ScoreBreakdown(
+                bm25=components.get("bm25", {}).get(int(row)),
+                dense=components.get("dense", {}).get(int(row)),
+                fused=float(score),
+            ),
+        )
+        for row, score in zip(rows, fused)
+    ]
+
+
+def _component_scores(ranking: tuple[np.ndarray, np.ndarray]) -> dict[int, ComponentScore]:
+    rows, scores = ranking
+    return {int(row): ComponentScore(score=float(s), rank=rank) for rank, (row, s) in enumerate(zip(rows, scores), 1)}
+
+
+def apply_rerank(candidates: list[ScoredRow], rerank_scores: np.ndarray) -> list[ScoredRow]:
+    """Reorder candidates by reranker score (ties keep fused order)."""
+    rescored = [
+        ScoredRow(row=c.row, score=float(s), scores=ScoreBreakdown(c.scores.bm25, c.scores.dense, c.scores.fused, float(s)))
+        for c, s in zip(candidates, rerank_scores)
+    ]
+    order = sorted(range(len(rescored)), key=lambda i: (-rescored[i].score, i))
+    return [rescored[i] for i in order]
+
+
+def select(candidates: list[ScoredRow], top_k: int, threshold: float) -> list[ScoredRow]:
+    """Keep the first ``top_k`` candidates whose final score reaches the threshold (0 = no threshold)."""
+    if threshold > 0:
+        candidates = [c for c in candidates if c.score >= threshold]
+    return candidates[:top_k]

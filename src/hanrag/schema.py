@@ -1,0 +1,107 @@
+"""Plain data records passed between components and returned to callers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Page:
+    """Text of one page (PDF) or of a whole file (page is None)."""
+
+    text: str
+    number: int | None = None
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable piece of a document."""
+
+    chunk_id: str
+    doc_id: str
+    source: str
+    text: str
+    page: int | None = None
+    start: int = 0
+    end: int = 0
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class ComponentScore:
+    """What one retriever said about a chunk: raw score and 1-based rank."""
+
+    score: float
+    rank: int
+
+
+@dataclass(frozen=True)
+class ScoreBreakdown:
+    """Every component's contribution to a hit; None where a component did not retrieve it."""
+
+    bm25: ComponentScore | None
+    dense: ComponentScore | None
+    fused: float
+    rerank: float | None = None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One ranked result."""
+
+    rank: int
+    chunk: Chunk
+    score: float
+    scores: ScoreBreakdown
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `search --json` form of DESIGN §3."""
+        return {
+            "rank": self.rank,
+            "chunk_id": self.chunk.chunk_id,
+            "doc_id": self.chunk.doc_id,
+            "source": self.chunk.source,
+            "page": self.chunk.page,
+            "text": self.chunk.text,
+            "score": self.score,
+            "scores": {
+                "bm25": asdict(self.scores.bm25) if self.scores.bm25 else None,
+                "dense": asdict(self.scores.dense) if self.scores.dense else None,
+                "fused": self.scores.fused,
+                "rerank": self.scores.rerank,
+            },
+        }
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A document held by the index."""
+
+    doc_id: str
+    source: str
+    pages: int
+    chunks: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class IndexReport:
+    """What one `add` or `remove` call changed."""
+
+    added: int = 0
+    updated: int = 0
+    skipped: int = 0
+    removed: int = 0
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "skipped": self.skipped,
+            "removed": self.removed,
+            "errors": [{"source": s, "error": e} for s, e in self.errors],
+        }

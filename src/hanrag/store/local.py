@@ -1,0 +1,296 @@
+"""The embedded store: SQLite (WAL) for documents, chunks, terms and the manifest;
+numpy/bm25s files for the search structures, in atomically switched generations."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from hanrag.errors import HanragError
+from hanrag.retrieve.dense import DenseIndex
+from hanrag.retrieve.sparse import BM25Index
+from hanrag.schema import Chunk, DocumentInfo
+from hanrag.store.generation import Generation
+from hanrag.store.lock import WriterLock
+
+FORMAT_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    pages INTEGER NOT NULL,
+    title TEXT,
+    indexed_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    chunk_id TEXT NOT NULL UNIQUE,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    page INTEGER,
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL,
+    title TEXT,
+    text TEXT NOT NULL,
+    terms TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id);
+CREATE INDEX IF NOT EXISTS documents_by_source ON documents(source);
+"""
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    doc_id: str
+    source: str
+    content_hash: str
+    pages: int
+    title: str | None = None
+
+
+class LocalStore:
+    """One index directory. Many readers; one writer at a time (``writer()``)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        (self.directory / "generations").mkdir(exist_ok=True)
+        try:
+            # Autocommit mode: transactions are opened explicitly (BEGIN IMMEDIATE) by the writer.
+            self._db = sqlite3.connect(
+                self.directory / "hanrag.sqlite", timeout=30, check_same_thread=False, isolation_level=None
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise HanragError(f"{self.directory}: not a hanrag index or damaged ({exc})") from exc
+
+    def close(self) -> None:
+        self._db.close()
+
+    # --- manifest -------------------------------------------------------------------
+    def manifest(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT key, value FROM manifest"))
+
+    def init_manifest(self, values: dict[str, str]) -> None:
+        """Record the components the index is built with (only if not recorded yet)."""
+        self._db.executemany(
+            "INSERT OR IGNORE INTO manifest VALUES (?, ?)",
+            [("format_version", FORMAT_VERSION), *values.items()],
+        )
+
+    def current_generation(self) -> int:
+        row = self._db.execute("SELECT value FROM manifest WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def load_generation(self, dim: int) -> Generation:
+        number = self.current_generation()
+        if number == 0:
+            return Generation.empty(dim)
+        path = self._generation_dir(number)
+        try:
+            return Generation.load(path, number)
+        except (OSError, ValueError, KeyError) as exc:
+            raise HanragError(
+                f"{path}: search files are missing or damaged ({exc}); run 'hanrag index --rebuild' to rebuild them"
+            ) from exc
+
+    def _generation_dir(self, number: int) -> Path:
+        return self.directory / "generations" / str(number)
+
+    # --- reads ----------------------------------------------------------------------
+    def documents(self) -> list[DocumentInfo]:
+        rows = self._db.execute(
+            "SELECT d.doc_id, d.source, d.pages, COUNT(c.id) FROM documents d "
+            "LEFT JOIN chunks c ON c.doc_id = d.doc_id GROUP BY d.doc_id ORDER BY d.source"
+        )
+        return [DocumentInfo(doc_id=r[0], source=r[1], pages=r[2], chunks=r[3]) for r in rows]
+
+    def document_hashes(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT doc_id, content_hash FROM documents"))
+
+    def doc_ids_under(self, source_prefix: str) -> list[str]:
+        """Documents whose source equals the path or lies under it as a folder."""
+        folder = source_prefix.rstrip("/") + "/"
+        rows = self._db.execute(
+            "SELECT doc_id FROM documents WHERE source = ? OR substr(source, 1, ?) = ?",
+            (source_prefix, len(folder), folder),
+        )
+        return [r[0] for r in rows]
+
+    def has_document(self, doc_id: str) -> bool:
+        return self._db.execute("SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone() is not None
+
+    def chunks(self, ids: Sequence[int]) -> dict[int, Chunk]:
+        """Chunks by internal id (missing ids are left out)."""
+        found: dict[int, Chunk] = {}
+        ids = [int(i) for i in ids]
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for row in self._db.execute(
+                "SELECT c.id, c.chunk_id, c.doc_id, d.source, c.text, c.page, c.start_char, c.end_char, c.title "
+                f"FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE c.id IN ({marks})",
+                part,
+            ):
+                found[row[0]] = Chunk(
+                    chunk_id=row[1], doc_id=row[2], source=row[3], text=row[4], page=row[5],
+                    start=row[6], end=row[7], title=row[8],
+                )
+        return found
+
+    def chunk_count(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+
+    # --- writes ---------------------------------------------------------------------
+    def writer(self) -> "StoreWriter":
+        """Take the writer lock (IndexLockedError if another process holds it)."""
+        return StoreWriter(self)
+
+
+class StoreWriter:
+    """Stages document changes and commits them with a new generation, all or nothing."""
+
+    def __init__(self, store: LocalStore) -> None:
+        self._store = store
+        self._db = store._db
+        self._lock = WriterLock(store.directory / "write.lock")
+        self._removed: list[str] = []
+        self._added: list[tuple[StoredDocument, list[Chunk], list[list[str]], np.ndarray]] = []
+
+    def __enter__(self) -> "StoreWriter":
+        self._lock.acquire()
+        self._clean_orphans()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+    def remove(self, doc_id: str) -> None:
+        self._removed.append(doc_id)
+
+    def add(self, doc: StoredDocument, chunks: list[Chunk], terms: list[list[str]], vectors: np.ndarray) -> None:
+        """Add (or replace, when doc_id exists) a document with its chunks, their terms and vectors."""
+        self._added.append((doc, chunks, terms, vectors))
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._removed or self._added)
+
+    def commit(
+        self,
+        k1: float,
+        b: float,
+        dim: int,
+        embed_missing: Callable[[list[int]], np.ndarray] | None = None,
+        rebuild: bool = False,
+    ) -> None:
+        """Apply the staged changes and switch to a freshly built generation atomically.
+
+        ``embed_missing`` gives vectors for chunk ids the previous generation lacks
+        (needed only when rebuilding after damaged or missing generation files).
+        """
+        if not self.pending and not rebuild:
+            return
+        store = self._store
+        previous = store.current_generation()
+        new_vectors: dict[int, np.ndarray] = {}
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            for doc_id in self._removed:
+                self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+                self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+            for doc, chunks, terms, vectors in self._added:
+                self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc.doc_id,))
+                self._db.execute(
+                    "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?)",
+                    (doc.doc_id, doc.source, doc.content_hash, doc.pages, doc.title, time.time()),
+                )
+                for chunk, chunk_terms, vector in zip(chunks, terms, vectors):
+                    cursor = self._db.execute(
+                        "INSERT INTO chunks (chunk_id, doc_id, page, start_char, end_char, title, text, terms) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (chunk.chunk_id, chunk.doc_id, chunk.page, chunk.start, chunk.end, chunk.title,
+                         chunk.text, " ".join(chunk_terms)),
+                    )
+                    new_vectors[int(cursor.lastrowid)] = vector
+            generation = self._build_generation(previous + 1, k1, b, dim, new_vectors, embed_missing, rebuild)
+            generation.save(store._generation_dir(generation.number))
+            self._db.execute("INSERT OR REPLACE INTO manifest VALUES ('generation', ?)", (str(generation.number),))
+            self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            shutil.rmtree(store._generation_dir(previous + 1), ignore_errors=True)
+            raise
+        finally:
+            self._removed.clear()
+            self._added.clear()
+        self._clean_orphans()
+
+    def _build_generation(
+        self,
+        number: int,
+        k1: float,
+        b: float,
+        dim: int,
+        new_vectors: dict[int, np.ndarray],
+        embed_missing: Callable[[list[int]], np.ndarray] | None,
+        rebuild: bool,
+    ) -> Generation:
+        ids: list[int] = []
+        terms: list[list[str]] = []
+        for chunk_id, chunk_terms in self._db.execute("SELECT id, terms FROM chunks ORDER BY id"):
+            ids.append(chunk_id)
+            terms.append(chunk_terms.split())
+        rows = np.asarray(ids, dtype=np.int64)
+        vectors = np.zeros((rows.size, dim), dtype=np.float32)
+        have = np.zeros(rows.size, dtype=bool)
+        if not rebuild:
+            self._copy_previous_vectors(rows, vectors, have)
+        for i, chunk_id in enumerate(ids):
+            vector = new_vectors.get(chunk_id)
+            if vector is not None:
+                vectors[i] = vector
+                have[i] = True
+        if not have.all():
+            if embed_missing is None:
+                raise HanragError("search files of the previous generation are missing; rebuild the index")
+            missing = np.flatnonzero(~have)
+            vectors[missing] = embed_missing([ids[i] for i in missing])
+        return Generation(number, rows, BM25Index.build(terms, k1=k1, b=b), DenseIndex(vectors))
+
+    def _copy_previous_vectors(self, rows: np.ndarray, vectors: np.ndarray, have: np.ndarray) -> None:
+        previous = self._store.current_generation()
+        if previous == 0:
+            return
+        try:
+            old = Generation.load(self._store._generation_dir(previous), previous)
+        except (OSError, ValueError, KeyError):
+            return
+        if old.dense.dim != vectors.shape[1]:
+            return
+        positions = np.searchsorted(old.rows, rows)
+        positions = np.clip(positions, 0, max(old.rows.size - 1, 0))
+        found = old.rows.size > 0
+        if found:
+            mask = old.rows[positions] == rows
+            vectors[mask] = old.dense.vectors[positions[mask]]
+            have[mask] = True
+
+    def _clean_orphans(self) -> None:
+        """Remove generation folders other than the current one (crashed or superseded writes)."""
+        current = str(self._store.current_generation())
+        for path in (self._store.directory / "generations").iterdir():
+            if path.name != current:
+                shutil.rmtree(path, ignore_errors=True)
+

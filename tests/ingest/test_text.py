@@ -1,0 +1,44 @@
+from pathlib import Path
+
+import pytest
+
+from hanrag.errors import IngestError
+from hanrag.ingest import load_file
+
+KOREAN = "근로기준법은 근로조건의 기준을 정한다. 한글 인코딩 시험."
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp949", "euc-kr", "utf-16"])
+def test_detects_korean_encodings(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "doc.txt"
+    path.write_bytes(KOREAN.encode(encoding))
+    [page] = load_file(path)
+    assert page.text == KOREAN and page.number is None
+
+
+def test_empty_file_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "empty.txt"
+    path.write_bytes(b"")
+    with pytest.raises(IngestError, match="empty.txt: empty file"):
+        load_file(path)
+
+
+def test_whitespace_only_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "blank.md"
+    path.write_text("  \n\n ")
+    with pytest.raises(IngestError, match="no text"):
+        load_file(path)
+
+
+def test_binary_disguised_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "x.txt"
+    path.write_bytes(b"\x00\x01\x02\xff" * 100)
+    with pytest.raises(IngestError, match="binary"):
+        load_file(path)
+
+
+def test_unsupported_suffix(tmp_path: Path) -> None:
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(b"PK")
+    with pytest.raises(IngestError, match="unsupported file type"):
+        load_file(path)

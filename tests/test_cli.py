@@ -1,0 +1,106 @@
+"""The `hanrag` command as a user runs it (a real subprocess)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import STATUTE_PDF
+
+
+def hanrag(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "hanrag", *args], cwd=cwd, capture_output=True, text=True, timeout=600,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_search_statute_finds_annual_leave_article_with_page(statute_index: Path, tmp_path: Path) -> None:
+    result = hanrag("search", "연차 유급휴가는 며칠 주어야 하나요?", "--index", str(statute_index), "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    hits = json.loads(result.stdout)
+    top = hits[0]
+    assert "제60조(연차 유급휴가)" in top["text"] and top["page"] == 18
+    assert top["source"].endswith("근로기준법.pdf")
+    assert top["scores"]["bm25"]["rank"] >= 1 and top["scores"]["dense"]["rank"] >= 1
+
+
+def test_search_text_output_and_modes(statute_index: Path, tmp_path: Path) -> None:
+    result = hanrag("search", "연차 유급휴가", "--index", str(statute_index), "--mode", "bm25", "--top-k", "2",
+                    "--fusion", "rrf", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "p.18" in result.stdout or "p.19" in result.stdout
+    assert result.stdout.count("근로기준법.pdf") == 2
+
+
+def test_index_reports_counts_and_one_line_errors(tmp_path: Path, korean_folder: Path) -> None:
+    (korean_folder / "bad.pdf").write_bytes(b"not a pdf")
+    result = hanrag("index", str(korean_folder), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "added 4, updated 0, skipped 0 (unchanged), failed 1" in result.stdout
+    error_lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(error_lines) == 1 and "bad.pdf" in error_lines[0]
+    assert (tmp_path / ".hanrag" / "hanrag.sqlite").is_file()  # default index directory
+    again = hanrag("index", str(korean_folder / "bok.txt"), "--json", cwd=tmp_path)
+    assert json.loads(again.stdout)["skipped"] == 1
+    docs = json.loads(hanrag("documents", "--json", cwd=tmp_path).stdout)
+    assert len(docs) == 4 and {"doc_id", "source", "pages", "chunks"} <= set(docs[0])
+    removed = hanrag("remove", str(korean_folder / "bok.txt"), cwd=tmp_path)
+    assert removed.returncode == 0 and "removed 1" in removed.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["search", "김치"], "no index at .hanrag"),
+        (["index", "nowhere/"], "no such file or folder"),
+        (["search", "김치", "--mode", "sparse"], "invalid search option"),
+        (["index", "x", "--embedder", "word2vec:ko"], "unknown embedder 'word2vec'"),
+        (["remove", "not-indexed.txt"], "not in the index"),
+        (["search", "김치", "--index", "nowhere"], "no index at nowhere"),
+    ],
+)
+def test_bad_input_exits_nonzero_with_one_line(tmp_path: Path, args: list[str], message: str) -> None:
+    if args[0] == "index" and args[1] == "x":
+        (tmp_path / "x").mkdir()
+        (tmp_path / "x" / "a.txt").write_text("한국어 문서", encoding="utf-8")
+    if args[0] in ("remove",) or args[2:4] == ["--mode", "sparse"]:
+        from hanrag.store.local import LocalStore
+
+        LocalStore(tmp_path / ".hanrag").close()  # an existing, empty index
+    result = hanrag(*args, cwd=tmp_path)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_env_var_chooses_index_directory(tmp_path: Path, korean_folder: Path) -> None:
+    env = {"HANRAG_INDEX": str(tmp_path / "elsewhere")}
+    assert hanrag("index", str(korean_folder / "food.txt"), cwd=tmp_path, env=env).returncode == 0
+    assert (tmp_path / "elsewhere" / "hanrag.sqlite").is_file()
+
+
+def test_eval_json_on_korquad_sample(tmp_path: Path) -> None:
+    from hanrag.evaluate.korquad import convert_korquad
+
+    source = Path(__file__).resolve().parents[2] / "shared" / "data" / "korquad_v1_dev" / "KorQuAD_v1.0_dev.json"
+    if not source.is_file():
+        pytest.skip("../shared/data is not beside this checkout")
+    dataset = convert_korquad(source, tmp_path / "kq", limit_paragraphs=25)
+    result = hanrag("eval", str(dataset), "--json", "--sample", "40", "--out", str(tmp_path / "per_query.jsonl"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [r["config"]["mode"] for r in rows] == ["bm25", "dense", "hybrid"]
+    for row in rows:
+        assert set(row["metrics"]) == {"recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10"}
+        assert row["n_queries"] == 40 and row["latency_ms"]["p50"] > 0
+        assert row["metrics"]["recall@10"] >= 0.8  # 25 paragraphs: lexically easy
+    lines = (tmp_path / "per_query.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 120
+
+
+def test_statute_pdf_is_bundled() -> None:
+    assert STATUTE_PDF.is_file() and STATUTE_PDF.stat().st_size > 100_000

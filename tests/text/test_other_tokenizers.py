@@ -1,0 +1,30 @@
+import pytest
+
+from hanrag.text.bigram import BigramTokenizer
+
+
+def test_bigrams_within_words() -> None:
+    [terms] = BigramTokenizer().tokenize(["한국은행은 BOK 금"])
+    assert terms == ["한국", "국은", "은행", "행은", "bo", "ok", "금"]
+
+
+def test_mecab_content_morphemes_and_compound_parts() -> None:
+    pytest.importorskip("mecab_ko")
+    from hanrag.text.mecab import MecabTokenizer
+
+    [terms] = MecabTokenizer().tokenize(["한국은행은 가계부실위험지수를 알려주었다"])
+    assert {"한국은행", "한국", "은행", "지수", "알리"} <= set(terms)
+    assert "은" not in terms and "를" not in terms
+
+
+def test_okt_missing_gives_clear_error() -> None:
+    try:
+        import konlpy  # noqa: F401
+    except ImportError:
+        from hanrag.errors import BackendError
+        from hanrag.text.okt import OktTokenizer
+
+        with pytest.raises(BackendError, match="konlpy"):
+            OktTokenizer()
+    else:
+        pytest.skip("konlpy installed")

@@ -1,0 +1,14 @@
+from hanrag.text.sentences import split_sentences
+
+
+def test_spans_cover_sentences_without_punctuation() -> None:
+    text = "첫 문장입니다. 두번째 문장이에요 그리고 세번째"
+    [spans] = split_sentences([text])
+    pieces = [text[a:b] for a, b in spans]
+    assert pieces[0] == "첫 문장입니다."
+    assert len(pieces) >= 2
+
+
+def test_empty_text_has_no_spans() -> None:
+    assert split_sentences(["   "]) == [[]]
+    assert split_sentences([]) == []
