@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+# Read by huggingface_hub at import time: set before any test imports it, so a test that
+# asks for a model that is not on disk fails at once instead of retrying the network.
+os.environ["HF_HUB_OFFLINE"] = "1"
 
 REPO = Path(__file__).resolve().parents[1]
 STATUTE_PDF = REPO / "src" / "hanrag" / "data" / "labor_standards_act.pdf"
@@ -23,7 +28,7 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     """Each test session gets its own embedding cache; no test touches ~/.cache or a hanrag.toml."""
     cache = tmp_path_factory.getbasetemp() / "hanrag-cache"
     monkeypatch.setenv("HANRAG_CACHE_DIR", str(cache))
-    for name in list(__import__("os").environ):
+    for name in list(os.environ):
         if name.startswith("HANRAG_") and name != "HANRAG_CACHE_DIR":
             monkeypatch.delenv(name)
     return cache
@@ -41,8 +46,6 @@ def korean_folder(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def statute_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The statute PDF indexed once for the session (embedding ~130 chunks takes ~30 s)."""
-    import os
-
     from hanrag.index import Index
 
     os.environ.setdefault("HANRAG_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "hanrag-cache"))
@@ -54,3 +57,19 @@ def statute_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
         report = index.add([pdf])
     assert report.added == 1 and not report.errors
     return directory
+
+
+@pytest.fixture(scope="session")
+def tiny_embedder_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pytest.importorskip("sentence_transformers")
+    from tests.tiny_models import build_embedder
+
+    return build_embedder(tmp_path_factory.mktemp("tiny-embedder"))
+
+
+@pytest.fixture(scope="session")
+def tiny_cross_encoder_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pytest.importorskip("sentence_transformers")
+    from tests.tiny_models import build_cross_encoder
+
+    return build_cross_encoder(tmp_path_factory.mktemp("tiny-cross-encoder"))

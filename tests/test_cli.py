@@ -104,3 +104,9 @@ def test_eval_json_on_korquad_sample(tmp_path: Path) -> None:
 
 def test_statute_pdf_is_bundled() -> None:
     assert STATUTE_PDF.is_file() and STATUTE_PDF.stat().st_size > 100_000
+
+
+def test_demo_runs_offline(tmp_path: Path, statute_index: Path) -> None:
+    result = hanrag("demo", "--index", str(tmp_path / "demo"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "제60조(연차 유급휴가)" in result.stdout and "p.18" in result.stdout

@@ -82,7 +82,7 @@ def index(
             _fail("give at least one file or folder to index (or --rebuild)")
         with Index.open(settings=settings) as ix, _progress_bar(not json_out and sys.stderr.isatty()) as progress:
             if rebuild:
-                ix.rebuild(progress=progress)
+                ix.rebuild()
             report = ix.add(paths, progress=progress) if paths else None
         if report is None:
             out.print("rebuilt the search files")

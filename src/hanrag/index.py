@@ -280,10 +280,10 @@ class Index:
             report.removed = len(doc_ids)
         return report
 
-    def rebuild(self, progress: Progress | None = None) -> None:
+    def rebuild(self) -> None:
         """Rebuild the search files from the stored chunks (after damage, or to apply new BM25 k1/b)."""
         with self.store.writer() as writer:
-            self._commit(writer, rebuild=True, progress=progress)
+            self._commit(writer, rebuild=True)
 
     def _resolve_target(self, target: str) -> list[str]:
         if self.store.has_document(target):
@@ -320,16 +320,19 @@ class Index:
                 report.added += 1
         if progress:
             progress("writing", 0, 1)
-        self._commit(writer)
+        self._commit(writer, dim=int(vectors.shape[1]))
         if progress:
             progress("writing", 1, 1)
 
-    def _commit(self, writer: StoreWriter, rebuild: bool = False, progress: Progress | None = None) -> None:
+    def _commit(self, writer: StoreWriter, dim: int | None = None, rebuild: bool = False) -> None:
+        if not writer.pending and not rebuild:
+            return
+        dim = dim or self._dim()
         self.store.init_manifest(
             {
                 "tokenizer": self.settings.tokenizer,
                 "embedder": self.settings.embedder,
-                "dim": str(self.embedder.dim),
+                "dim": str(dim),
                 "chunk_size": str(self.settings.chunking.size),
                 "chunk_overlap": str(self.settings.chunking.overlap),
             }
@@ -337,7 +340,7 @@ class Index:
         writer.commit(
             k1=self.settings.retrieval.bm25_k1,
             b=self.settings.retrieval.bm25_b,
-            dim=self._dim(),
+            dim=dim,
             embed_missing=self._embed_stored,
             rebuild=rebuild,
         )

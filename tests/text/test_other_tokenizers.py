@@ -28,3 +28,11 @@ def test_okt_missing_gives_clear_error() -> None:
             OktTokenizer()
     else:
         pytest.skip("konlpy installed")
+
+
+def test_okt_stems_and_drops_particles() -> None:
+    pytest.importorskip("konlpy")
+    from hanrag.text.okt import OktTokenizer
+
+    [terms] = OktTokenizer().tokenize(["한국은행은 가계부실위험지수를 알려주었다"])
+    assert "한국은행" in terms and "지수" in terms and "은" not in terms

@@ -12,3 +12,11 @@ def test_spans_cover_sentences_without_punctuation() -> None:
 def test_empty_text_has_no_spans() -> None:
     assert split_sentences(["   "]) == [[]]
     assert split_sentences([]) == []
+
+
+def test_item_markers_start_the_next_sentence() -> None:
+    text = "근로자에게 15일의 유급휴가를 주어야 한다. <개정 2012. 2. 1.>\n② 사용자는 계속하여 근로한다."
+    [spans] = split_sentences([text])
+    pieces = [text[a:b] for a, b in spans]
+    assert pieces[-1].startswith("② 사용자는")
+    assert pieces[0].endswith("2. 1.>")

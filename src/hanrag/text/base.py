@@ -6,8 +6,11 @@ from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 # Content morphemes kept for BM25 (DESIGN §5): nouns, verb/adjective stems, roots,
-# foreign words, numbers, hanja. Particles, endings and affixes are dropped.
-CONTENT_TAGS = frozenset({"NNG", "NNP", "NNB", "NR", "VV", "VA", "XR", "SL", "SN", "SH"})
+# foreign words, numbers, hanja, and Kiwi's whole-token patterns (URLs, e-mails, dates
+# such as "2012. 2. 1.", hashtags). Particles, endings and affixes are dropped.
+CONTENT_TAGS = frozenset(
+    {"NNG", "NNP", "NNB", "NR", "VV", "VA", "XR", "SL", "SN", "SH", "W_URL", "W_EMAIL", "W_SERIAL", "W_HASHTAG"}
+)
 NOUN_TAGS = frozenset({"NNG", "NNP"})
 
 

@@ -1,0 +1,124 @@
+"""The OpenAI-protocol embedder against a real HTTP server on 127.0.0.1."""
+
+import hashlib
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hanrag import Index
+from hanrag.errors import BackendError
+from hanrag.registry import create_embedder
+
+pytest.importorskip("openai")
+
+
+def fake_vector(text: str, dim: int = 8) -> list[float]:
+    digest = hashlib.sha256(text.encode()).digest()
+    return [b - 128.0 for b in digest[:dim]]
+
+
+class Server(ThreadingHTTPServer):
+    requests: list[dict]
+    fail_next: int = 0
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: Server
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.server.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), **body})
+        if self.server.fail_next:
+            self.server.fail_next -= 1
+            self._send(500, {"error": {"message": "boom"}})
+            return
+        inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+        data = [{"object": "embedding", "index": i, "embedding": fake_vector(t)} for i, t in enumerate(inputs)]
+        self._send(200, {"object": "list", "data": data, "model": body["model"], "usage": {"prompt_tokens": 1, "total_tokens": 1}})
+
+    def _send(self, status: int, payload: dict) -> None:
+        raw = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    srv = Server(("127.0.0.1", 0), Handler)
+    srv.requests = []
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+
+
+def url(srv: Server) -> str:
+    return f"http://127.0.0.1:{srv.server_address[1]}/v1"
+
+
+def test_embeds_through_the_protocol(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    embedder = create_embedder(f"openai-compatible:{url(server)}#my-embedder")
+    vectors = embedder.embed_passages(["가", "나", "다"])
+    assert vectors.shape == (3, 8)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
+    expected = np.asarray(fake_vector("나"), dtype=np.float32)
+    np.testing.assert_allclose(vectors[1], expected / np.linalg.norm(expected), rtol=1e-5)
+    request = server.requests[-1]
+    assert request["path"] == "/v1/embeddings" and request["model"] == "my-embedder"
+    assert request["input"] == ["가", "나", "다"] and request["auth"] == "Bearer sk-test"
+
+
+def test_e5_models_get_prefixes(server: Server) -> None:
+    embedder = create_embedder(f"openai-compatible:{url(server)}#intfloat/multilingual-e5-small")
+    embedder.embed_queries(["질문"])
+    embedder.embed_passages(["문서"])
+    assert [r["input"] for r in server.requests] == [["query: 질문"], ["passage: 문서"]]
+
+
+def test_retries_server_errors_then_succeeds(server: Server) -> None:
+    server.fail_next = 1
+    embedder = create_embedder(f"openai-compatible:{url(server)}#m")
+    assert embedder.embed_queries(["질문"]).shape == (1, 8)
+    assert len(server.requests) == 2
+
+
+def test_persistent_failure_and_unreachable_server_are_clear_errors(server: Server) -> None:
+    from hanrag.embed.openai import OpenAIEmbedder
+
+    server.fail_next = 100
+    embedder = OpenAIEmbedder("m", base_url=url(server), max_retries=1)
+    with pytest.raises(BackendError, match="embedding request to http://127.0.0.1:.* failed"):
+        embedder.embed_queries(["질문"])
+    dead = OpenAIEmbedder("m", base_url="http://127.0.0.1:9/v1", max_retries=0, timeout=2)
+    with pytest.raises(BackendError, match="APIConnectionError"):
+        dead.embed_queries(["질문"])
+
+
+def test_missing_key_for_openai_proper(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with pytest.raises(BackendError, match="OPENAI_API_KEY is not set"):
+        create_embedder("openai:text-embedding-3-small").embed_queries(["질문"])
+
+
+def test_cache_avoids_second_request(server: Server, tmp_path: Path, korean_folder: Path) -> None:
+    spec = f"openai-compatible:{url(server)}#m"
+    with Index.open(tmp_path / "a", embedder=spec) as index:
+        index.add([korean_folder])
+    sent = sum(len(r["input"]) for r in server.requests)
+    with Index.open(tmp_path / "b", embedder=spec) as index:  # a second index over the same text
+        index.add([korean_folder])
+        assert index.search("누리호", top_k=1)[0].chunk.source.endswith("space.txt")
+    assert sum(len(r["input"]) for r in server.requests) == sent + 1  # only the query was embedded
