@@ -22,6 +22,7 @@ from hanrag.config import Settings
 from hanrag.evaluate.dataset import Dataset, load_dataset
 from hanrag.evaluate.metrics import all_metrics, dedupe_docs
 from hanrag.index import Index
+from hanrag.registry import create_tokenizer
 
 Progress = Callable[[str, int, int], None]
 
@@ -72,7 +73,11 @@ def evaluate(
         groups.setdefault(key, []).append(config)
     for key, members in groups.items():
         settings = members[0].settings
-        index_dir = settings.cache_dir / "eval" / _group_dir(dataset.fingerprint, key)
+        # The tokenizer's output on a probe sentence is part of the key, so a change in
+        # tokenizer code never reuses stale terms from an earlier run.
+        tokenizer = create_tokenizer(settings.tokenizer, threads=settings.worker_threads)
+        fingerprint = "|".join(tokenizer.tokenize([_PROBE])[0])
+        index_dir = settings.cache_dir / "eval" / _group_dir(dataset.fingerprint, (*key, fingerprint))
         with Index.open(index_dir, settings) as index:
             index.add_records(dataset.corpus, chunk=chunk, progress=progress)
             texts = [text for _, text in queries]
@@ -89,6 +94,9 @@ def evaluate(
             with Index.open(index_dir, config.settings) as config_index:
                 results.append(_run_config(config_index, dataset, queries, terms, vectors, config, progress))
     return results
+
+
+_PROBE = "한국은행은 2012. 2. 1. 가계부실위험지수를 https://www.bok.or.kr 에 알려주었다 BOK"
 
 
 def _group_dir(fingerprint: str, key: tuple[str, ...]) -> str:
