@@ -18,7 +18,7 @@ from hanrag.ingest.files import collect_files, content_hash, doc_id_for_path
 from hanrag.registry import create_embedder, create_reranker, create_tokenizer
 from hanrag.rerank.base import Reranker
 from hanrag.retrieve import hybrid
-from hanrag.schema import Chunk, DocumentInfo, IndexReport, SearchHit
+from hanrag.schema import Chunk, DocumentInfo, IndexReport, Page, SearchHit
 from hanrag.store.generation import Generation
 from hanrag.store.local import LocalStore, StoredDocument, StoreWriter
 from hanrag.text.base import Tokenizer
@@ -250,8 +250,6 @@ class Index:
                     report.errors.append((record.id, f"{record.id}: empty text"))
                     continue
                 if chunk:
-                    from hanrag.schema import Page
-
                     chunks = chunk_pages(
                         [Page(record.text)], record.id, record.id, size=self.settings.chunking.size,
                         overlap=self.settings.chunking.overlap, threads=self.settings.worker_threads,

@@ -45,6 +45,22 @@ def prefixes_for(model_name: str) -> tuple[str, str]:
     return "", ""
 
 
+class PrefixedEmbedder:
+    """Mixin for backends that encode raw strings: adds the model's query/passage prefixes."""
+
+    _query_prefix: str = ""
+    _passage_prefix: str = ""
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode([self._passage_prefix + t for t in texts])
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode([self._query_prefix + t for t in texts])
+
+
 def l2_normalize(matrix: np.ndarray) -> np.ndarray:
     matrix = np.asarray(matrix, dtype=np.float32)
     if matrix.ndim == 1:

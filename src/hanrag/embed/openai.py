@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from hanrag.embed.base import l2_normalize, prefixes_for
+from hanrag.embed.base import PrefixedEmbedder, l2_normalize, prefixes_for
 from hanrag.errors import BackendError, ConfigError
 
 OLLAMA_URL = "http://localhost:11434/v1"
 
 
-class OpenAIEmbedder:
+class OpenAIEmbedder(PrefixedEmbedder):
     """``openai:<model>``, ``openai-compatible:<base_url>#<model>`` or ``ollama:<model>``.
 
     The key comes from OPENAI_API_KEY only (servers that need none get a placeholder).
@@ -64,12 +63,6 @@ class OpenAIEmbedder:
         if self._dim is None:
             self._dim = int(self._encode(["dimension probe"]).shape[1])
         return self._dim
-
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode([self._passage_prefix + t for t in texts])
-
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode([self._query_prefix + t for t in texts])
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from hanrag.embed.base import l2_normalize, prefixes_for
+from hanrag.embed.base import PrefixedEmbedder, l2_normalize, prefixes_for
 from hanrag.errors import BackendError, ConfigError
 
 
-class SentenceTransformerEmbedder:
+class SentenceTransformerEmbedder(PrefixedEmbedder):
     """Loads the model on first use (downloading it by name where the hub is reachable)."""
 
     def __init__(self, model: str, batch_size: int = 32, max_length: int | None = None, device: str = "cpu") -> None:
@@ -46,12 +45,6 @@ class SentenceTransformerEmbedder:
     def dim(self) -> int:
         get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         return int(get_dim())
-
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode([self._passage_prefix + t for t in texts])
-
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode([self._query_prefix + t for t in texts])
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
