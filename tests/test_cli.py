@@ -110,3 +110,41 @@ def test_demo_runs_offline(tmp_path: Path, statute_index: Path) -> None:
     result = hanrag("demo", "--index", str(tmp_path / "demo"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "제60조(연차 유급휴가)" in result.stdout and "p.18" in result.stdout
+
+
+def test_ask_statute_cites_the_annual_leave_article(statute_index: Path, tmp_path: Path) -> None:
+    result = hanrag("ask", "연차 유급휴가는 며칠 주어야 하나요?", "--index", str(statute_index), "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert set(answer) >= {"answer", "refused", "citations", "hits"} and not answer["refused"]
+    assert "15일의 유급휴가" in answer["answer"].splitlines()[0]
+    top = answer["citations"][0]
+    assert "제60조(연차 유급휴가)" in top["text"] and top["page"] == 18
+    assert f"[{top['n']}]" in answer["answer"].splitlines()[0]
+
+
+def test_ask_streams_text_then_sources(statute_index: Path, tmp_path: Path) -> None:
+    result = hanrag("ask", "해고 예고는 며칠 전에 해야 하나요?", "--index", str(statute_index), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "30일 전에 예고" in result.stdout and "출처" in result.stdout and "p.8" in result.stdout
+
+
+def test_ask_with_unreachable_llm_still_returns_hits(statute_index: Path, tmp_path: Path) -> None:
+    result = hanrag("ask", "연차 유급휴가", "--index", str(statute_index), "--json",
+                    "--llm", "openai-compatible:http://127.0.0.1:9/v1#m", cwd=tmp_path,
+                    env={"HANRAG_ANSWER__MAX_RETRIES": "0"})
+    assert result.returncode == 1
+    payload = json.loads(result.stdout)
+    assert payload["answer"] is None and payload["hits"] and "cannot reach the LLM" in payload["error"]
+    assert result.stderr.strip().splitlines()[-1].startswith("error: cannot reach the LLM")
+
+
+def test_ask_with_openai_compatible_server(statute_index: Path, tmp_path: Path) -> None:
+    from tests.fake_openai import fake_openai
+
+    with fake_openai() as server:
+        server.reply("15일입니다", " [1].")
+        result = hanrag("ask", "연차 유급휴가는 며칠?", "--index", str(statute_index),
+                        "--llm", f"openai-compatible:{server.url}#local", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("15일입니다 [1].") and "[1] " in result.stdout

@@ -184,6 +184,63 @@ def _print_hits(hits: list[Any]) -> None:
         out.print("   " + (text[:300] + "…" if len(text) > 300 else text), highlight=False)
 
 
+@app.command()
+def ask(
+    question: str = typer.Argument(..., help="the question"),
+    index_dir: Optional[Path] = IndexOpt,
+    config: Optional[Path] = ConfigOpt,
+    llm: Optional[str] = typer.Option(None, "--llm", help="extractive | openai:gpt-4o | gemini:... | ollama:... | openai-compatible:URL#MODEL"),
+    top_k: Optional[int] = typer.Option(None, "--top-k", help="number of retrieved chunks given as context"),
+    no_stream: bool = typer.Option(False, "--no-stream", help="print the answer only when complete"),
+    json_out: bool = typer.Option(False, "--json", help="the answer, citations and hits as JSON"),
+) -> None:
+    """A grounded answer with numbered citations; says so when the documents lack the fact."""
+    from hanrag.index import Index
+
+    with _errors():
+        with Index.open(settings=_settings(config, index=index_dir, llm=llm), create=False) as ix:
+            if len(ix) == 0:
+                _fail(f"index {ix.settings.index} is empty; add documents with 'hanrag index PATH'")
+            hits = ix.search(question, top_k=top_k)
+            try:
+                answer = _answer(ix, question, hits, stream=not (no_stream or json_out))
+            except HanragError as exc:
+                if json_out:  # the user still sees what was found
+                    hit_dicts = [h.to_dict() for h in hits]
+                    payload = {"answer": None, "refused": False, "citations": [], "hits": hit_dicts, "error": str(exc)}
+                    print(json.dumps(payload, ensure_ascii=False, indent=1))
+                _fail(str(exc), code=1)
+    if json_out:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
+        return
+    if no_stream:
+        print(answer.answer)
+    if answer.citations:
+        out.print("\n[bold]출처[/bold]")
+        for c in answer.citations:
+            page = f" p.{c.chunk.page}" if c.chunk.page else ""
+            out.print(f"[{c.n}] [cyan]{c.chunk.source}{page}[/cyan]", highlight=False)
+    for warning in answer.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}")
+
+
+def _answer(ix: Any, question: str, hits: list[Any], stream: bool) -> Any:
+    """Print pieces as they arrive (when streaming) and return the final Answer."""
+    from hanrag.generate.engine import stream_answer
+    from hanrag.schema import Answer
+
+    final = None
+    for piece in stream_answer(question, hits, ix.answerer, ix.settings.answer.max_context_chars):
+        if isinstance(piece, Answer):
+            final = piece
+        elif stream:
+            sys.stdout.write(piece)
+            sys.stdout.flush()
+    if stream:
+        sys.stdout.write("\n")
+    return final
+
+
 @app.command("eval")
 def eval_command(
     dataset: Path = typer.Argument(..., help="folder with corpus.jsonl, queries.jsonl, qrels.tsv"),

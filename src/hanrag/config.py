@@ -64,6 +64,21 @@ class ChunkingSettings(BaseModel):
     overlap: int = Field(100, ge=0)
 
 
+class AnswerSettings(BaseModel):
+    """How answers are produced from the retrieved chunks."""
+
+    max_context_chars: int = Field(6000, ge=200, description="context budget sent to the LLM")
+    reorder: bool = Field(False, description="most relevant contexts at both ends (lost in the middle)")
+    temperature: float = Field(0.0, ge=0, le=2)
+    max_tokens: int = Field(1024, ge=1)
+    timeout: float = Field(60.0, gt=0, description="seconds per LLM request")
+    max_retries: int = Field(3, ge=0, description="retries on 429/5xx/timeouts, with backoff")
+    # The offline extractive answerer:
+    sentences: int = Field(3, ge=1, description="sentences in an extractive answer")
+    lexical_weight: float = Field(0.7, ge=0, le=1, description="sentence score = w * term coverage + (1 - w) * cosine")
+    min_coverage: float = Field(0.3, ge=0, le=1, description="refuse when no sentence covers this share of the question's IDF")
+
+
 class Settings(BaseSettings):
     """Everything configurable. Component fields are spec strings ("kind:name")."""
 
@@ -81,6 +96,7 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(default_factory=default_cache_dir)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
 
     @classmethod
     def settings_customise_sources(

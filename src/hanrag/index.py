@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,10 +15,14 @@ from hanrag.embed.cache import EmbeddingCache
 from hanrag.errors import HanragError, IndexMismatchError, IngestError
 from hanrag.ingest import chunk_pages, load_file
 from hanrag.ingest.files import collect_files, content_hash, doc_id_for_path
-from hanrag.registry import create_embedder, create_reranker, create_tokenizer
+from hanrag.generate.base import Answerer
+from hanrag.generate.engine import stream_answer
+from hanrag.generate.extractive import ExtractiveAnswerer
+from hanrag.generate.llm_answerer import LLMAnswerer
+from hanrag.registry import create_embedder, create_llm, create_reranker, create_tokenizer
 from hanrag.rerank.base import Reranker
 from hanrag.retrieve import hybrid
-from hanrag.schema import Chunk, DocumentInfo, IndexReport, Page, SearchHit
+from hanrag.schema import Answer, Chunk, DocumentInfo, IndexReport, Page, SearchHit
 from hanrag.store.generation import Generation
 from hanrag.store.local import LocalStore, StoredDocument, StoreWriter
 from hanrag.text.base import Tokenizer
@@ -57,6 +61,7 @@ class Index:
         self._reranker: Reranker | None | bool = False  # False = not created yet
         self._cache: EmbeddingCache | None = None
         self._generation: Generation | None = None
+        self._answerer: Answerer | None = None
 
     # --- lifecycle ------------------------------------------------------------------
     @classmethod
@@ -196,6 +201,38 @@ class Index:
             if chunk is not None:  # removed by a writer since this generation was loaded
                 hits.append(SearchHit(rank=len(hits) + 1, chunk=chunk, score=c.score, scores=c.scores))
         return hits
+
+    # --- answers --------------------------------------------------------------------
+    @property
+    def answerer(self) -> Answerer:
+        """The configured LLM answerer, or the offline extractive one (llm = "extractive")."""
+        if self._answerer is None:
+            a = self.settings.answer
+            llm = create_llm(self.settings.llm, a.temperature, a.max_tokens, a.timeout, a.max_retries)
+            if llm is None:
+                self._answerer = ExtractiveAnswerer(
+                    self.tokenizer,
+                    idf=lambda terms: self.generation.bm25.idf(terms),
+                    embed_passages=self.embed_passages,
+                    embed_query=lambda q: self.embed_queries([q])[0],
+                    sentences=a.sentences,
+                    lexical_weight=a.lexical_weight,
+                    min_coverage=a.min_coverage,
+                    threads=self.settings.worker_threads,
+                )
+            else:
+                self._answerer = LLMAnswerer(llm, a.max_context_chars, a.reorder)
+        return self._answerer
+
+    def ask(self, question: str, stream: bool = False, **search: Any) -> Answer | Iterator[str | Answer]:
+        """A grounded answer. With ``stream=True`` a generator of text pieces ending with the Answer."""
+        hits = self.search(question, **search)
+        pieces = stream_answer(question, hits, self.answerer, self.settings.answer.max_context_chars)
+        if stream:
+            return pieces
+        *_, answer = pieces
+        assert isinstance(answer, Answer)
+        return answer
 
     # --- writes ---------------------------------------------------------------------
     def add(self, paths: Iterable[Path | str], progress: Progress | None = None) -> IndexReport:

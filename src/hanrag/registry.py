@@ -59,6 +59,18 @@ _RERANKERS: dict[str, Callable[[str, str], Reranker]] = {
 }
 
 
+_LLMS: dict[str, Callable[[str, str, dict[str, Any]], Any]] = {
+    "openai": lambda arg, spec, o: _load("hanrag.generate.openai_chat:OpenAIChat")(arg, spec=spec, **o),
+    "openai-compatible": lambda arg, spec, o: _load("hanrag.generate.openai_chat:OpenAIChat")(
+        _split_url_model(arg, spec)[1], base_url=_split_url_model(arg, spec)[0], spec=spec, **o
+    ),
+    "ollama": lambda arg, spec, o: _load("hanrag.generate.openai_chat:OpenAIChat")(
+        arg, base_url=_load("hanrag.generate.openai_chat:OLLAMA_URL"), spec=spec, **o
+    ),
+    "gemini": lambda arg, spec, o: _load("hanrag.generate.gemini_chat:GeminiChat")(arg, **o),
+}
+
+
 def _unknown(role: str, kind: str, known: list[str]) -> ConfigError:
     return ConfigError(f"unknown {role} '{kind}' (choose from: {', '.join(known)})")
 
@@ -90,3 +102,17 @@ def create_reranker(spec: str) -> Reranker | None:
     if factory is None:
         raise _unknown("reranker", kind, ["none", *sorted(_RERANKERS)])
     return factory(arg, spec)
+
+
+def create_llm(
+    spec: str, temperature: float = 0.0, max_tokens: int = 1024, timeout: float = 60.0, max_retries: int = 3
+) -> Any:
+    """An LLM from e.g. 'openai:gpt-4o', 'gemini:gemini-2.0-flash', 'ollama:qwen2.5'; None for 'extractive'."""
+    kind, arg = parse_spec(spec)
+    if kind == "extractive":
+        return None
+    factory = _LLMS.get(kind)
+    if factory is None:
+        raise _unknown("llm", kind, ["extractive", *sorted(_LLMS)])
+    options = {"temperature": temperature, "max_tokens": max_tokens, "timeout": timeout, "max_retries": max_retries}
+    return factory(arg, spec, options)

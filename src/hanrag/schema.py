@@ -105,3 +105,36 @@ class IndexReport:
             "removed": self.removed,
             "errors": [{"source": s, "error": e} for s, e in self.errors],
         }
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A source the answer cites as [n]."""
+
+    n: int
+    chunk: Chunk
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.chunk
+        return {"n": self.n, "chunk_id": c.chunk_id, "doc_id": c.doc_id, "source": c.source, "page": c.page, "text": c.text}
+
+
+@dataclass
+class Answer:
+    """A grounded answer: text with [n] markers, the sources it cites, and every retrieved hit."""
+
+    answer: str
+    refused: bool
+    citations: list[Citation]
+    hits: list[SearchHit]
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `ask --json` form of DESIGN §3 (plus ``warnings``)."""
+        return {
+            "answer": self.answer,
+            "refused": self.refused,
+            "citations": [c.to_dict() for c in self.citations],
+            "hits": [h.to_dict() for h in self.hits],
+            "warnings": self.warnings,
+        }

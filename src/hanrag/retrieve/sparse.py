@@ -70,6 +70,18 @@ class BM25Index:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._retriever.get_scores_from_ids(ids), dtype=np.float32)
 
+    def idf(self, terms: Sequence[str]) -> np.ndarray:
+        """Corpus IDF of each term, ln(1 + (N - df + 0.5) / (df + 0.5)); unseen terms get the maximum."""
+        df = np.zeros(len(terms), dtype=np.float64)
+        if self._retriever is not None:
+            vocab = self._retriever.vocab_dict
+            indptr = self._retriever.scores["indptr"]
+            for i, term in enumerate(terms):
+                token = vocab.get(term)
+                if token is not None and token + 1 < len(indptr):
+                    df[i] = indptr[token + 1] - indptr[token]
+        return np.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
+
     def top(self, query_terms: Sequence[str], n: int) -> tuple[np.ndarray, np.ndarray]:
         """Best n rows that share at least one term with the query."""
         return top_n(self.scores(query_terms), n, min_score=0.0)

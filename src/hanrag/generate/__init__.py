@@ -1,0 +1,1 @@
+"""Grounded answers: LLM backends, the offline extractive answerer, prompts and citations."""

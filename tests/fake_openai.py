@@ -1,0 +1,93 @@
+"""A real HTTP server on 127.0.0.1 speaking the OpenAI chat-completions protocol, with SSE
+streaming and scripted failures, for testing the LLM backends end to end."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class FakeOpenAI(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.requests: list[dict] = []
+        self.reply_pieces: list[str] = ["답변입니다 [1]."]
+        self.failures: list[int] = []  # HTTP statuses to answer with before succeeding, in order
+        self.delay = 0.0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/v1"
+
+    def reply(self, *pieces: str) -> None:
+        self.reply_pieces = list(pieces)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: FakeOpenAI
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.server.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
+        if self.server.delay:
+            time.sleep(self.server.delay)
+        if self.server.failures:
+            status = self.server.failures.pop(0)
+            raw = json.dumps({"error": {"message": f"scripted {status}", "type": "test", "code": status}}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(raw)))
+            self.send_header("retry-after-ms", "10")
+            self.end_headers()
+            self.wfile.write(raw)
+            return
+        model = body.get("model", "m")
+        if body.get("stream"):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            first = {"role": "assistant", "content": ""}
+            for delta in [first] + [{"content": p} for p in self.server.reply_pieces]:
+                chunk = {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": model,
+                         "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
+                self._chunk(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n")
+            self._chunk("data: [DONE]\n\n")
+            self._chunk("")
+            return
+        text = "".join(self.server.reply_pieces)
+        raw = json.dumps({"id": "c1", "object": "chat.completion", "created": 0, "model": model,
+                          "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+                          "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def _chunk(self, text: str) -> None:
+        data = text.encode()
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
+
+
+@contextmanager
+def fake_openai() -> Iterator[FakeOpenAI]:
+    server = FakeOpenAI()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,38 @@
+from pathlib import Path
+
+from hanrag import Index
+from hanrag.generate.base import REFUSAL
+
+
+def test_quotes_the_answering_sentence_with_its_citation(tmp_path: Path, korean_folder: Path) -> None:
+    with Index.open(tmp_path / "ix") as index:
+        index.add([korean_folder])
+        answer = index.ask("연차 유급휴가는 며칠을 받나요?")
+    assert not answer.refused
+    first_line = answer.answer.splitlines()[0]
+    assert "15일의 연차 유급휴가" in first_line
+    n = int(first_line.rsplit("[", 1)[1].rstrip("]"))
+    assert answer.citations[0].n == n and answer.citations[0].chunk.source.endswith("leave.md")
+    assert len(answer.answer.splitlines()) <= 3
+
+
+def test_refuses_when_the_documents_lack_the_fact(tmp_path: Path, korean_folder: Path) -> None:
+    with Index.open(tmp_path / "ix") as index:
+        index.add([korean_folder])
+        answer = index.ask("비트코인 시세 전망을 알려줘")
+    assert answer.refused and answer.answer == REFUSAL and answer.citations == [] and answer.hits
+
+
+def test_stream_yields_sentences_then_answer(tmp_path: Path, korean_folder: Path) -> None:
+    with Index.open(tmp_path / "ix") as index:
+        index.add([korean_folder])
+        items = list(index.ask("누리호는 언제 발사에 성공했나?", stream=True))
+    *pieces, final = items
+    assert all(isinstance(p, str) for p in pieces) and "".join(pieces) == final.answer
+    assert "2022년" in final.answer.splitlines()[0]
+
+
+def test_empty_index_refuses(tmp_path: Path) -> None:
+    with Index.open(tmp_path / "ix") as index:
+        answer = index.ask("아무 질문")
+    assert answer.refused and answer.hits == []
