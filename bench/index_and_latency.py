@@ -35,18 +35,15 @@ def timed_add(add, *args) -> dict:  # noqa: ANN001
     start = time.perf_counter()
 
     def progress(stage: str, done: int, total: int) -> None:
-        marks.setdefault(stage + "_start", time.perf_counter())
-        marks[stage + "_end"] = time.perf_counter()
+        marks.setdefault(stage, time.perf_counter())
 
     add(*args, progress=progress)
-    total = time.perf_counter() - start
-    stages = {}
-    order = ["reading", "tokenizing", "embedding", "writing"]
-    for i, stage in enumerate(order):
-        if stage + "_start" in marks:
-            begin = marks[stage + "_start"] if i else start
-            stages[stage] = round(marks[stage + "_end"] - begin, 3)
-    return {"total_s": round(total, 3), **stages}
+    end = time.perf_counter()
+    # A stage runs from its first progress call to the next stage's first call.
+    order = [stage for stage in ("reading", "tokenizing", "embedding", "writing") if stage in marks]
+    bounds = [marks[stage] for stage in order] + [end]
+    stages = {stage: round(bounds[i + 1] - bounds[i], 3) for i, stage in enumerate(order)}
+    return {"total_s": round(end - start, 3), "preparing": round(bounds[0] - start, 3), **stages}
 
 
 def index_runs(name: str, runs: int, cold: bool, add_fn) -> list[dict]:  # noqa: ANN001

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 PY=../.venv/bin/python
 mkdir -p .work
-for script in korquad_quality tokenizer_speed sparse_backends index_and_latency; do
+for script in korquad_quality answer_quality tokenizer_speed sparse_backends index_and_latency; do
   echo "== $script"
   "$PY" "$script.py" > ".work/$script.log" 2>&1
 done

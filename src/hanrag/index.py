@@ -217,7 +217,9 @@ class Index:
                     embed_query=lambda q: self.embed_queries([q])[0],
                     sentences=a.sentences,
                     lexical_weight=a.lexical_weight,
-                    min_coverage=a.min_coverage,
+                    refuse_below=a.refuse_below,
+                    cosine_weight=a.cosine_weight,
+                    cosine_center=a.cosine_center,
                     threads=self.settings.worker_threads,
                 )
             else:
@@ -343,6 +345,8 @@ class Index:
             if progress:
                 progress("embedding", done, len(texts))
 
+        if progress:
+            progress("embedding", 0, len(texts))
         vectors = self.embed_passages(texts, progress=advance)
         offset = 0
         for item in prepared:

@@ -94,3 +94,22 @@ def test_reader_sees_commits_of_another_writer(tmp_path: Path, korean_folder: Pa
         assert reader.search("누리호", mode="bm25") == []
         writer.add([korean_folder / "space.txt"])
         assert reader.search("누리호", mode="bm25")[0].chunk.source.endswith("space.txt")
+
+
+def test_ctrl_c_during_cli_index_exits_130_and_keeps_the_index(tmp_path: Path, korean_folder: Path, isolated_cache: Path) -> None:
+    index_dir = tmp_path / "ix"
+    with Index.open(index_dir) as index:
+        index.add([korean_folder / "food.txt"])
+    many = tmp_path / "many"
+    many.mkdir()
+    for i in range(100):
+        (many / f"doc{i}.txt").write_text(f"문서 {i}번: 부산 날씨는 흐리고 기온은 {i}도이다. " * 20, encoding="utf-8")
+    env = {**os.environ, "HANRAG_CACHE_DIR": str(isolated_cache)}
+    proc = subprocess.Popen([sys.executable, "-m", "hanrag", "index", str(many), "--index", str(index_dir)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(5)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "interrupted; the index keeps its last committed state" in stderr
+    assert _sources(index_dir) == ["food.txt"]

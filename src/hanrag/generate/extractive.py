@@ -4,8 +4,11 @@ answer the question, each with its citation.
 A sentence's score is a convex combination (min-max, the fusion code) of
 - term coverage: the share of the question's corpus IDF mass whose terms occur in the sentence;
 - cosine similarity of the sentence and question embeddings (cached, so each sentence is embedded once).
-When no sentence covers ``min_coverage`` of the question's IDF mass the documents are taken
-not to hold the answer, and the fixed refusal is returned.
+Refusal: the support of the answer is the best coverage plus ``cosine_weight`` times
+(best cosine - ``cosine_center``); below ``refuse_below`` the documents are taken not to
+hold the answer and the fixed refusal is returned. Coverage alone cannot separate
+unanswerable questions (generic words such as 방법, 알리 cover them partly) without refusing
+answerable ones; adding the cosine can (bench/answer_quality.py).
 """
 
 from __future__ import annotations
@@ -39,7 +42,9 @@ class ExtractiveAnswerer:
         embed_query: Callable[[str], np.ndarray],
         sentences: int = 3,
         lexical_weight: float = 0.7,
-        min_coverage: float = 0.3,
+        refuse_below: float = 0.65,
+        cosine_weight: float = 6.0,
+        cosine_center: float = 0.8,
         threads: int = 1,
     ) -> None:
         self.tokenizer = tokenizer
@@ -48,12 +53,14 @@ class ExtractiveAnswerer:
         self.embed_query = embed_query
         self.sentences = sentences
         self.lexical_weight = lexical_weight
-        self.min_coverage = min_coverage
+        self.refuse_below = refuse_below
+        self.cosine_weight = cosine_weight
+        self.cosine_center = cosine_center
         self.threads = threads
 
     def stream_answer(self, question: str, contexts: Sequence[Context]) -> Iterator[str]:
         ranked = self.rank_sentences(question, contexts)
-        if not ranked or max(s.coverage for s in ranked) < self.min_coverage:
+        if not ranked or self.support(ranked) < self.refuse_below:
             yield REFUSAL
             return
         chosen: list[ScoredSentence] = []
@@ -66,6 +73,12 @@ class ExtractiveAnswerer:
                 break
         for i, sentence in enumerate(chosen):
             yield ("\n" if i else "") + f"{sentence.text} [{sentence.n}]"
+
+    def support(self, ranked: Sequence[ScoredSentence]) -> float:
+        """How well the sentences back an answer (see the module docstring)."""
+        coverage = max(s.coverage for s in ranked)
+        cosine = max(s.cosine for s in ranked)
+        return coverage + self.cosine_weight * (cosine - self.cosine_center)
 
     def rank_sentences(self, question: str, contexts: Sequence[Context]) -> list[ScoredSentence]:
         """Sentences of the contexts, best first (duplicates removed)."""
