@@ -148,3 +148,18 @@ def test_ask_with_openai_compatible_server(statute_index: Path, tmp_path: Path) 
                         "--llm", f"openai-compatible:{server.url}#local", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("15일입니다 [1].") and "[1] " in result.stdout
+
+
+def test_tune_writes_best_setting(tmp_path: Path) -> None:
+    from hanrag.evaluate.korquad import convert_korquad
+
+    source = Path(__file__).resolve().parents[2] / "shared" / "data" / "korquad_v1_dev" / "KorQuAD_v1.0_dev.json"
+    if not source.is_file():
+        pytest.skip("../shared/data is not beside this checkout")
+    dataset = convert_korquad(source, tmp_path / "kq", limit_paragraphs=25)
+    result = hanrag("tune", str(dataset), "--sample", "60", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["n_tune"] == 42 and report["n_heldout"] == 18
+    assert report["best_tune"] >= report["default_tune"]
+    assert (tmp_path / "hanrag.toml").read_text(encoding="utf-8").count("[retrieval]") == 1

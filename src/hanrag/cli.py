@@ -281,6 +281,45 @@ def eval_command(
 
 
 @app.command()
+def tune(
+    dataset: Path = typer.Argument(..., help="folder with corpus.jsonl, queries.jsonl, qrels.tsv"),
+    config: Optional[Path] = ConfigOpt,
+    metric: str = typer.Option("ndcg@10", help="recall@1 | recall@5 | recall@10 | mrr@10 | ndcg@10"),
+    holdout: float = typer.Option(0.3, min=0.0, max=0.9, help="share of queries held back to report the honest score"),
+    sample: Optional[int] = typer.Option(None, "--sample", help="tune on a deterministic sample of N queries"),
+    write: Optional[Path] = typer.Option(Path("hanrag.toml"), "--write", help="TOML file to write the best setting into"),
+    no_write: bool = typer.Option(False, "--no-write", help="only report"),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """Search fusion, normalisation, weights, RRF k and candidates; write the best to hanrag.toml."""
+    from hanrag.evaluate.tune import tune as run_tune
+    from hanrag.evaluate.tune import write_retrieval
+
+    with _errors():
+        settings = _settings(config)
+        with _progress_bar(not json_out and sys.stderr.isatty()) as progress:
+            result = run_tune(dataset, settings, metric=metric, holdout=holdout, sample=sample, progress=progress)
+        if write and not no_write:
+            write_retrieval(write, result.best)
+        if json_out:
+            print(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+            return
+        table = Table("", "setting", f"{metric} tune ({result.n_tune})", f"{metric} held-out ({result.n_heldout})")
+        table.add_row("best", _describe(result.best), f"{result.best_tune:.4f}", f"{result.best_heldout:.4f}")
+        table.add_row("default", _describe(result.default), f"{result.default_tune:.4f}", f"{result.default_heldout:.4f}")
+        out.print(table)
+        out.print(f"held-out gain over the default: {result.gain:+.4f} ({result.tried} settings tried)")
+        if write and not no_write:
+            out.print(f"wrote [retrieval] to {write}")
+
+
+def _describe(setting: dict[str, Any]) -> str:
+    w = setting["weights"]
+    how = f"rrf k={setting['rrf_k']}" if setting["fusion"] == "rrf" else f"cc {setting['normalization']}"
+    return f"{how}, bm25 {w.get('bm25', 0):.1f} / dense {w.get('dense', 0):.1f}, {setting['candidates']} candidates"
+
+
+@app.command()
 def demo(
     index_dir: Optional[Path] = typer.Option(None, "--index", help="where to build the demo index (default: in the cache folder)"),
 ) -> None:

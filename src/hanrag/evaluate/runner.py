@@ -68,32 +68,48 @@ def evaluate(
     groups: dict[tuple[str, ...], list[EvalConfig]] = {}
     for config in configs:
         s = config.settings
-        key = (s.tokenizer, s.embedder, str(s.chunking.size), str(s.chunking.overlap), str(chunk),
+        key = (s.tokenizer, s.embedder, str(s.chunking.size), str(s.chunking.overlap),
                str(s.retrieval.bm25_k1), str(s.retrieval.bm25_b))
         groups.setdefault(key, []).append(config)
-    for key, members in groups.items():
-        settings = members[0].settings
-        # The tokenizer's output on a probe sentence is part of the key, so a change in
-        # tokenizer code never reuses stale terms from an earlier run.
-        tokenizer = create_tokenizer(settings.tokenizer, threads=settings.worker_threads)
-        fingerprint = "|".join(tokenizer.tokenize([_PROBE])[0])
-        index_dir = settings.cache_dir / "eval" / _group_dir(dataset.fingerprint, (*key, fingerprint))
-        with Index.open(index_dir, settings) as index:
-            index.add_records(dataset.corpus, chunk=chunk, progress=progress)
-            texts = [text for _, text in queries]
-            needs_terms = any(m.mode != "dense" for m in members)
-            needs_vectors = any(m.mode != "bm25" for m in members)
-            if progress:
-                progress("queries", 0, len(texts))
-            terms = index.tokenizer.tokenize(texts) if needs_terms else [None] * len(texts)
-            vectors = index.embed_queries(texts) if needs_vectors else [None] * len(texts)
-            if progress:
-                progress("queries", len(texts), len(texts))
+    for members in groups.values():
+        index_dir = dataset_index(dataset, members[0].settings, chunk, progress)
+        texts = [text for _, text in queries]
+        with Index.open(index_dir, members[0].settings) as index:
+            terms, vectors = query_inputs(
+                index, texts, any(m.mode != "dense" for m in members), any(m.mode != "bm25" for m in members), progress
+            )
         for config in members:
             # One Index per configuration: it carries that configuration's reranker.
             with Index.open(index_dir, config.settings) as config_index:
                 results.append(_run_config(config_index, dataset, queries, terms, vectors, config, progress))
     return results
+
+
+def dataset_index(dataset: Dataset, settings: Settings, chunk: bool, progress: Progress | None) -> Path:
+    """The cached index of a dataset's corpus for these settings, built or updated as needed."""
+    key = (settings.tokenizer, settings.embedder, str(settings.chunking.size), str(settings.chunking.overlap),
+           str(chunk), str(settings.retrieval.bm25_k1), str(settings.retrieval.bm25_b))
+    # The tokenizer's output on a probe sentence is part of the key, so a change in
+    # tokenizer code never reuses stale terms from an earlier run.
+    tokenizer = create_tokenizer(settings.tokenizer, threads=settings.worker_threads)
+    fingerprint = "|".join(tokenizer.tokenize([_PROBE])[0])
+    index_dir = settings.cache_dir / "eval" / _group_dir(dataset.fingerprint, (*key, fingerprint))
+    with Index.open(index_dir, settings) as index:
+        index.add_records(dataset.corpus, chunk=chunk, progress=progress)
+    return index_dir
+
+
+def query_inputs(
+    index: Index, texts: list[str], terms: bool, vectors: bool, progress: Progress | None = None
+) -> tuple[list[Any], Any]:
+    """Query terms and vectors computed once, in batches (vectors through the embedding cache)."""
+    if progress:
+        progress("queries", 0, len(texts))
+    term_lists = index.tokenizer.tokenize(texts) if terms else [None] * len(texts)
+    vector_rows = index.embed_queries(texts) if vectors else [None] * len(texts)
+    if progress:
+        progress("queries", len(texts), len(texts))
+    return term_lists, vector_rows
 
 
 _PROBE = "한국은행은 2012. 2. 1. 가계부실위험지수를 https://www.bok.or.kr 에 알려주었다 BOK"
