@@ -157,13 +157,17 @@ def search(
     with _errors():
         with Index.open(settings=_settings(config, index=index_dir), create=False) as ix:
             ix.retrieval_settings(top_k=top_k, mode=mode, fusion=fusion)  # reject bad options first
-            if len(ix) == 0:
-                _fail(f"index {ix.settings.index} is empty; add documents with 'hanrag index PATH'")
+            _require_documents(ix)
             hits = ix.search(query, top_k=top_k, mode=mode, fusion=fusion, rerank=False if no_rerank else None)
         if json_out:
             print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=1))
             return
         _print_hits(hits)
+
+
+def _require_documents(ix: Any) -> None:
+    if len(ix) == 0:
+        _fail(f"index {ix.settings.index} is empty; add documents with 'hanrag index PATH'")
 
 
 def _print_hits(hits: list[Any]) -> None:
@@ -199,8 +203,7 @@ def ask(
 
     with _errors():
         with Index.open(settings=_settings(config, index=index_dir, llm=llm), create=False) as ix:
-            if len(ix) == 0:
-                _fail(f"index {ix.settings.index} is empty; add documents with 'hanrag index PATH'")
+            _require_documents(ix)
             hits = ix.search(question, top_k=top_k)
             try:
                 answer = _answer(ix, question, hits, stream=not (no_stream or json_out))
