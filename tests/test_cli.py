@@ -110,6 +110,7 @@ def test_demo_runs_offline(tmp_path: Path, statute_index: Path) -> None:
     result = hanrag("demo", "--index", str(tmp_path / "demo"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "제60조(연차 유급휴가)" in result.stdout and "p.18" in result.stdout
+    assert "30일 전에 예고" in result.stdout and "출처" in result.stdout  # the ask part
 
 
 def test_ask_statute_cites_the_annual_leave_article(statute_index: Path, tmp_path: Path) -> None:

@@ -218,13 +218,17 @@ def ask(
         return
     if no_stream:
         print(answer.answer)
+    _print_citations(answer)
+    for warning in answer.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}")
+
+
+def _print_citations(answer: Any) -> None:
     if answer.citations:
         out.print("\n[bold]출처[/bold]")
         for c in answer.citations:
             page = f" p.{c.chunk.page}" if c.chunk.page else ""
             out.print(f"[{c.n}] [cyan]{c.chunk.source}{page}[/cyan]", highlight=False)
-    for warning in answer.warnings:
-        err.print(f"[yellow]warning:[/yellow] {warning}")
 
 
 def _answer(ix: Any, question: str, hits: list[Any], stream: bool) -> Any:
@@ -341,9 +345,13 @@ def demo(
             report = ix.add([pdf], progress=progress)
             out.print(f"added {report.added}, skipped {report.skipped} — {len(ix)} chunks")
             for question in ("연차 유급휴가는 며칠인가요?", "해고 예고는 언제까지 해야 하나요?", "최저 연령과 취직인허증"):
-                out.print(f"\n[bold yellow]Q: {question}[/bold yellow]")
+                out.print(f"\n[bold yellow]search: {question}[/bold yellow]")
                 _print_hits(ix.search(question, top_k=3))
-        out.print("\nnext: hanrag index YOUR_FOLDER && hanrag search \"질문\"")
+            question = "해고 예고는 며칠 전에 해야 하나요?"
+            out.print(f"\n[bold yellow]ask: {question}[/bold yellow]  (offline extractive answerer)")
+            answer = _answer(ix, question, ix.search(question), stream=True)
+            _print_citations(answer)
+        out.print("\nnext: hanrag index YOUR_FOLDER && hanrag ask \"질문\"")
 
 
 def main() -> None:  # pragma: no cover
