@@ -40,7 +40,7 @@ def test_index_reports_counts_and_one_line_errors(tmp_path: Path, korean_folder:
     (korean_folder / "bad.pdf").write_bytes(b"not a pdf")
     result = hanrag("index", str(korean_folder), cwd=tmp_path)
     assert result.returncode == 1
-    assert "added 4, updated 0, skipped 0 (unchanged), failed 1" in result.stdout
+    assert "added 4, updated 0, removed 0, skipped 0 (unchanged), failed 1" in result.stdout
     error_lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(error_lines) == 1 and "bad.pdf" in error_lines[0]
     assert (tmp_path / ".hanrag" / "hanrag.sqlite").is_file()  # default index directory

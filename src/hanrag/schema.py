@@ -8,10 +8,11 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Page:
-    """Text of one page (PDF) or of a whole file (page is None)."""
+    """Text of one page (PDF), one section (Markdown, with its heading path) or a whole file."""
 
     text: str
     number: int | None = None
+    heading: str | None = None
 
 
 @dataclass(frozen=True)

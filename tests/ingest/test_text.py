@@ -42,3 +42,25 @@ def test_unsupported_suffix(tmp_path: Path) -> None:
     path.write_bytes(b"PK")
     with pytest.raises(IngestError, match="unsupported file type"):
         load_file(path)
+
+
+def test_markdown_is_split_by_heading_with_heading_paths(tmp_path: Path) -> None:
+    path = tmp_path / "guide.md"
+    path.write_text(
+        "머리말 문단.\n\n# 휴가\n휴가 개요.\n\n## 연차\n15일을 준다.\n\n```\n# 코드 속 주석은 제목이 아니다\n```\n\n## 병가\n"
+        "진단서가 필요하다.\n\n# 급여\n매월 25일 지급.\n",
+        encoding="utf-8",
+    )
+    pages = load_file(path)
+    assert [p.heading for p in pages] == [None, "휴가", "휴가 > 연차", "휴가 > 병가", "급여"]
+    assert "# 코드 속 주석은 제목이 아니다" in pages[2].text
+    assert pages[4].text == "# 급여\n매월 25일 지급."
+
+
+def test_markdown_chunks_carry_their_heading_as_title(tmp_path: Path) -> None:
+    from hanrag.ingest import chunk_pages
+
+    path = tmp_path / "guide.md"
+    path.write_text("# 휴가\n## 연차\n15일을 준다.\n## 병가\n진단서가 필요하다.\n", encoding="utf-8")
+    chunks = chunk_pages(load_file(path), "d", str(path))
+    assert [c.title for c in chunks] == ["휴가", "휴가 > 연차", "휴가 > 병가"]

@@ -40,7 +40,7 @@ def chunk_pages(
                     page=page.number,
                     start=start + lead,
                     end=start + lead + len(text),
-                    title=title,
+                    title=page.heading or title,
                 )
             )
     return chunks

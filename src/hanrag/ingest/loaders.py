@@ -6,16 +6,25 @@ from pathlib import Path
 
 from hanrag.errors import IngestError
 from hanrag.ingest.base import Loader
+from hanrag.ingest.docx import load_docx
+from hanrag.ingest.html import load_html
+from hanrag.ingest.hwpx import load_hwpx
 from hanrag.ingest.pdf import load_pdf
-from hanrag.ingest.text import load_text
+from hanrag.ingest.text import load_csv, load_markdown, load_text
 from hanrag.schema import Page
 
 LOADERS: dict[str, Loader] = {
     ".txt": load_text,
     ".text": load_text,
-    ".md": load_text,
-    ".markdown": load_text,
+    ".md": load_markdown,
+    ".markdown": load_markdown,
     ".pdf": load_pdf,
+    ".docx": load_docx,
+    ".hwpx": load_hwpx,
+    ".html": load_html,
+    ".htm": load_html,
+    ".csv": load_csv,
+    ".tsv": load_csv,
 }
 SUPPORTED_SUFFIXES = frozenset(LOADERS)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hanrag.errors import IngestError
@@ -47,3 +48,50 @@ def load_text(path: Path) -> list[Page]:
         raise IngestError(f"{path}: cannot detect the text encoding") from exc
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return [Page(text=text)]
+
+
+def load_csv(path: Path) -> list[Page]:
+    """A CSV/TSV file as a Markdown table (first row as header), encoding detected."""
+    import csv
+    import io
+
+    from hanrag.ingest.tables import rows_to_markdown
+
+    [page] = load_text(path)
+    try:
+        dialect = csv.Sniffer().sniff(page.text[:4096], delimiters=",\t;|")
+    except csv.Error:
+        dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
+    rows = list(csv.reader(io.StringIO(page.text), dialect))
+    return [Page(text=rows_to_markdown(rows))]
+
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+
+
+def load_markdown(path: Path) -> list[Page]:
+    """Markdown split at headings ("by title"): one page per section, carrying its heading
+    path (상위 제목 > 하위 제목) so every chunk knows where it sits."""
+    [page] = load_text(path)
+    sections: list[Page] = []
+    trail: list[tuple[int, str]] = []
+    lines: list[str] = []
+    in_code = False
+
+    def close() -> None:
+        text = "\n".join(lines).strip()
+        if text:
+            sections.append(Page(text=text, heading=" > ".join(t for _, t in trail) or None))
+
+    for line in page.text.split("\n"):
+        if line.lstrip().startswith("```"):
+            in_code = not in_code
+        match = None if in_code else _HEADING.match(line)
+        if match:
+            close()
+            lines = []
+            level = len(match.group(1))
+            trail = [(lvl, t) for lvl, t in trail if lvl < level] + [(level, match.group(2))]
+        lines.append(line)
+    close()
+    return sections or [page]

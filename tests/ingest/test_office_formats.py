@@ -1,0 +1,115 @@
+"""DOCX, HWPX, HTML and CSV loaders on fixtures built here, and zip-bomb refusal."""
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from hanrag import Index
+from hanrag.errors import IngestError
+from hanrag.ingest import load_file
+
+HWPX_SECTION = """<?xml version="1.0" encoding="UTF-8"?>
+<hs:sec xmlns:hs="http://www.hancom.co.kr/hwpml/2011/section" xmlns:hp="http://www.hancom.co.kr/hwpml/2011/paragraph">
+  <hp:p><hp:run><hp:t>제1조(목적) 이 규정은 </hp:t><hp:t>연차휴가 사용을 정한다.</hp:t></hp:run></hp:p>
+  <hp:p><hp:run><hp:tbl>
+    <hp:tr><hp:tc><hp:subList><hp:p><hp:run><hp:t>구분</hp:t></hp:run></hp:p></hp:subList></hp:tc>
+           <hp:tc><hp:subList><hp:p><hp:run><hp:t>일수</hp:t></hp:run></hp:p></hp:subList></hp:tc></hp:tr>
+    <hp:tr><hp:tc><hp:subList><hp:p><hp:run><hp:t>신입</hp:t></hp:run></hp:p></hp:subList></hp:tc>
+           <hp:tc><hp:subList><hp:p><hp:run><hp:t>11일</hp:t></hp:run></hp:p></hp:subList></hp:tc></hp:tr>
+  </hp:tbl></hp:run></hp:p>
+  <hp:p><hp:run><hp:t>제2조(신청) 휴가는 3일 전에 신청한다.</hp:t></hp:run></hp:p>
+</hs:sec>"""
+
+
+def make_docx(path: Path) -> Path:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("복리후생 안내", level=1)
+    document.add_paragraph("우리 회사의 복지 제도를 설명합니다.")
+    table = document.add_table(rows=3, cols=2)
+    for r, (a, b) in enumerate([("항목", "지원 금액"), ("경조사비", "50만원"), ("자기계발비", "연 120만원")]):
+        table.cell(r, 0).text, table.cell(r, 1).text = a, b
+    document.add_paragraph("문의는 인사팀으로 하세요.")
+    document.save(str(path))
+    return path
+
+
+def make_hwpx(path: Path, section: str = HWPX_SECTION) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/hwp+zip", compress_type=zipfile.ZIP_STORED)
+        archive.writestr("Contents/section0.xml", section)
+    return path
+
+
+def test_docx_keeps_heading_paragraphs_and_table_in_order(tmp_path: Path) -> None:
+    [page] = load_file(make_docx(tmp_path / "welfare.docx"))
+    text = page.text
+    assert text.startswith("# 복리후생 안내")
+    assert "| 항목 | 지원 금액 |\n|---|---|\n| 경조사비 | 50만원 |\n| 자기계발비 | 연 120만원 |" in text
+    assert text.index("복지 제도") < text.index("| 항목") < text.index("인사팀")
+
+
+def test_hwpx_paragraphs_and_table(tmp_path: Path) -> None:
+    [page] = load_file(make_hwpx(tmp_path / "rules.hwpx"))
+    assert page.text.splitlines()[0] == "제1조(목적) 이 규정은 연차휴가 사용을 정한다."
+    assert "| 구분 | 일수 |\n|---|---|\n| 신입 | 11일 |" in page.text
+    assert page.text.rstrip().endswith("제2조(신청) 휴가는 3일 전에 신청한다.")
+
+
+def test_html_main_text_without_scripts_and_with_tables(tmp_path: Path) -> None:
+    html = """<html><head><title>금리 안내</title><script>var x = "광고";</script></head>
+    <body><nav>메뉴 홈 로그인</nav><main><h2>기준금리</h2><p>한국은행은 기준금리를 동결했다.</p>
+    <table><tr><th>연도</th><th>금리</th></tr><tr><td>2024</td><td>3.50%</td></tr></table></main>
+    <footer>저작권 표시</footer></body></html>"""
+    path = tmp_path / "page.html"
+    path.write_bytes(html.encode("cp949"))
+    [page] = load_file(path)
+    assert "## 기준금리" in page.text and "한국은행은 기준금리를 동결했다." in page.text
+    assert "| 연도 | 금리 |" in page.text and "| 2024 | 3.50% |" in page.text
+    assert "광고" not in page.text and "메뉴" not in page.text and "저작권" not in page.text
+
+
+def test_csv_in_cp949_becomes_a_table(tmp_path: Path) -> None:
+    path = tmp_path / "rates.csv"
+    path.write_bytes("지역,인구\n서울,940만\n부산,330만\n".encode("cp949"))
+    [page] = load_file(path)
+    assert page.text.splitlines()[:3] == ["| 지역 | 인구 |", "|---|---|", "| 서울 | 940만 |"]
+
+
+def test_zip_bomb_disguised_as_docx_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"\0" * (30 * 1024 * 1024))
+    with pytest.raises(IngestError, match="bomb.docx: refused.*zip bomb"):
+        load_file(path)
+
+
+def test_broken_containers(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(make_docx(tmp_path / "ok.docx").read_bytes()[:300])
+    with pytest.raises(IngestError, match="broken.docx: not a valid DOCX"):
+        load_file(broken)
+    not_hwpx = tmp_path / "x.hwpx"
+    with zipfile.ZipFile(not_hwpx, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    with pytest.raises(IngestError, match="no Contents/section"):
+        load_file(not_hwpx)
+    bad_xml = make_hwpx(tmp_path / "bad.hwpx", section="<hs:sec><unclosed>")
+    with pytest.raises(IngestError, match="damaged HWPX section"):
+        load_file(bad_xml)
+
+
+def test_question_about_a_table_cell_finds_the_table(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    make_docx(folder / "welfare.docx")
+    make_hwpx(folder / "rules.hwpx")
+    (folder / "other.txt").write_text("회사 식당은 12시에 문을 연다. 주차장은 지하에 있다.", encoding="utf-8")
+    with Index.open(tmp_path / "ix") as index:
+        assert index.add([folder]).added == 3
+        top = index.search("자기계발비 지원 금액은 얼마인가요?", top_k=1)[0]
+        assert top.chunk.source.endswith("welfare.docx") and "| 자기계발비 | 연 120만원 |" in top.chunk.text
+        top = index.search("신입 연차휴가 일수", top_k=1)[0]
+        assert top.chunk.source.endswith("rules.hwpx") and "| 신입 | 11일 |" in top.chunk.text
