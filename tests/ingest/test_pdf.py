@@ -39,3 +39,27 @@ def test_pdf_without_text_layer(tmp_path: Path) -> None:
         writer.write(handle)
     with pytest.raises(IngestError, match="no text layer"):
         load_file(path)
+
+
+def test_running_headers_are_removed_from_the_statute() -> None:
+    pages = load_file(STATUTE_PDF)
+    assert not any("국가법령정보센터" in p.text for p in pages)
+    assert pages[2].text.split("\n")[0] == "제70조(야간근로와 휴일근로의 제한)"  # header and title line gone
+    assert pages[4].text.startswith("근로기준법\n[시행 2025. 2. 23.]")  # the real title of the body is kept
+    assert sum("제60조(연차 유급휴가)" in p.text for p in pages) >= 2  # body and table of contents kept
+
+
+def test_running_lines_need_to_recur_in_the_page_margins() -> None:
+    from hanrag.ingest.pdf import strip_running_lines
+    from hanrag.schema import Page
+
+    bodies = ["매출이 늘었다.", "비용이 줄었다.", "인원이 그대로다.", "재고가 쌓였다.", "신제품을 냈다."]
+    pages = [
+        Page(f"주간 보고서 {n}쪽\n{body}\n결론은 다음 주에.\n{body[:2]} 세부 내용\n\n\n대외비", number=n)
+        for n, body in enumerate(bodies, 1)
+    ]
+    cleaned = strip_running_lines(pages)
+    assert [p.number for p in cleaned] == [1, 2, 3, 4, 5]
+    for page, body in zip(cleaned, bodies):
+        assert page.text.split("\n") == [body, "결론은 다음 주에.", f"{body[:2]} 세부 내용"]
+    assert strip_running_lines(pages[:2]) == pages[:2]  # too few pages to tell

@@ -30,7 +30,38 @@ def load_pdf(path: Path) -> list[Page]:
     texted = [p for p in pages if p.text.strip()]
     if not texted:
         raise IngestError(f"{path}: PDF has no text layer (scanned images?); OCR it first")
-    return texted
+    return strip_running_lines(texted)
+
+
+_DIGITS = re.compile(r"\d+")
+_ZONE = 2  # lines at the top and at the bottom of a page where running headers/footers sit
+
+
+def strip_running_lines(pages: list[Page]) -> list[Page]:
+    """Remove running headers and footers: lines in the top or bottom zone of a page that recur,
+    page numbers aside, on at least 60% of the pages (and on 3 or more)."""
+    if len(pages) < 3:
+        return pages
+    counts: dict[str, int] = {}
+    zones = []
+    for page in pages:
+        lines = page.text.split("\n")
+        content = [i for i, line in enumerate(lines) if line.strip()]
+        # A page must keep a body: short pages only offer their first and last line.
+        width = _ZONE if len(content) > 2 * _ZONE else 1
+        zone = set(content[:width] + content[-width:])
+        zones.append((lines, zone))
+        for key in {_DIGITS.sub("#", lines[i].strip()) for i in zone}:
+            counts[key] = counts.get(key, 0) + 1
+    needed = max(3, int(0.6 * len(pages) + 0.999))
+    running = {key for key, n in counts.items() if n >= needed}
+    if not running:
+        return pages
+    out = []
+    for page, (lines, zone) in zip(pages, zones):
+        kept = [line for i, line in enumerate(lines) if not (i in zone and _DIGITS.sub("#", line.strip()) in running)]
+        out.append(Page(text="\n".join(kept).strip("\n"), number=page.number, heading=page.heading))
+    return [p for p in out if p.text.strip()]
 
 
 _SPACES = re.compile(r"[ \t\u00a0]+")
