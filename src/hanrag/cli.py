@@ -150,6 +150,7 @@ def search(
     mode: Optional[str] = typer.Option(None, help="hybrid | bm25 | dense"),
     fusion: Optional[str] = typer.Option(None, help="cc | rrf"),
     no_rerank: bool = typer.Option(False, "--no-rerank", help="skip the reranker"),
+    where: Optional[list[str]] = typer.Option(None, "--where", help="filter: 'source:*.pdf', 'type:hwpx', 'page<10', or JSON; repeat to AND"),
     json_out: bool = typer.Option(False, "--json", help="JSON list of hits with the score breakdown"),
 ) -> None:
     """Ranked chunks with each retriever's score and rank."""
@@ -159,7 +160,7 @@ def search(
         with Index.open(settings=_settings(config, index=index_dir), create=False) as ix:
             ix.retrieval_settings(top_k=top_k, mode=mode, fusion=fusion)  # reject bad options first
             _require_documents(ix)
-            hits = ix.search(query, top_k=top_k, mode=mode, fusion=fusion, rerank=False if no_rerank else None)
+            hits = ix.search(query, top_k=top_k, mode=mode, fusion=fusion, rerank=False if no_rerank else None, where=where)
         if json_out:
             print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=1))
             return
@@ -196,6 +197,7 @@ def ask(
     config: Optional[Path] = ConfigOpt,
     llm: Optional[str] = typer.Option(None, "--llm", help="extractive | openai:gpt-4o | gemini:... | ollama:... | openai-compatible:URL#MODEL"),
     top_k: Optional[int] = typer.Option(None, "--top-k", help="number of retrieved chunks given as context"),
+    where: Optional[list[str]] = typer.Option(None, "--where", help="filter the sources: 'source:*.pdf', 'page<10', ..."),
     no_stream: bool = typer.Option(False, "--no-stream", help="print the answer only when complete"),
     json_out: bool = typer.Option(False, "--json", help="the answer, citations and hits as JSON"),
 ) -> None:
@@ -205,7 +207,7 @@ def ask(
     with _errors():
         with Index.open(settings=_settings(config, index=index_dir, llm=llm), create=False) as ix:
             _require_documents(ix)
-            hits = ix.search(question, top_k=top_k)
+            hits = ix.search(question, top_k=top_k, where=where)
             try:
                 answer = _answer(ix, question, hits, stream=not (no_stream or json_out))
             except HanragError as exc:

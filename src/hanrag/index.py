@@ -22,6 +22,7 @@ from hanrag.generate.llm_answerer import LLMAnswerer
 from hanrag.registry import create_embedder, create_llm, create_reranker, create_tokenizer
 from hanrag.rerank.base import Reranker
 from hanrag.retrieve import hybrid
+from hanrag.retrieve.filters import Condition, matches_all, parse_where
 from hanrag.schema import Answer, Chunk, DocumentInfo, IndexReport, Page, SearchHit
 from hanrag.store.generation import Generation
 from hanrag.store.local import LocalStore, StoredDocument, StoreWriter
@@ -62,6 +63,7 @@ class Index:
         self._cache: EmbeddingCache | None = None
         self._generation: Generation | None = None
         self._answerer: Answerer | None = None
+        self._mask_cache: tuple[Any, np.ndarray] = (None, np.zeros(0, dtype=bool))
 
     # --- lifecycle ------------------------------------------------------------------
     @classmethod
@@ -157,15 +159,20 @@ class Index:
         mode: str | None = None,
         fusion: str | None = None,
         rerank: bool | None = None,
+        where: str | dict | Sequence[str] | None = None,
         **retrieval: Any,
     ) -> list[SearchHit]:
-        """Ranked chunks with each component's score and rank (see ``SearchHit``)."""
+        """Ranked chunks with each component's score and rank (see ``SearchHit``).
+
+        ``where`` filters on metadata: ``"source:*.pdf"``, ``"page<10"``, ``["type:hwpx", "page>=3"]``
+        or ``{"page": {"<": 10}}`` (see ``hanrag.retrieve.filters``).
+        """
         settings = self.retrieval_settings(top_k=top_k, mode=mode, fusion=fusion, **retrieval)
         if not query or not query.strip():
             raise HanragError("empty query")
         terms = self.tokenizer.tokenize([query])[0] if settings.mode != "dense" else None
         vector = self.embed_queries([query])[0] if settings.mode != "bm25" else None
-        return self.search_prepared(query, terms, vector, settings, rerank=rerank)
+        return self.search_prepared(query, terms, vector, settings, rerank=rerank, where=where)
 
     def retrieval_settings(self, **overrides: Any) -> RetrievalSettings:
         values = {k: v for k, v in overrides.items() if v is not None}
@@ -181,10 +188,12 @@ class Index:
         vector: np.ndarray | None,
         settings: RetrievalSettings,
         rerank: bool | None = None,
+        where: str | dict | Sequence[str] | None = None,
     ) -> list[SearchHit]:
         """Search with the query already tokenized/embedded (evaluation reuses them across configurations)."""
         generation = self.generation
-        rankings = hybrid.retrieve(generation, settings.mode, settings.candidates, terms, vector)
+        mask = self._filter_mask(generation, parse_where(where)) if where else None
+        rankings = hybrid.retrieve(generation, settings.mode, settings.candidates, terms, vector, mask)
         candidates = hybrid.fuse(rankings, settings)
         reranker = self.reranker if rerank is not False else None
         chunk_ids = generation.rows
@@ -201,6 +210,15 @@ class Index:
             if chunk is not None:  # removed by a writer since this generation was loaded
                 hits.append(SearchHit(rank=len(hits) + 1, chunk=chunk, score=c.score, scores=c.scores))
         return hits
+
+    def _filter_mask(self, generation: Generation, conditions: list[Condition]) -> np.ndarray:
+        """Rows of the generation whose chunk metadata passes every condition (cached per generation)."""
+        key = (generation.number, tuple(conditions))
+        if self._mask_cache[0] != key:
+            meta = self.store.chunk_metadata()
+            allowed = [bool(m) and matches_all(conditions, m) for m in (meta.get(int(i), {}) for i in generation.rows)]
+            self._mask_cache = (key, np.asarray(allowed, dtype=bool))
+        return self._mask_cache[1]
 
     # --- answers --------------------------------------------------------------------
     @property

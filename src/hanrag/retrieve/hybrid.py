@@ -12,6 +12,7 @@ import numpy as np
 
 from hanrag.config import RetrievalSettings
 from hanrag.retrieve.fusion import convex_combination, weighted_rrf
+from hanrag.retrieve.topk import top_n
 from hanrag.schema import ComponentScore, ScoreBreakdown
 from hanrag.store.generation import Generation
 
@@ -35,14 +36,27 @@ def retrieve(
     candidates: int,
     query_terms: Sequence[str] | None,
     query_vector: np.ndarray | None,
+    mask: np.ndarray | None = None,
 ) -> Rankings:
-    """Top ``candidates`` (rows, raw scores) from each retriever the mode uses."""
+    """Top ``candidates`` (rows, raw scores) from each retriever the mode uses.
+
+    ``mask`` (bool per row) restricts both retrievers to the rows a metadata filter allows,
+    before the top-n cut, so a filter never empties the candidate lists.
+    """
     rankings: Rankings = {}
     for name in MODE_RETRIEVERS[mode]:
         if name == "bm25":
-            rankings[name] = generation.bm25.top(query_terms or [], candidates)
+            if mask is None:
+                rankings[name] = generation.bm25.top(query_terms or [], candidates)
+            else:
+                scores = np.where(mask, generation.bm25.scores(query_terms or []), 0.0)
+                rankings[name] = top_n(scores, candidates, min_score=0.0)
         elif query_vector is not None:
-            rankings[name] = generation.dense.top(query_vector, candidates)
+            if mask is None:
+                rankings[name] = generation.dense.top(query_vector, candidates)
+            else:
+                scores = np.where(mask, generation.dense.scores(query_vector), -np.inf)
+                rankings[name] = top_n(scores, candidates, min_score=-np.inf)
     return rankings
 
 

@@ -148,6 +148,17 @@ class LocalStore:
                 )
         return found
 
+    def chunk_metadata(self) -> dict[int, dict[str, object]]:
+        """Filterable fields of every chunk, by internal id (source, type, doc_id, title, page)."""
+        rows = self._db.execute(
+            "SELECT c.id, c.doc_id, d.source, c.page, COALESCE(c.title, d.title) FROM chunks c "
+            "JOIN documents d ON d.doc_id = c.doc_id"
+        )
+        return {
+            r[0]: {"doc_id": r[1], "source": r[2], "type": Path(r[2]).suffix.lstrip(".").lower(), "page": r[3], "title": r[4]}
+            for r in rows
+        }
+
     def chunk_count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
 

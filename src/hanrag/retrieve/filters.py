@@ -1,0 +1,111 @@
+"""Metadata filters for search: ``source:*.pdf``, ``type:hwpx``, ``page<10``, ``title:휴가*``, or JSON.
+
+Forms accepted (conditions are ANDed):
+- strings: ``field:glob`` (glob match; a pattern without "/" is matched against the file
+  name as well as the whole path) and ``field<op>number`` with ``<``, ``<=``, ``>``, ``>=``, ``=``, ``!=``;
+- a JSON object string or dict: ``{"source": "*.pdf", "page": {"<": 10}}``.
+Fields: source, type (file suffix), doc_id, title, page. A chunk without a page (text,
+Markdown) never matches a page condition.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import operator
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+from hanrag.errors import HanragError
+
+TEXT_FIELDS = ("source", "type", "doc_id", "title")
+NUMBER_FIELDS = ("page",)
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq, "==": operator.eq,
+    "!=": operator.ne,
+}
+_COMPARISON = re.compile(r"^\s*(\w+)\s*(<=|>=|==|!=|<|>|=)\s*(-?\d+)\s*$")
+_GLOB = re.compile(r"^\s*(\w+)\s*:\s*(.+?)\s*$")
+
+
+@dataclass(frozen=True)
+class Condition:
+    field: str
+    op: str  # "glob" or a comparison operator
+    value: Any
+
+    def matches(self, meta: dict[str, Any]) -> bool:
+        actual = meta.get(self.field)
+        if self.op == "glob":
+            if actual is None:
+                return False
+            text, pattern = str(actual), str(self.value)
+            if self.field == "source" and "/" not in pattern:
+                text = PurePath(text).name
+            return fnmatch.fnmatchcase(text.lower(), pattern.lower())
+        if actual is None:
+            return False
+        return _OPS[self.op](actual, self.value)
+
+
+def parse_where(where: str | dict | Sequence[str] | None) -> list[Condition]:
+    """Conditions from one expression, a list of them, or a JSON object."""
+    if where is None:
+        return []
+    if isinstance(where, dict):
+        return _from_mapping(where)
+    if isinstance(where, str):
+        stripped = where.strip()
+        if stripped.startswith("{"):
+            try:
+                return _from_mapping(json.loads(stripped))
+            except json.JSONDecodeError as exc:
+                raise HanragError(f"invalid --where JSON: {exc.msg}") from None
+        return [_from_string(stripped)]
+    conditions: list[Condition] = []
+    for item in where:
+        conditions.extend(parse_where(item))
+    return conditions
+
+
+def _from_string(text: str) -> Condition:
+    if match := _COMPARISON.match(text):
+        field, op, value = match.groups()
+        return _checked(Condition(field, "=" if op == "==" else op, int(value)))
+    if match := _GLOB.match(text):
+        return _checked(Condition(match.group(1), "glob", match.group(2)))
+    raise HanragError(f"invalid filter '{text}' (examples: 'source:*.pdf', 'page<10', 'type:hwpx')")
+
+
+def _from_mapping(mapping: dict) -> list[Condition]:
+    if not isinstance(mapping, dict):
+        raise HanragError("a JSON filter must be an object, e.g. {\"page\": {\"<\": 10}}")
+    conditions = []
+    for field, spec in mapping.items():
+        if isinstance(spec, dict):
+            for op, value in spec.items():
+                if op not in _OPS:
+                    raise HanragError(f"unknown operator '{op}' in filter (use {', '.join(_OPS)})")
+                conditions.append(_checked(Condition(field, "=" if op == "==" else op, value)))
+        elif isinstance(spec, (int, float)) and not isinstance(spec, bool):
+            conditions.append(_checked(Condition(field, "=", spec)))
+        else:
+            conditions.append(_checked(Condition(field, "glob", str(spec))))
+    return conditions
+
+
+def _checked(condition: Condition) -> Condition:
+    if condition.field not in TEXT_FIELDS + NUMBER_FIELDS:
+        raise HanragError(f"unknown filter field '{condition.field}' (use {', '.join(TEXT_FIELDS + NUMBER_FIELDS)})")
+    if condition.op == "glob" and condition.field in NUMBER_FIELDS:
+        raise HanragError(f"'{condition.field}' takes a comparison, e.g. '{condition.field}<10'")
+    if condition.op != "glob" and condition.field in NUMBER_FIELDS and not isinstance(condition.value, (int, float)):
+        raise HanragError(f"'{condition.field}' compares with a number")
+    return condition
+
+
+def matches_all(conditions: Iterable[Condition], meta: dict[str, Any]) -> bool:
+    return all(c.matches(meta) for c in conditions)

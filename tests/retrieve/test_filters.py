@@ -1,0 +1,54 @@
+from pathlib import Path
+
+import pytest
+
+from hanrag import Index
+from hanrag.errors import HanragError
+from hanrag.retrieve.filters import Condition, matches_all, parse_where
+
+
+def test_parse_forms() -> None:
+    assert parse_where("source:*.pdf") == [Condition("source", "glob", "*.pdf")]
+    assert parse_where(["page<10", "page >= 3"]) == [Condition("page", "<", 10), Condition("page", ">=", 3)]
+    assert parse_where('{"type": "hwpx", "page": {"<": 5}}') == [Condition("type", "glob", "hwpx"), Condition("page", "<", 5)]
+    assert parse_where({"page": 18}) == [Condition("page", "=", 18)]
+    assert parse_where(None) == []
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [("color:red", "unknown filter field 'color'"), ("page:3", "takes a comparison"), ("page~3", "invalid filter"),
+     ('{"page": {"~": 3}}', "unknown operator"), ("{bad json", "invalid --where JSON")],
+)
+def test_bad_filters(expression: str, message: str) -> None:
+    with pytest.raises(HanragError, match=message):
+        parse_where(expression)
+
+
+def test_matching() -> None:
+    meta = {"source": "/docs/보고서/rules.HWPX", "type": "hwpx", "page": None, "title": "휴가 > 연차", "doc_id": "d1"}
+    assert matches_all(parse_where("source:*.hwpx"), meta)  # file name, case-insensitive
+    assert matches_all(parse_where("source:/docs/보고서/*"), meta)
+    assert not matches_all(parse_where("source:*.pdf"), meta)
+    assert matches_all(parse_where("title:휴가*"), meta)
+    assert not matches_all(parse_where("page<10"), meta)  # no page: never matches a page condition
+
+
+def test_search_filters_before_the_candidate_cut(tmp_path: Path, korean_folder: Path) -> None:
+    with Index.open(tmp_path / "ix") as index:
+        index.add([korean_folder])
+        hits = index.search("한국은행 기준금리", where="type:md", top_k=5)
+        assert hits and all(h.chunk.source.endswith(".md") for h in hits)
+        assert [Path(h.chunk.source).name for h in index.search("김치", where=["source:food.*"])] == ["food.txt"]
+        assert index.search("김치", where="page<10") == []
+        assert index.search("김치", where="source:*.pdf", mode="dense") == []
+
+
+def test_page_filter_on_the_statute(statute_index: Path) -> None:
+    with Index.open(statute_index) as index:
+        hits = index.search("연차 유급휴가", where="page>=18", top_k=5)
+        assert hits and all(h.chunk.page >= 18 for h in hits) and 18 in [h.chunk.page for h in hits]
+        early = index.search("연차 유급휴가", where={"page": {"<": 10}}, top_k=5)
+        assert early and all(h.chunk.page < 10 for h in early)
+        answer = index.ask("연차 유급휴가는 며칠인가요?", where="page<10")
+        assert all(c.chunk.page < 10 for c in answer.citations)
