@@ -76,6 +76,8 @@ class Index:
         different ones explicitly raises IndexMismatchError, otherwise the recorded ones are used.
         """
         settings = settings or load_settings(**overrides)
+        if settings.store != "local":
+            raise HanragError(f"store '{settings.store}' is not available yet; use store = \"local\"")
         path = Path(directory) if directory is not None else settings.index
         if path.exists() and not path.is_dir():
             raise HanragError(f"{path}: exists and is not an index directory")
