@@ -144,7 +144,13 @@ class Index:
         """The current search structures, reloaded when another process committed a newer generation."""
         current = self.store.current_generation()
         if self._generation is None or self._generation.number != current:
-            self._generation = self.store.load_generation(self._dim())
+            try:
+                self._generation = self.store.load_generation(self._dim())
+            except HanragError:
+                # A writer may have committed and removed the generation we were about to load.
+                if self.store.current_generation() == current:
+                    raise
+                self._generation = self.store.load_generation(self._dim())
         return self._generation
 
     # --- reads ----------------------------------------------------------------------
