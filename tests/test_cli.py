@@ -100,6 +100,12 @@ def test_eval_json_on_korquad_sample(tmp_path: Path) -> None:
         assert row["metrics"]["recall@10"] >= 0.8  # 25 paragraphs: lexically easy
     lines = (tmp_path / "per_query.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 120
+    answered = hanrag("eval", str(dataset), "--json", "--sample", "20", "--mode", "hybrid", "--answers", cwd=tmp_path)
+    assert answered.returncode == 0, answered.stderr
+    [row] = json.loads(answered.stdout)
+    m = row["metrics"]
+    assert {"answer_em", "answer_f1", "answer_coverage", "refusal_rate"} <= set(m)
+    assert m["answer_coverage"] >= 0.5 and 0 < m["answer_f1"] < 1 and m["refusal_rate"] <= 0.2
 
 
 def test_statute_pdf_is_bundled() -> None:

@@ -260,6 +260,7 @@ def eval_command(
     chunk: bool = typer.Option(False, "--chunk", help="chunk corpus entries instead of one entry = one chunk"),
     json_out: bool = typer.Option(False, "--json", help="print results as JSON"),
     out_file: Optional[Path] = typer.Option(None, "--out", help="write per-query results (JSONL) here"),
+    answers: bool = typer.Option(False, "--answers", help="also answer every query (needs answers.jsonl): EM, F1, coverage, refusals"),
 ) -> None:
     """Retrieval metrics (recall@1/5/10, MRR@10, nDCG@10, latency) for one or more configurations."""
     from hanrag.evaluate.runner import EvalConfig, evaluate, write_per_query
@@ -276,16 +277,19 @@ def eval_command(
             name = file.stem if file else "default"
             configs.extend(EvalConfig(name=name, settings=settings, mode=m) for m in modes)
         with _progress_bar(not json_out and sys.stderr.isatty()) as progress:
-            results = evaluate(dataset, configs, sample=sample, chunk=chunk, progress=progress)
+            results = evaluate(dataset, configs, sample=sample, chunk=chunk, progress=progress, answers=answers)
         if out_file:
             write_per_query(results, out_file)
         if json_out:
             print(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=1))
             return
-        table = Table("config", "mode", "R@1", "R@5", "R@10", "MRR@10", "nDCG@10", "p50 ms", "p95 ms", "queries")
+        columns = ["recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10"]
+        if answers:
+            columns += ["answer_em", "answer_f1", "answer_coverage", "refusal_rate"]
+        table = Table("config", "mode", *columns, "p50 ms", "p95 ms", "queries")
         for r in results:
             m = r.metrics
-            table.add_row(r.config["name"], r.config["mode"], *(f"{m[k]:.3f}" for k in ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10")),
+            table.add_row(r.config["name"], r.config["mode"], *(f"{m[k]:.3f}" for k in columns),
                           f"{r.latency_ms['p50']:.1f}", f"{r.latency_ms['p95']:.1f}", str(r.n_queries))
         out.print(table)
 

@@ -20,7 +20,10 @@ import numpy as np
 
 from hanrag.config import Settings
 from hanrag.evaluate.dataset import Dataset, load_dataset
+from hanrag.errors import HanragError
+from hanrag.evaluate.answer_metrics import answer_scores
 from hanrag.evaluate.metrics import all_metrics, dedupe_docs
+from hanrag.generate.engine import stream_answer
 from hanrag.index import Index
 from hanrag.registry import create_tokenizer
 
@@ -61,8 +64,13 @@ def evaluate(
     sample: int | None = None,
     chunk: bool = False,
     progress: Progress | None = None,
+    answers: bool = False,
 ) -> list[EvalResult]:
+    """Retrieval metrics per configuration; with ``answers`` (and answers.jsonl in the dataset)
+    also EM / F1 / gold-answer coverage / refusal rate of ``ask`` on the same hits."""
     dataset = load_dataset(dataset_dir)
+    if answers and not dataset.answers:
+        raise HanragError(f"{dataset_dir}: --answers needs answers.jsonl")
     queries = sample_queries(dataset.queries, sample)
     results: list[EvalResult] = []
     groups: dict[tuple[str, ...], list[EvalConfig]] = {}
@@ -81,7 +89,7 @@ def evaluate(
         for config in members:
             # One Index per configuration: it carries that configuration's reranker.
             with Index.open(index_dir, config.settings) as config_index:
-                results.append(_run_config(config_index, dataset, queries, terms, vectors, config, progress))
+                results.append(_run_config(config_index, dataset, queries, terms, vectors, config, progress, answers))
     return results
 
 
@@ -127,6 +135,7 @@ def _run_config(
     vectors: Any,
     config: EvalConfig,
     progress: Progress | None,
+    answers: bool = False,
 ) -> EvalResult:
     retrieval = config.settings.retrieval.model_copy(update={"mode": config.mode})
     retrieval = retrieval.model_copy(update={"top_k": max(10, retrieval.top_k)})
@@ -139,6 +148,12 @@ def _run_config(
         latencies.append((time.perf_counter() - start) * 1000)
         ranked = dedupe_docs([h.chunk.doc_id for h in hits])
         scores = all_metrics(ranked, dataset.qrels[qid])
+        if answers:
+            *_, answer = stream_answer(
+                text, hits[: config.settings.retrieval.top_k], index.answerer, index.settings.answer.max_context_chars
+            )
+            scores.update(answer_scores(answer.answer if not answer.refused else "", dataset.answers.get(qid, [])))
+            scores["refusal_rate"] = float(answer.refused)
         for name, value in scores.items():
             totals[name] = totals.get(name, 0.0) + value
         per_query.append({"config": config.name, "mode": config.mode, "query_id": qid, "query": text,
