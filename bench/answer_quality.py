@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 from common import BENCH, WORK, korquad_dataset, write_result
 
