@@ -90,7 +90,8 @@ def test_eval_json_on_korquad_sample(tmp_path: Path) -> None:
     if not source.is_file():
         pytest.skip("../shared/data is not beside this checkout")
     dataset = convert_korquad(source, tmp_path / "kq", limit_paragraphs=25)
-    result = hanrag("eval", str(dataset), "--json", "--sample", "40", "--out", str(tmp_path / "per_query.jsonl"), cwd=tmp_path)
+    result = hanrag("eval", str(dataset), "--json", "--sample", "40", "--out", str(tmp_path / "per_query.jsonl"),
+                    "--plot", str(tmp_path / "recall.png"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
     assert [r["config"]["mode"] for r in rows] == ["bm25", "dense", "hybrid"]
@@ -100,6 +101,8 @@ def test_eval_json_on_korquad_sample(tmp_path: Path) -> None:
         assert row["metrics"]["recall@10"] >= 0.8  # 25 paragraphs: lexically easy
     lines = (tmp_path / "per_query.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 120
+    png = (tmp_path / "recall.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 5000
     answered = hanrag("eval", str(dataset), "--json", "--sample", "20", "--mode", "hybrid", "--answers", cwd=tmp_path)
     assert answered.returncode == 0, answered.stderr
     [row] = json.loads(answered.stdout)

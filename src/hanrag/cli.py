@@ -12,14 +12,16 @@ from typing import Any, Optional
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich import box
 from rich.table import Table
 
 from hanrag.config import Settings, load_settings
 from hanrag.errors import HanragError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Korean-first hybrid search and RAG over your documents.")
-out = Console()
-err = Console(stderr=True)
+# Piped output is not wrapped to a terminal's 80 columns (tables would be truncated).
+out = Console(width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
 IndexOpt = typer.Option(None, "--index", help="index directory (default ./.hanrag or $HANRAG_INDEX)")
 ConfigOpt = typer.Option(None, "--config", help="settings file (default ./hanrag.toml)")
@@ -261,6 +263,7 @@ def eval_command(
     json_out: bool = typer.Option(False, "--json", help="print results as JSON"),
     out_file: Optional[Path] = typer.Option(None, "--out", help="write per-query results (JSONL) here"),
     answers: bool = typer.Option(False, "--answers", help="also answer every query (needs answers.jsonl): EM, F1, coverage, refusals"),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="write recall@k curves (k = 1..10) per configuration to this PNG"),
 ) -> None:
     """Retrieval metrics (recall@1/5/10, MRR@10, nDCG@10, latency) for one or more configurations."""
     from hanrag.evaluate.runner import EvalConfig, evaluate, write_per_query
@@ -280,13 +283,19 @@ def eval_command(
             results = evaluate(dataset, configs, sample=sample, chunk=chunk, progress=progress, answers=answers)
         if out_file:
             write_per_query(results, out_file)
+        if plot:
+            from hanrag.evaluate.plot import plot_recall
+
+            plot_recall(results, plot)
         if json_out:
             print(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=1))
             return
         columns = ["recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10"]
         if answers:
             columns += ["answer_em", "answer_f1", "answer_coverage", "refusal_rate"]
-        table = Table("config", "mode", *columns, "p50 ms", "p95 ms", "queries")
+        short = {"recall@1": "R@1", "recall@5": "R@5", "recall@10": "R@10", "mrr@10": "MRR@10", "ndcg@10": "nDCG@10",
+                 "answer_em": "EM", "answer_f1": "F1", "answer_coverage": "cover", "refusal_rate": "refuse"}
+        table = Table("config", "mode", *(short[c] for c in columns), "p50 ms", "p95 ms", "n", box=box.SIMPLE_HEAD)
         for r in results:
             m = r.metrics
             table.add_row(r.config["name"], r.config["mode"], *(f"{m[k]:.3f}" for k in columns),
