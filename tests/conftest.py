@@ -73,3 +73,17 @@ def tiny_cross_encoder_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.tiny_models import build_cross_encoder
 
     return build_cross_encoder(tmp_path_factory.mktemp("tiny-cross-encoder"))
+
+
+@pytest.fixture(scope="session")
+def korean_font() -> Path:
+    """NanumGothic from Debian's fonts-nanum (scripts/test installs it). CI must have it."""
+    from tests.pdf_builder import korean_font as find
+
+    font = find()
+    if font is None:
+        message = "no Korean font for the PDF fixtures: apt-get install fonts-nanum (or set HANRAG_TEST_FONT)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return font

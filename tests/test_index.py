@@ -25,7 +25,10 @@ def test_hit_json_schema(tmp_path: Path, korean_folder: Path) -> None:
     with Index.open(tmp_path / "ix") as index:
         index.add([korean_folder])
         hit = index.search("연차 유급휴가 일수", top_k=1)[0].to_dict()
-    assert set(hit) == {"rank", "chunk_id", "doc_id", "source", "page", "text", "score", "scores"}
+    assert set(hit) == {
+        "rank", "chunk_id", "doc_id", "source", "page", "title", "kind", "modified", "text", "summary", "score", "scores"
+    }
+    assert hit["kind"] == "text" and hit["summary"] is None and hit["modified"][:2] == "20"  # ISO 8601
     assert set(hit["scores"]) == {"bm25", "dense", "fused", "rerank"}
     assert set(hit["scores"]["bm25"]) == {"score", "rank"} and hit["scores"]["rerank"] is None
     assert hit["source"].endswith("leave.md")

@@ -67,7 +67,7 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | N
 
 @app.command()
 def index(
-    paths: list[Path] = typer.Argument(None, help="files or folders (pdf, docx, hwpx, html, md, txt, csv; folders recursively)"),
+    paths: list[Path] = typer.Argument(None, help="files or folders (pdf, hwp, hwpx, docx, html, md, txt, csv; folders recursively)"),
     index_dir: Optional[Path] = IndexOpt,
     config: Optional[Path] = ConfigOpt,
     tokenizer: Optional[str] = typer.Option(None, help="kiwi | mecab | okt | bigram (new indexes only)"),
@@ -97,6 +97,8 @@ def index(
                 f"added {report.added}, updated {report.updated}, removed {report.removed}, "
                 f"skipped {report.skipped} (unchanged), failed {len(report.errors)} — index {settings.index}"
             )
+        for _source, message in report.warnings:
+            err.print(f"[yellow]warning:[/yellow] {message}", highlight=False, soft_wrap=True)
         for _source, message in report.errors:
             err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
         if report.errors:
@@ -152,7 +154,7 @@ def search(
     mode: Optional[str] = typer.Option(None, help="hybrid | bm25 | dense"),
     fusion: Optional[str] = typer.Option(None, help="cc | rrf"),
     no_rerank: bool = typer.Option(False, "--no-rerank", help="skip the reranker"),
-    where: Optional[list[str]] = typer.Option(None, "--where", help="filter: 'source:*.pdf', 'type:hwpx', 'page<10', or JSON; repeat to AND"),
+    where: Optional[list[str]] = typer.Option(None, "--where", help="filter: 'source:*.pdf', 'type:hwpx', 'kind:table', 'page<10', 'modified>=2026-01-01', or JSON; repeat to AND"),
     json_out: bool = typer.Option(False, "--json", help="JSON list of hits with the score breakdown"),
 ) -> None:
     """Ranked chunks with each retriever's score and rank."""

@@ -43,6 +43,11 @@ class RetrievalSettings(BaseModel):
     rerank_candidates: int = Field(20, ge=1)
     top_k: int = Field(5, ge=1)
     threshold: float = 0.0
+    # Approximate dense search (HNSW, the "ann" extra) for large indexes; applied when a write
+    # builds a generation. "auto" = from ann_threshold chunks if hnswlib is installed.
+    ann: Literal["auto", "on", "off"] = "auto"
+    ann_threshold: int = Field(200_000, ge=1)
+    ann_ef_search: int = Field(128, ge=1, description="HNSW search breadth; higher = better recall, slower")
     bm25_k1: float = Field(1.5, gt=0)
     bm25_b: float = Field(0.75, ge=0, le=1)
 
@@ -62,6 +67,14 @@ class ChunkingSettings(BaseModel):
 
     size: int = Field(500, ge=50)
     overlap: int = Field(100, ge=0)
+
+
+class IngestSettings(BaseModel):
+    """What happens to documents on the way in."""
+
+    table_summaries: bool = Field(
+        True, description="summarise each table with the configured LLM (ignored with the extractive default)"
+    )
 
 
 class AnswerSettings(BaseModel):
@@ -101,6 +114,7 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(default_factory=default_cache_dir)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
 
     @classmethod

@@ -25,3 +25,7 @@ class IndexMismatchError(HanragError):
 
 class BackendError(HanragError):
     """An optional backend is missing or a remote service failed."""
+
+
+class IngestWarning(UserWarning):
+    """A file was indexed, but part of it could not be read (e.g. scanned pages without text)."""

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+import warnings
 from typing import Any
 
 import numpy as np
@@ -12,10 +13,11 @@ import numpy as np
 from hanrag.config import RetrievalSettings, Settings, load_settings
 from hanrag.embed.base import Embedder
 from hanrag.embed.cache import EmbeddingCache
-from hanrag.errors import HanragError, IndexMismatchError, IngestError
+from hanrag.errors import HanragError, IndexMismatchError, IngestError, IngestWarning
 from hanrag.ingest import chunk_pages, load_file
 from hanrag.ingest.files import collect_files, content_hash, doc_id_for_path
-from hanrag.generate.base import Answerer
+from hanrag.ingest.summaries import summarize_tables
+from hanrag.generate.base import LLM, Answerer
 from hanrag.generate.engine import stream_answer
 from hanrag.generate.extractive import ExtractiveAnswerer
 from hanrag.generate.llm_answerer import LLMAnswerer
@@ -25,7 +27,8 @@ from hanrag.retrieve import hybrid
 from hanrag.retrieve.filters import Condition, matches_all, parse_where
 from hanrag.schema import Answer, Chunk, DocumentInfo, IndexReport, Page, SearchHit
 from hanrag.store.generation import Generation
-from hanrag.store.local import LocalStore, StoredDocument, StoreWriter
+from hanrag.retrieve.ann import HnswParams
+from hanrag.store.local import AnnPolicy, LocalStore, StoredDocument, StoreWriter
 from hanrag.text.base import Tokenizer
 
 # progress(stage, done, total)
@@ -252,6 +255,12 @@ class Index:
                 self._answerer = LLMAnswerer(llm, a.max_context_chars, a.reorder)
         return self._answerer
 
+    @property
+    def llm(self) -> LLM | None:
+        """The configured LLM, or None for the offline extractive default."""
+        a = self.settings.answer
+        return create_llm(self.settings.llm, a.temperature, a.max_tokens, a.timeout, a.max_retries)
+
     def ask(self, question: str, stream: bool = False, **search: Any) -> Answer | Iterator[str | Answer]:
         """A grounded answer. With ``stream=True`` a generator of text pieces ending with the Answer."""
         hits = self.search(question, **search)
@@ -292,21 +301,54 @@ class Index:
                     report.skipped += 1
                     continue
                 try:
-                    pages = load_file(file)
-                    chunks = chunk_pages(
-                        pages, doc_id, str(file), size=self.settings.chunking.size,
-                        overlap=self.settings.chunking.overlap, threads=self.settings.worker_threads,
-                    )
+                    doc, chunks = self._read_file(file, doc_id, digest, report)
                 except IngestError as exc:
                     report.errors.append((str(file), str(exc)))
                     continue
                 except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
                     report.errors.append((str(file), f"{file}: {type(exc).__name__}: {exc}"))
                     continue
-                doc = StoredDocument(doc_id, str(file), digest, pages=len(pages))
                 prepared.append(_PreparedDoc(doc, chunks, replaces=doc_id in hashes))
+            self._summarize_tables(prepared, report, progress)
             self._write(writer, prepared, report, progress)
         return report
+
+    def _read_file(self, file: Path, doc_id: str, digest: str, report: IndexReport) -> tuple[StoredDocument, list[Chunk]]:
+        """Load and chunk one file; loader warnings (pages without text...) go to the report."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", IngestWarning)
+            pages = load_file(file)
+        for warning in caught:
+            if issubclass(warning.category, IngestWarning):
+                report.warnings.append((str(file), str(warning.message)))
+            else:
+                warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+        chunks = chunk_pages(
+            pages, doc_id, str(file), size=self.settings.chunking.size,
+            overlap=self.settings.chunking.overlap, threads=self.settings.worker_threads,
+        )
+        modified = file.stat().st_mtime
+        chunks = [replace(c, modified=modified) for c in chunks]
+        numbers = {p.number for p in pages if p.number is not None}
+        pages_count = len(numbers) if numbers else max(1, sum(p.kind == "text" for p in pages))
+        return StoredDocument(doc_id, str(file), digest, pages=pages_count, modified=modified), chunks
+
+    def _summarize_tables(self, prepared: list[_PreparedDoc], report: IndexReport, progress: Progress | None) -> None:
+        """With an LLM configured (and ``ingest.table_summaries`` on), summarise every table chunk."""
+        if not self.settings.ingest.table_summaries or not any(c.kind == "table" for p in prepared for c in p.chunks):
+            return
+        llm = self.llm
+        if llm is None:
+            return
+        for item in prepared:
+            if not any(c.kind == "table" for c in item.chunks):
+                continue
+            if progress:
+                progress("summarising tables", 0, 1)
+            item.chunks, warning = summarize_tables(item.chunks, llm)
+            if warning:
+                report.warnings.append((item.doc.source, warning))
+                return
 
     def add_records(self, records: Iterable[Record], chunk: bool = False, progress: Progress | None = None) -> IndexReport:
         """Index corpus entries (id, text, title); unchanged entries are skipped."""
@@ -421,12 +463,17 @@ class Index:
                 "chunk_overlap": str(self.settings.chunking.overlap),
             }
         )
+        r = self.settings.retrieval
         writer.commit(
             k1=self.settings.retrieval.bm25_k1,
             b=self.settings.retrieval.bm25_b,
             dim=dim,
             embed_missing=self._embed_stored,
             rebuild=rebuild,
+            ann=AnnPolicy(
+                mode=r.ann, threshold=r.ann_threshold, params=HnswParams(ef_search=r.ann_ef_search),
+                threads=self.settings.worker_threads,
+            ),
         )
         self._generation = None
 
@@ -436,8 +483,8 @@ class Index:
 
 
 def _indexed_text(chunk: Chunk) -> str:
-    """What BM25 and the embedder see: the title (when there is one) then the text."""
-    return f"{chunk.title}\n{chunk.text}" if chunk.title else chunk.text
+    """What BM25 and the embedder see: the title and a table's summary (when there are) then the text."""
+    return "\n".join(part for part in (chunk.title, chunk.summary, chunk.text) if part)
 
 
 def _reconcile(store: LocalStore, settings: Settings) -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -13,6 +14,7 @@ class Page:
     text: str
     number: int | None = None
     heading: str | None = None
+    kind: str = "text"  # "text", or "table" for a Markdown table kept as its own chunk
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,9 @@ class Chunk:
     start: int = 0
     end: int = 0
     title: str | None = None
+    kind: str = "text"  # "text" or "table"
+    summary: str | None = None  # an LLM's short summary of a table, indexed with it
+    modified: float | None = None  # the source file's modification time (Unix seconds)
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,11 @@ class SearchHit:
             "doc_id": self.chunk.doc_id,
             "source": self.chunk.source,
             "page": self.chunk.page,
+            "title": self.chunk.title,
+            "kind": self.chunk.kind,
+            "modified": _iso(self.chunk.modified),
             "text": self.chunk.text,
+            "summary": self.chunk.summary,
             "score": self.score,
             "scores": {
                 "bm25": asdict(self.scores.bm25) if self.scores.bm25 else None,
@@ -83,9 +92,10 @@ class DocumentInfo:
     source: str
     pages: int
     chunks: int
+    modified: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "modified": _iso(self.modified)}
 
 
 @dataclass
@@ -97,6 +107,7 @@ class IndexReport:
     skipped: int = 0
     removed: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # indexed, but not completely
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -105,6 +116,7 @@ class IndexReport:
             "skipped": self.skipped,
             "removed": self.removed,
             "errors": [{"source": s, "error": e} for s, e in self.errors],
+            "warnings": [{"source": s, "warning": w} for s, w in self.warnings],
         }
 
 
@@ -139,3 +151,10 @@ class Answer:
             "hits": [h.to_dict() for h in self.hits],
             "warnings": self.warnings,
         }
+
+
+def _iso(timestamp: float | None) -> str | None:
+    """Unix seconds as local ISO 8601 time (seconds precision), for JSON output."""
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp).astimezone().isoformat(timespec="seconds")

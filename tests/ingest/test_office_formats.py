@@ -43,19 +43,19 @@ def make_hwpx(path: Path, section: str = HWPX_SECTION) -> Path:
     return path
 
 
-def test_docx_keeps_heading_paragraphs_and_table_in_order(tmp_path: Path) -> None:
-    [page] = load_file(make_docx(tmp_path / "welfare.docx"))
-    text = page.text
-    assert text.startswith("# 복리후생 안내")
-    assert "| 항목 | 지원 금액 |\n|---|---|\n| 경조사비 | 50만원 |\n| 자기계발비 | 연 120만원 |" in text
-    assert text.index("복지 제도") < text.index("| 항목") < text.index("인사팀")
+def test_docx_keeps_heading_paragraphs_and_table_apart(tmp_path: Path) -> None:
+    page, table = load_file(make_docx(tmp_path / "welfare.docx"))
+    assert page.kind == "text" and page.text.startswith("# 복리후생 안내")
+    assert page.text.index("복지 제도") < page.text.index("인사팀") and "|" not in page.text
+    assert table.kind == "table" and table.heading == "우리 회사의 복지 제도를 설명합니다."
+    assert table.text == "| 항목 | 지원 금액 |\n|---|---|\n| 경조사비 | 50만원 |\n| 자기계발비 | 연 120만원 |"
 
 
 def test_hwpx_paragraphs_and_table(tmp_path: Path) -> None:
-    [page] = load_file(make_hwpx(tmp_path / "rules.hwpx"))
+    page, table = load_file(make_hwpx(tmp_path / "rules.hwpx"))
     assert page.text.splitlines()[0] == "제1조(목적) 이 규정은 연차휴가 사용을 정한다."
-    assert "| 구분 | 일수 |\n|---|---|\n| 신입 | 11일 |" in page.text
     assert page.text.rstrip().endswith("제2조(신청) 휴가는 3일 전에 신청한다.")
+    assert table.kind == "table" and table.text == "| 구분 | 일수 |\n|---|---|\n| 신입 | 11일 |"
 
 
 def test_html_main_text_without_scripts_and_with_tables(tmp_path: Path) -> None:
@@ -65,9 +65,10 @@ def test_html_main_text_without_scripts_and_with_tables(tmp_path: Path) -> None:
     <footer>저작권 표시</footer></body></html>"""
     path = tmp_path / "page.html"
     path.write_bytes(html.encode("cp949"))
-    [page] = load_file(path)
+    page, table = load_file(path)
     assert "## 기준금리" in page.text and "한국은행은 기준금리를 동결했다." in page.text
-    assert "| 연도 | 금리 |" in page.text and "| 2024 | 3.50% |" in page.text
+    assert table.kind == "table" and table.heading == "기준금리"
+    assert table.text == "| 연도 | 금리 |\n|---|---|\n| 2024 | 3.50% |"
     assert "광고" not in page.text and "메뉴" not in page.text and "저작권" not in page.text
 
 
@@ -111,5 +112,8 @@ def test_question_about_a_table_cell_finds_the_table(tmp_path: Path) -> None:
         assert index.add([folder]).added == 3
         top = index.search("자기계발비 지원 금액은 얼마인가요?", top_k=1)[0]
         assert top.chunk.source.endswith("welfare.docx") and "| 자기계발비 | 연 120만원 |" in top.chunk.text
+        assert top.chunk.kind == "table"
         top = index.search("신입 연차휴가 일수", top_k=1)[0]
         assert top.chunk.source.endswith("rules.hwpx") and "| 신입 | 11일 |" in top.chunk.text
+        assert top.chunk.kind == "table"
+        assert {h.chunk.kind for h in index.search("연차휴가", top_k=10, where="kind:table")} == {"table"}

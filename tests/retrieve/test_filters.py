@@ -52,3 +52,24 @@ def test_page_filter_on_the_statute(statute_index: Path) -> None:
         assert early and all(h.chunk.page < 10 for h in early)
         answer = index.ask("연차 유급휴가는 며칠인가요?", where="page<10")
         assert all(c.chunk.page < 10 for c in answer.citations)
+
+
+def test_modified_time_filter_with_dates(tmp_path: Path, korean_folder: Path) -> None:
+    import os
+    from datetime import datetime
+
+    old = korean_folder / "food.txt"
+    stamp = datetime(2020, 5, 1, 12, 0).timestamp()
+    os.utime(old, (stamp, stamp))
+    assert parse_where("modified>=2021-01-01") == [Condition("modified", ">=", datetime(2021, 1, 1).timestamp())]
+    with pytest.raises(HanragError, match="compares with a number or a date"):
+        parse_where({"modified": {"<": "어제"}})
+    with Index.open(tmp_path / "ix") as index:
+        index.add([korean_folder])
+        before = index.search("김치", where="modified<2021-01-01", top_k=10)
+        assert [Path(h.chunk.source).name for h in before] == ["food.txt"]
+        assert before[0].chunk.modified == stamp and before[0].to_dict()["modified"].startswith("2020-05-01T12:00:00")
+        after = index.search("김치", where="modified>=2021-01-01T00:00", top_k=10)
+        assert all(Path(h.chunk.source).name != "food.txt" for h in after)
+        [food] = [d for d in index.documents() if d.source.endswith("food.txt")]
+        assert food.modified == stamp

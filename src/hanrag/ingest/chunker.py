@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from hanrag.ingest.tables import split_markdown_table, table_header
 from hanrag.schema import Chunk, Page
 from hanrag.text.sentences import split_sentences
 
@@ -23,9 +24,14 @@ def chunk_pages(
     cross pages, so each keeps its page number; ``start``/``end`` are offsets in the page text.
     A sentence longer than ``size`` is cut at whitespace near the limit.
     """
-    spans_per_page = split_sentences([page.text for page in pages], threads=threads)
+    prose = [page for page in pages if page.kind != "table"]
+    spans_per_page = iter(split_sentences([page.text for page in prose], threads=threads))
     chunks: list[Chunk] = []
-    for page, spans in zip(pages, spans_per_page):
+    for page in pages:
+        if page.kind == "table":
+            chunks.extend(_table_chunks(page, doc_id, source, size, title, first=len(chunks)))
+            continue
+        spans = next(spans_per_page)
         for start, end in pack_spans(_bounded(spans, page.text, size), size, overlap):
             text = page.text[start:end].strip()
             if not text:
@@ -43,6 +49,23 @@ def chunk_pages(
                     title=page.heading or title,
                 )
             )
+    return chunks
+
+
+def _table_chunks(page: Page, doc_id: str, source: str, size: int, title: str | None, first: int) -> list[Chunk]:
+    """A table stays whole when it fits; a longer one is cut between rows, each piece
+    repeating the header row so its cells keep their column names."""
+    pieces = split_markdown_table(page.text, size)
+    header = table_header(page.text)
+    chunks = []
+    for i, (start, end) in enumerate(pieces):
+        text = page.text[start:end] if start == 0 else f"{header}\n{page.text[start:end]}"
+        chunks.append(
+            Chunk(
+                chunk_id=f"{doc_id}#{first + i}", doc_id=doc_id, source=source, text=text, page=page.number,
+                start=start, end=end, title=page.heading or title, kind="table",
+            )
+        )
     return chunks
 
 

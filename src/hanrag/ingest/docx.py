@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from hanrag.errors import IngestError
-from hanrag.ingest.tables import rows_to_markdown
+from hanrag.ingest.tables import TableBlock, pages_from_blocks, rows_to_markdown
 from hanrag.ingest.zipguard import open_zip
 from hanrag.schema import Page
 
 
 def load_docx(path: Path) -> list[Page]:
-    """One page: headings as Markdown headings, tables as Markdown tables."""
+    """One page of prose (headings as Markdown headings), then one table page per table."""
     try:
         import docx
         from docx.table import Table
@@ -23,7 +23,7 @@ def load_docx(path: Path) -> list[Page]:
         document = docx.Document(str(path))
     except Exception as exc:  # noqa: BLE001 - python-docx raises KeyError, ValueError, lxml errors...
         raise IngestError(f"{path}: corrupt or unreadable DOCX ({type(exc).__name__}: {exc})") from exc
-    blocks: list[str] = []
+    blocks: list[str | TableBlock] = []
     for item in document.iter_inner_content():
         if isinstance(item, Paragraph):
             text = item.text.strip()
@@ -35,7 +35,5 @@ def load_docx(path: Path) -> list[Page]:
             blocks.append(text)
         elif isinstance(item, Table):
             rows = [[cell.text for cell in row.cells] for row in item.rows]
-            table = rows_to_markdown(rows)
-            if table:
-                blocks.append(table)
-    return [Page(text="\n\n".join(blocks))]
+            blocks.append(TableBlock(rows_to_markdown(rows)))
+    return pages_from_blocks(blocks)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from hanrag.errors import IngestError
 from hanrag.ingest.tables import rows_to_markdown
@@ -24,9 +25,15 @@ def load_html(path: Path) -> list[Page]:
     for tag in soup(list(_DROP)):
         tag.decompose()
     root = soup.find("main") or soup.find("article") or soup.body or soup
+    tables: list[Page] = []
     for table in root.find_all("table"):
+        if table.find_parent("table") is not None:
+            continue  # a nested table is read as the text of its cell
         rows = [[cell.get_text(" ", strip=True) for cell in tr.find_all(["th", "td"])] for tr in table.find_all("tr")]
-        table.replace_with(soup.new_string("\n\n" + rows_to_markdown(rows) + "\n\n"))
+        markdown = rows_to_markdown(rows)
+        if markdown:
+            tables.append(Page(text=markdown, heading=_table_title(table), kind="table"))
+        table.decompose()
     for level in range(1, 7):
         for heading in root.find_all(f"h{level}"):
             heading.insert(0, soup.new_string("#" * level + " "))
@@ -37,4 +44,13 @@ def load_html(path: Path) -> list[Page]:
     title = soup.title.get_text(strip=True) if soup.title else ""
     if title and not body.startswith(title):
         body = f"# {title}\n{body}"
-    return [Page(text=body)]
+    return ([Page(text=body)] if body.strip() else []) + tables
+
+
+def _table_title(table: Any) -> str | None:
+    """The table's caption, else the nearest heading before it."""
+    caption = table.find("caption")
+    if caption is not None and caption.get_text(strip=True):
+        return caption.get_text(" ", strip=True)[:80]
+    heading = table.find_previous(["h1", "h2", "h3", "h4", "h5", "h6"])
+    return heading.get_text(" ", strip=True)[:80] if heading is not None else None

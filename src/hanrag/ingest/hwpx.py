@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from hanrag.errors import IngestError
-from hanrag.ingest.tables import rows_to_markdown
+from hanrag.ingest.tables import TableBlock, pages_from_blocks, rows_to_markdown
 from hanrag.ingest.zipguard import open_zip
 from hanrag.schema import Page
 
@@ -24,33 +24,34 @@ def _local(tag: str) -> str:
 
 
 def load_hwpx(path: Path) -> list[Page]:
-    """One page holding every section's text (HWPX keeps no fixed page numbers)."""
+    """One page holding every section's prose, then one table page per table (HWPX keeps no
+    fixed page numbers)."""
     with open_zip(path) as archive:
         names = sorted((int(m.group(1)), n) for n in archive.namelist() if (m := _SECTION.match(n)))
         if not names:
             raise IngestError(f"{path}: not an HWPX document (no Contents/section*.xml)")
-        blocks: list[str] = []
+        blocks: list[str | TableBlock] = []
         for _, name in names:
             try:
                 root = ET.fromstring(archive.read(name))
             except ET.ParseError as exc:
                 raise IngestError(f"{path}: damaged HWPX section {name} ({exc})") from exc
             _walk(root, blocks)
-    return [Page(text="\n\n".join(b for b in blocks if b.strip()))]
+    return pages_from_blocks(blocks)
 
 
-def _walk(element: ET.Element, blocks: list[str]) -> None:
+def _walk(element: ET.Element, blocks: list[str | TableBlock]) -> None:
     for child in element:
         tag = _local(child.tag)
         if tag == "tbl":
-            blocks.append(_table(child))
+            blocks.append(TableBlock(_table(child)))
         elif tag == "p":
             text = _paragraph_text(child)
             if text:
                 blocks.append(text)
             for nested in child.iter():  # tables anchored inside a paragraph's run
                 if _local(nested.tag) == "tbl":
-                    blocks.append(_table(nested))
+                    blocks.append(TableBlock(_table(nested)))
         else:
             _walk(child, blocks)
 

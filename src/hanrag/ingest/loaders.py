@@ -8,6 +8,7 @@ from hanrag.errors import IngestError
 from hanrag.ingest.base import Loader
 from hanrag.ingest.docx import load_docx
 from hanrag.ingest.html import load_html
+from hanrag.ingest.hwp import load_hwp
 from hanrag.ingest.hwpx import load_hwpx
 from hanrag.ingest.pdf import load_pdf
 from hanrag.ingest.text import load_csv, load_markdown, load_text
@@ -20,6 +21,7 @@ LOADERS: dict[str, Loader] = {
     ".markdown": load_markdown,
     ".pdf": load_pdf,
     ".docx": load_docx,
+    ".hwp": load_hwp,
     ".hwpx": load_hwpx,
     ".html": load_html,
     ".htm": load_html,

@@ -4,8 +4,9 @@ Forms accepted (conditions are ANDed):
 - strings: ``field:glob`` (glob match; a pattern without "/" is matched against the file
   name as well as the whole path) and ``field<op>number`` with ``<``, ``<=``, ``>``, ``>=``, ``=``, ``!=``;
 - a JSON object string or dict: ``{"source": "*.pdf", "page": {"<": 10}}``.
-Fields: source, type (file suffix), doc_id, title, page. A chunk without a page (text,
-Markdown) never matches a page condition.
+Fields: source, type (file suffix), doc_id, title, kind (text/table), page, modified (the
+file's modification time; compare with a date or date-time, ``modified>=2026-01-01``, or Unix
+seconds). A chunk without a page (text, Markdown) never matches a page condition.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import fnmatch
 import json
 import operator
 import re
+from datetime import datetime
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -21,13 +23,13 @@ from typing import Any
 
 from hanrag.errors import HanragError
 
-TEXT_FIELDS = ("source", "type", "doc_id", "title")
-NUMBER_FIELDS = ("page",)
+TEXT_FIELDS = ("source", "type", "doc_id", "title", "kind")
+NUMBER_FIELDS = ("page", "modified")
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq, "==": operator.eq,
     "!=": operator.ne,
 }
-_COMPARISON = re.compile(r"^\s*(\w+)\s*(<=|>=|==|!=|<|>|=)\s*(-?\d+)\s*$")
+_COMPARISON = re.compile(r"^\s*(\w+)\s*(<=|>=|==|!=|<|>|=)\s*(-?\d+(?:\.\d+)?|\d{4}-\d\d-\d\d[T ]?[\d:]*)\s*$")
 _GLOB = re.compile(r"^\s*(\w+)\s*:\s*(.+?)\s*$")
 
 
@@ -74,7 +76,7 @@ def parse_where(where: str | dict | Sequence[str] | None) -> list[Condition]:
 def _from_string(text: str) -> Condition:
     if match := _COMPARISON.match(text):
         field, op, value = match.groups()
-        return _checked(Condition(field, "=" if op == "==" else op, int(value)))
+        return _checked(Condition(field, "=" if op == "==" else op, _number(value)))
     if match := _GLOB.match(text):
         return _checked(Condition(match.group(1), "glob", match.group(2)))
     raise HanragError(f"invalid filter '{text}' (examples: 'source:*.pdf', 'page<10', 'type:hwpx')")
@@ -89,12 +91,28 @@ def _from_mapping(mapping: dict) -> list[Condition]:
             for op, value in spec.items():
                 if op not in _OPS:
                     raise HanragError(f"unknown operator '{op}' in filter (use {', '.join(_OPS)})")
-                conditions.append(_checked(Condition(field, "=" if op == "==" else op, value)))
+                conditions.append(_checked(Condition(field, "=" if op == "==" else op, _number(value))))
         elif isinstance(spec, (int, float)) and not isinstance(spec, bool):
             conditions.append(_checked(Condition(field, "=", spec)))
         else:
             conditions.append(_checked(Condition(field, "glob", str(spec))))
     return conditions
+
+
+def _number(value: Any) -> Any:
+    """Numbers stay; "2026-01-31" or "2026-01-31T09:00" become local Unix seconds; anything else
+    is left for ``_checked`` to reject."""
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"-?\d+", text):
+            return int(text)
+        if re.fullmatch(r"-?\d+\.\d+", text):
+            return float(text)
+        try:
+            return datetime.fromisoformat(text).timestamp()
+        except ValueError:
+            return value
+    return value
 
 
 def _checked(condition: Condition) -> Condition:
@@ -103,7 +121,8 @@ def _checked(condition: Condition) -> Condition:
     if condition.op == "glob" and condition.field in NUMBER_FIELDS:
         raise HanragError(f"'{condition.field}' takes a comparison, e.g. '{condition.field}<10'")
     if condition.op != "glob" and condition.field in NUMBER_FIELDS and not isinstance(condition.value, (int, float)):
-        raise HanragError(f"'{condition.field}' compares with a number")
+        hint = " or a date (2026-01-31)" if condition.field == "modified" else ""
+        raise HanragError(f"'{condition.field}' compares with a number{hint}")
     return condition
 
 

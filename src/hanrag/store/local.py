@@ -7,12 +7,13 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from hanrag.errors import HanragError
+from hanrag.retrieve.ann import HnswParams, ann_available
 from hanrag.retrieve.dense import DenseIndex
 from hanrag.retrieve.sparse import BM25Index
 from hanrag.schema import Chunk, DocumentInfo
@@ -29,7 +30,8 @@ CREATE TABLE IF NOT EXISTS documents (
     content_hash TEXT NOT NULL,
     pages INTEGER NOT NULL,
     title TEXT,
-    indexed_at REAL NOT NULL
+    indexed_at REAL NOT NULL,
+    modified REAL
 );
 CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -40,11 +42,18 @@ CREATE TABLE IF NOT EXISTS chunks (
     end_char INTEGER NOT NULL,
     title TEXT,
     text TEXT NOT NULL,
-    terms TEXT NOT NULL
+    terms TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'text',
+    summary TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS documents_by_source ON documents(source);
 """
+# Columns added after format 1 was first released; older index files get them on open.
+_ADDED_COLUMNS = {
+    "documents": {"modified": "REAL"},
+    "chunks": {"kind": "TEXT NOT NULL DEFAULT 'text'", "summary": "TEXT"},
+}
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,25 @@ class StoredDocument:
     content_hash: str
     pages: int
     title: str | None = None
+    modified: float | None = None
+
+
+@dataclass(frozen=True)
+class AnnPolicy:
+    """When a generation gets an HNSW graph: ``mode`` "auto" (from ``threshold`` rows, if hnswlib
+    is installed), "on" (always; an error without hnswlib) or "off"."""
+
+    mode: str = "auto"
+    threshold: int = 200_000
+    params: HnswParams = field(default_factory=HnswParams)
+    threads: int = 0
+
+    def wanted(self, rows: int) -> bool:
+        if self.mode == "off" or rows == 0:
+            return False
+        if self.mode == "on":
+            return True
+        return rows >= self.threshold and ann_available()
 
 
 class LocalStore:
@@ -71,11 +99,19 @@ class LocalStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(_SCHEMA)
+            self._add_missing_columns()
         except sqlite3.DatabaseError as exc:
             raise HanragError(f"{self.directory}: not a hanrag index or damaged ({exc})") from exc
 
     def close(self) -> None:
         self._db.close()
+
+    def _add_missing_columns(self) -> None:
+        for table, columns in _ADDED_COLUMNS.items():
+            present = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            for name, declaration in columns.items():
+                if name not in present:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
 
     # --- manifest -------------------------------------------------------------------
     def manifest(self) -> dict[str, str]:
@@ -110,10 +146,10 @@ class LocalStore:
     # --- reads ----------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:
         rows = self._db.execute(
-            "SELECT d.doc_id, d.source, d.pages, COUNT(c.id) FROM documents d "
+            "SELECT d.doc_id, d.source, d.pages, COUNT(c.id), d.modified FROM documents d "
             "LEFT JOIN chunks c ON c.doc_id = d.doc_id GROUP BY d.doc_id ORDER BY d.source"
         )
-        return [DocumentInfo(doc_id=r[0], source=r[1], pages=r[2], chunks=r[3]) for r in rows]
+        return [DocumentInfo(doc_id=r[0], source=r[1], pages=r[2], chunks=r[3], modified=r[4]) for r in rows]
 
     def document_hashes(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT doc_id, content_hash FROM documents"))
@@ -138,24 +174,28 @@ class LocalStore:
             part = ids[start : start + 500]
             marks = ",".join("?" * len(part))
             for row in self._db.execute(
-                "SELECT c.id, c.chunk_id, c.doc_id, d.source, c.text, c.page, c.start_char, c.end_char, c.title "
+                "SELECT c.id, c.chunk_id, c.doc_id, d.source, c.text, c.page, c.start_char, c.end_char, c.title, "
+                "c.kind, c.summary, d.modified "
                 f"FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE c.id IN ({marks})",
                 part,
             ):
                 found[row[0]] = Chunk(
                     chunk_id=row[1], doc_id=row[2], source=row[3], text=row[4], page=row[5],
-                    start=row[6], end=row[7], title=row[8],
+                    start=row[6], end=row[7], title=row[8], kind=row[9], summary=row[10], modified=row[11],
                 )
         return found
 
     def chunk_metadata(self) -> dict[int, dict[str, object]]:
-        """Filterable fields of every chunk, by internal id (source, type, doc_id, title, page)."""
+        """Filterable fields of every chunk, by internal id (source, type, doc_id, title, page, kind, modified)."""
         rows = self._db.execute(
-            "SELECT c.id, c.doc_id, d.source, c.page, COALESCE(c.title, d.title) FROM chunks c "
+            "SELECT c.id, c.doc_id, d.source, c.page, COALESCE(c.title, d.title), c.kind, d.modified FROM chunks c "
             "JOIN documents d ON d.doc_id = c.doc_id"
         )
         return {
-            r[0]: {"doc_id": r[1], "source": r[2], "type": Path(r[2]).suffix.lstrip(".").lower(), "page": r[3], "title": r[4]}
+            r[0]: {
+                "doc_id": r[1], "source": r[2], "type": Path(r[2]).suffix.lstrip(".").lower(), "page": r[3],
+                "title": r[4], "kind": r[5], "modified": r[6],
+            }
             for r in rows
         }
 
@@ -204,6 +244,7 @@ class StoreWriter:
         dim: int,
         embed_missing: Callable[[list[int]], np.ndarray] | None = None,
         rebuild: bool = False,
+        ann: AnnPolicy | None = None,
     ) -> None:
         """Apply the staged changes and switch to a freshly built generation atomically.
 
@@ -223,18 +264,21 @@ class StoreWriter:
             for doc, chunks, terms, vectors in self._added:
                 self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc.doc_id,))
                 self._db.execute(
-                    "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?)",
-                    (doc.doc_id, doc.source, doc.content_hash, doc.pages, doc.title, time.time()),
+                    "INSERT OR REPLACE INTO documents (doc_id, source, content_hash, pages, title, indexed_at, modified) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (doc.doc_id, doc.source, doc.content_hash, doc.pages, doc.title, time.time(), doc.modified),
                 )
                 for chunk, chunk_terms, vector in zip(chunks, terms, vectors):
                     cursor = self._db.execute(
-                        "INSERT INTO chunks (chunk_id, doc_id, page, start_char, end_char, title, text, terms) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        "INSERT INTO chunks (chunk_id, doc_id, page, start_char, end_char, title, text, terms, kind, summary) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (chunk.chunk_id, chunk.doc_id, chunk.page, chunk.start, chunk.end, chunk.title,
-                         chunk.text, " ".join(chunk_terms)),
+                         chunk.text, " ".join(chunk_terms), chunk.kind, chunk.summary),
                     )
                     new_vectors[int(cursor.lastrowid)] = vector
             generation = self._build_generation(previous + 1, k1, b, dim, new_vectors, embed_missing, rebuild)
+            if ann is not None and ann.wanted(generation.size):
+                generation.dense = generation.dense.with_ann(ann.params, ann.threads)
             generation.save(store._generation_dir(generation.number))
             self._db.execute("INSERT OR REPLACE INTO manifest VALUES ('generation', ?)", (str(generation.number),))
             self._db.execute("COMMIT")
