@@ -205,8 +205,9 @@ class Index:
         generation = self.generation
         mask = self._filter_mask(generation, parse_where(where)) if where else None
         rankings = hybrid.retrieve(generation, settings.mode, settings.candidates, terms, vector, mask)
-        candidates = hybrid.fuse(rankings, settings)
         reranker = self.reranker if rerank is not False else None
+        keep = max(settings.top_k, settings.rerank_candidates if reranker is not None else 0)
+        candidates = hybrid.fuse(rankings, settings, limit=keep)
         chunk_ids = generation.rows
         if reranker is not None and candidates:
             head = candidates[: settings.rerank_candidates]

@@ -60,8 +60,12 @@ def retrieve(
     return rankings
 
 
-def fuse(rankings: Rankings, settings: RetrievalSettings) -> list[ScoredRow]:
-    """Fused candidates, best first, each with every component's raw score and rank."""
+def fuse(rankings: Rankings, settings: RetrievalSettings, limit: int | None = None) -> list[ScoredRow]:
+    """Fused candidates, best first, each with every component's raw score and rank.
+
+    ``limit`` keeps only the best rows (those a caller can still return or rerank): the
+    breakdown objects are the costly part of a query on small indexes.
+    """
     active = {name: ranking for name, ranking in rankings.items() if name in MODE_RETRIEVERS[settings.mode]}
     # A single retriever gets full weight, so mode=bm25/dense works whatever the weights say.
     weights = settings.weights if len(active) > 1 else {name: 1.0 for name in active}
@@ -69,24 +73,24 @@ def fuse(rankings: Rankings, settings: RetrievalSettings) -> list[ScoredRow]:
         rows, fused = weighted_rrf(active, weights, k=settings.rrf_k)
     else:
         rows, fused = convex_combination(active, weights, settings.normalization)
-    components = {name: _component_scores(ranking) for name, ranking in active.items()}
+    if limit is not None:
+        rows, fused = rows[:limit], fused[:limit]
+    wanted = set(rows.tolist())
+    components = {name: _component_scores(ranking, wanted) for name, ranking in active.items()}
+    bm25, dense = components.get("bm25", {}), components.get("dense", {})
     return [
-        ScoredRow(
-            row=int(row),
-            score=float(score),
-            scores=ScoreBreakdown(
-                bm25=components.get("bm25", {}).get(int(row)),
-                dense=components.get("dense", {}).get(int(row)),
-                fused=float(score),
-            ),
-        )
-        for row, score in zip(rows, fused)
+        ScoredRow(row=row, score=score, scores=ScoreBreakdown(bm25=bm25.get(row), dense=dense.get(row), fused=score))
+        for row, score in zip(rows.tolist(), fused.tolist())
     ]
 
 
-def _component_scores(ranking: tuple[np.ndarray, np.ndarray]) -> dict[int, ComponentScore]:
+def _component_scores(ranking: tuple[np.ndarray, np.ndarray], wanted: set[int]) -> dict[int, ComponentScore]:
     rows, scores = ranking
-    return {int(row): ComponentScore(score=float(s), rank=rank) for rank, (row, s) in enumerate(zip(rows, scores), 1)}
+    return {
+        row: ComponentScore(score=score, rank=rank)
+        for rank, (row, score) in enumerate(zip(rows.tolist(), scores.tolist()), 1)
+        if row in wanted
+    }
 
 
 def apply_rerank(candidates: list[ScoredRow], rerank_scores: np.ndarray) -> list[ScoredRow]:

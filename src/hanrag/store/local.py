@@ -216,6 +216,7 @@ class StoreWriter:
         self._db = store._db
         self._lock = WriterLock(store.directory / "write.lock")
         self._removed: list[str] = []
+        self.last_timings: dict[str, float] = {}  # seconds per stage of the last commit (benchmarks)
         self._added: list[tuple[StoredDocument, list[Chunk], list[list[str]], np.ndarray]] = []
 
     def __enter__(self) -> "StoreWriter":
@@ -256,6 +257,8 @@ class StoreWriter:
         store = self._store
         previous = store.current_generation()
         new_vectors: dict[int, np.ndarray] = {}
+        timings: dict[str, float] = {}
+        clock = time.perf_counter()
         try:
             self._db.execute("BEGIN IMMEDIATE")
             for doc_id in self._removed:
@@ -276,12 +279,18 @@ class StoreWriter:
                          chunk.text, " ".join(chunk_terms), chunk.kind, chunk.summary),
                     )
                     new_vectors[int(cursor.lastrowid)] = vector
-            generation = self._build_generation(previous + 1, k1, b, dim, new_vectors, embed_missing, rebuild)
+            timings["rows_s"] = time.perf_counter() - clock
+            generation = self._build_generation(previous + 1, k1, b, dim, new_vectors, embed_missing, rebuild, timings)
             if ann is not None and ann.wanted(generation.size):
+                clock = time.perf_counter()
                 generation.dense = generation.dense.with_ann(ann.params, ann.threads)
+                timings["ann_s"] = time.perf_counter() - clock
+            clock = time.perf_counter()
             generation.save(store._generation_dir(generation.number))
+            timings["save_s"] = time.perf_counter() - clock
             self._db.execute("INSERT OR REPLACE INTO manifest VALUES ('generation', ?)", (str(generation.number),))
             self._db.execute("COMMIT")
+            self.last_timings = {k: round(v, 3) for k, v in timings.items()}
         except BaseException:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
@@ -301,7 +310,9 @@ class StoreWriter:
         new_vectors: dict[int, np.ndarray],
         embed_missing: Callable[[list[int]], np.ndarray] | None,
         rebuild: bool,
+        timings: dict[str, float],
     ) -> Generation:
+        clock = time.perf_counter()
         ids: list[int] = []
         terms: list[list[str]] = []
         for chunk_id, chunk_terms in self._db.execute("SELECT id, terms FROM chunks ORDER BY id"):
@@ -322,7 +333,11 @@ class StoreWriter:
                 raise HanragError("search files of the previous generation are missing; rebuild the index")
             missing = np.flatnonzero(~have)
             vectors[missing] = embed_missing([ids[i] for i in missing])
-        return Generation(number, rows, BM25Index.build(terms, k1=k1, b=b), DenseIndex(vectors))
+        timings["read_s"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        bm25 = BM25Index.build(terms, k1=k1, b=b)
+        timings["bm25_s"] = time.perf_counter() - clock
+        return Generation(number, rows, bm25, DenseIndex(vectors))
 
     def _copy_previous_vectors(self, rows: np.ndarray, vectors: np.ndarray, have: np.ndarray) -> None:
         previous = self._store.current_generation()
