@@ -47,7 +47,9 @@ def test_index_reports_counts_and_one_line_errors(tmp_path: Path, korean_folder:
     again = hanrag("index", str(korean_folder / "bok.txt"), "--json", cwd=tmp_path)
     assert json.loads(again.stdout)["skipped"] == 1
     docs = json.loads(hanrag("documents", "--json", cwd=tmp_path).stdout)
-    assert len(docs) == 4 and {"doc_id", "source", "pages", "chunks"} <= set(docs[0])
+    assert len(docs) == 4 and {"doc_id", "source", "pages", "chunks", "modified"} <= set(docs[0])
+    listing = hanrag("documents", cwd=tmp_path)
+    assert listing.returncode == 0 and "modified" in listing.stdout
     removed = hanrag("remove", str(korean_folder / "bok.txt"), cwd=tmp_path)
     assert removed.returncode == 0 and "removed 1" in removed.stdout
 
@@ -173,3 +175,24 @@ def test_tune_writes_best_setting(tmp_path: Path) -> None:
     assert report["n_tune"] == 42 and report["n_heldout"] == 18
     assert report["best_tune"] >= report["default_tune"]
     assert (tmp_path / "hanrag.toml").read_text(encoding="utf-8").count("[retrieval]") == 1
+
+
+def test_index_prints_warnings_for_scanned_pages(tmp_path: Path, korean_font: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    from tests.pdf_builder import build_image_only_pdf, build_table_pdf
+
+    writer = PdfWriter()
+    for source in (build_table_pdf(tmp_path / "a.pdf", korean_font), build_image_only_pdf(tmp_path / "b.pdf")):
+        for page in PdfReader(source).pages:
+            writer.add_page(page)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    with (docs / "mixed.pdf").open("wb") as handle:
+        writer.write(handle)
+    result = hanrag("index", str(docs), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "added 1," in result.stdout
+    assert "warning:" in result.stderr and "page(s) 4 have no text layer" in result.stderr
+    report = json.loads(hanrag("index", str(docs), "--json", cwd=tmp_path).stdout)
+    assert report["skipped"] == 1 and report["warnings"] == []

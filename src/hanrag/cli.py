@@ -139,9 +139,10 @@ def documents(
         if json_out:
             print(json.dumps([d.to_dict() for d in docs], ensure_ascii=False))
             return
-        table = Table("doc_id", "source", "pages", "chunks")
+        table = Table("doc_id", "source", "pages", "chunks", "modified")
         for d in docs:
-            table.add_row(d.doc_id, d.source, str(d.pages), str(d.chunks))
+            modified = (d.to_dict()["modified"] or "")[:16].replace("T", " ")
+            table.add_row(d.doc_id, d.source, str(d.pages), str(d.chunks), modified)
         out.print(table)
 
 

@@ -47,7 +47,7 @@ class RetrievalSettings(BaseModel):
     # builds a generation. "auto" = from ann_threshold chunks if hnswlib is installed.
     ann: Literal["auto", "on", "off"] = "auto"
     ann_threshold: int = Field(200_000, ge=1)
-    ann_ef_search: int = Field(128, ge=1, description="HNSW search breadth; higher = better recall, slower")
+    ann_ef_search: int = Field(256, ge=1, description="HNSW search breadth; higher = better recall, slower")
     bm25_k1: float = Field(1.5, gt=0)
     bm25_b: float = Field(0.75, ge=0, le=1)
 

@@ -36,7 +36,7 @@ def ann_available() -> bool:
 class HnswParams:
     m: int = 16
     ef_construction: int = 100
-    ef_search: int = 128
+    ef_search: int = 256
 
 
 class HnswIndex:
