@@ -63,3 +63,16 @@ def test_running_lines_need_to_recur_in_the_page_margins() -> None:
     for page, body in zip(cleaned, bodies):
         assert page.text.split("\n") == [body, "결론은 다음 주에.", f"{body[:2]} 세부 내용"]
     assert strip_running_lines(pages[:2]) == pages[:2]  # too few pages to tell
+
+
+def test_password_protected_pdf(tmp_path: Path) -> None:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.encrypt(user_password="secret", owner_password="owner")
+    path = tmp_path / "locked.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+    with pytest.raises(IngestError, match="locked.pdf: PDF is password-protected"):
+        load_file(path)

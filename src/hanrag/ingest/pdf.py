@@ -50,8 +50,9 @@ def load_pdf(path: Path) -> list[Page]:
     except PDFPasswordIncorrect as exc:
         raise IngestError(f"{path}: PDF is password-protected") from exc
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many types on damaged files
-        cause = exc.__cause__ or exc
-        if "password" in str(cause).lower() or type(cause).__name__ == "PDFPasswordIncorrect":
+        # pdfplumber wraps pdfminer's errors in PdfminerException(original).
+        cause = next((a for a in exc.args if isinstance(a, BaseException)), None) or exc.__cause__ or exc
+        if isinstance(cause, PDFPasswordIncorrect):
             raise IngestError(f"{path}: PDF is password-protected") from exc
         raise IngestError(f"{path}: corrupt or unreadable PDF ({type(cause).__name__}: {cause})") from exc
     if not text_pages and not table_pages:
