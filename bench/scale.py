@@ -19,7 +19,9 @@ chunks through hanrag's store (SQLite rows, then one generation: bm25s arrays, v
 HNSW graph when the size reaches retrieval.ann_threshold) and times it; "search" opens the
 index like a reader and times search_prepared for bm25, dense and hybrid with the query's terms
 and vector given (query tokenization and embedding are reported separately), plus exact dense
-search and recall@10 of ANN against exact where a graph exists. Medians over --runs passes.
+search and recall@10 of ANN against exact where a graph exists; "update" then makes a small
+write (one new 1,000-chunk document, one removed) and times it: the HNSW graph is carried
+forward, BM25 is rebuilt. Medians over --runs passes.
 Results: bench/results/scale.json.
 """
 
@@ -154,6 +156,30 @@ def child_build(n: int, directory: Path) -> dict:
     }
 
 
+def child_update(n: int, directory: Path) -> dict:
+    """A small write to the built index: one new document of 1,000 chunks, one removed."""
+    from hanrag.config import load_settings
+    from hanrag.retrieve.ann import HnswParams
+    from hanrag.schema import Chunk
+    from hanrag.store.local import AnnPolicy, LocalStore, StoredDocument
+
+    meta, paragraph_vectors, _, owners = load_sources()
+    r = load_settings().retrieval
+    store = LocalStore(directory)
+    _, texts, term_lists, vectors = next(synthetic(1000, meta, paragraph_vectors, owners, seed=99))
+    start = time.perf_counter()
+    with store.writer() as writer:
+        chunks = [Chunk(f"update#{i}", "update", "/synthetic/update.txt", t, None, 0, len(t)) for i, t in enumerate(texts)]
+        writer.add(StoredDocument("update", "/synthetic/update.txt", "update", pages=1), chunks, term_lists, vectors)
+        writer.remove("doc0")
+        writer.commit(k1=r.bm25_k1, b=r.bm25_b, dim=int(paragraph_vectors.shape[1]),
+                      ann=AnnPolicy(r.ann, r.ann_threshold, HnswParams(ef_search=r.ann_ef_search), os.cpu_count() or 1))
+        stages = writer.last_timings
+    seconds = time.perf_counter() - start
+    store.close()
+    return {"update_s": round(seconds, 1), "update_stages_s": stages}
+
+
 def child_search(directory: Path, queries: int, runs: int) -> dict:
     from hanrag import Index, load_settings
     from hanrag.retrieve.dense import DenseIndex
@@ -224,11 +250,14 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-throughput", action="store_true")
-    parser.add_argument("--child", choices=["build", "search"])
+    parser.add_argument("--child", choices=["build", "search", "update"])
     parser.add_argument("--dir", type=Path)
     args = parser.parse_args()
     if args.child == "build":
         print(json.dumps(child_build(args.sizes[0], args.dir)))
+        return
+    if args.child == "update":
+        print(json.dumps(child_update(args.sizes[0], args.dir)))
         return
     if args.child == "search":
         print(json.dumps(child_search(args.dir, args.queries, args.runs)))
@@ -243,7 +272,7 @@ def main() -> None:
     for n in args.sizes:
         directory = WORK / f"scale-{n}"
         row = {}
-        for child in ("build", "search"):
+        for child in ("build", "search", "update"):
             command = [sys.executable, __file__, "--child", child, "--sizes", str(n), "--dir", str(directory),
                        "--queries", str(args.queries), "--runs", str(args.runs)]
             done = subprocess.run(command, capture_output=True, text=True, check=True)

@@ -154,6 +154,8 @@ class Index:
                 if self.store.current_generation() == current:
                     raise
                 self._generation = self.store.load_generation(self._dim())
+            if self._generation.dense.ann is not None:
+                self._generation.dense.ann.params.ef_search = self.settings.retrieval.ann_ef_search
         return self._generation
 
     # --- reads ----------------------------------------------------------------------

@@ -34,6 +34,7 @@ def test_ann_recall_against_exact_and_roundtrip(tmp_path: Path) -> None:
     loaded = DenseIndex.load(tmp_path)
     assert loaded.ann is not None and list(loaded.top(queries[0], 10)[0]) == list(approx.top(queries[0], 10)[0])
     assert DenseIndex(vectors[:3]).with_ann().top(queries[0], 10)[0].size == 3  # fewer rows than asked
+    assert list(DenseIndex(vectors[:3], ids=np.array([5, 9, 12])).with_ann().top(vectors[1], 1)[0]) == [1]  # labels are ids
 
 
 def test_policy() -> None:
@@ -52,7 +53,29 @@ def test_index_builds_and_uses_the_graph_above_the_threshold(tmp_path: Path, kor
         assert filtered and all(h.chunk.source.endswith(".txt") for h in filtered)
         index.remove([korean_folder / "leave.md"])
         assert index.generation.dense.ann is not None
-        assert index.generation.dense.ann.graph.get_current_count() == index.generation.size
+        assert index.generation.dense.ann.live == index.generation.size
     with Index.open(tmp_path / "small") as index:  # default threshold: exact
         index.add([korean_folder])
         assert index.generation.dense.ann is None
+
+
+def test_graph_is_carried_across_writes_and_rebuilt_after_many_deletions(tmp_path: Path, korean_folder: Path) -> None:
+    (korean_folder / "extra.txt").write_text("국민연금은 노후 소득을 보장하는 사회보험이다.", encoding="utf-8")
+    with Index.open(tmp_path / "ix", retrieval={"ann": "on"}) as index:
+        index.add([korean_folder])
+        first = index.generation.dense.ann
+        assert first is not None and first.deleted == 0 and first.live == index.generation.size
+        (korean_folder / "new.txt").write_text("고용보험은 실업 급여를 지급한다. 실업 급여는 구직 활동을 조건으로 한다.", encoding="utf-8")
+        index.add([korean_folder / "new.txt"])
+        index.remove([korean_folder / "extra.txt"])
+        carried = index.generation.dense.ann
+        assert carried.deleted == 1 and carried.live == index.generation.size  # extended, not rebuilt
+        top = index.search("실업 급여를 받으려면?", mode="dense", top_k=1)[0]
+        assert top.chunk.source.endswith("new.txt")
+        assert all(not h.chunk.source.endswith("extra.txt") for h in index.search("국민연금 노후 소득", mode="dense", top_k=10))
+        ranked = [h.chunk.chunk_id for h in index.search("연차 유급휴가", mode="dense", top_k=3)]
+    with Index.open(tmp_path / "ix", retrieval={"ann": "on"}) as reopened:  # a new process loads the carried graph
+        assert [h.chunk.chunk_id for h in reopened.search("연차 유급휴가", mode="dense", top_k=3)] == ranked
+        reopened.remove([korean_folder / "bok.txt", korean_folder / "leave.md"])
+        rebuilt = reopened.generation.dense.ann
+        assert rebuilt.deleted == 0 and rebuilt.live == reopened.generation.size  # past 25 % deleted: rebuilt

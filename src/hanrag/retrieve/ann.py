@@ -4,13 +4,16 @@ Exact search reads the whole float32 matrix per query: ~1.5 GB at 1M x 384, whic
 bandwidth on these machines turns into well over 150 ms. Above ``retrieval.ann_threshold``
 rows (and with the ``ann`` extra installed) each generation also gets an HNSW graph over the
 same vectors; queries without a metadata filter use it, filtered queries and scores for given
-rows stay exact. Malkov & Yashunin, "Efficient and robust approximate nearest neighbor search
+rows stay exact. Labels are chunk ids, so a write carries the previous generation's graph
+forward (removed chunks marked deleted, new ones inserted) instead of rebuilding it; once a
+quarter of the graph is deleted entries it is rebuilt. Malkov & Yashunin, "Efficient and robust approximate nearest neighbor search
 using Hierarchical Navigable Small World graphs", IEEE TPAMI 2020.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +25,8 @@ from hanrag.errors import BackendError
 
 GRAPH_FILE = "hnsw.bin"
 META_FILE = "hnsw.json"
+MAX_DELETED_SHARE = 0.25
+_log = logging.getLogger(__name__)
 
 
 def ann_available() -> bool:
@@ -40,44 +45,81 @@ class HnswParams:
 
 
 class HnswIndex:
-    """An HNSW graph over L2-normalised vectors with inner-product distance; labels are row numbers."""
+    """An HNSW graph over L2-normalised vectors with inner-product distance; labels are chunk ids."""
 
-    def __init__(self, graph: Any, params: HnswParams) -> None:
+    def __init__(self, graph: Any, params: HnswParams, deleted: int = 0) -> None:
         self.graph = graph
         self.params = params
+        self.deleted = deleted  # entries marked deleted, still in the graph
+
+    @property
+    def live(self) -> int:
+        return int(self.graph.get_current_count()) - self.deleted
 
     @classmethod
-    def build(cls, vectors: np.ndarray, params: HnswParams | None = None, threads: int = 0) -> "HnswIndex":
+    def build(
+        cls, vectors: np.ndarray, ids: np.ndarray, params: HnswParams | None = None, threads: int = 0
+    ) -> "HnswIndex":
         hnswlib = _import()
         params = params or HnswParams()
         graph = hnswlib.Index(space="ip", dim=int(vectors.shape[1]))
         graph.init_index(max_elements=max(1, int(vectors.shape[0])), M=params.m, ef_construction=params.ef_construction)
-        graph.set_num_threads(threads or os.cpu_count() or 1)
+        index = cls(graph, params)
+        index._insert(vectors, ids, threads)
+        return index
+
+    def extended(self, old_ids: np.ndarray, ids: np.ndarray, vectors: np.ndarray, threads: int = 0) -> "HnswIndex | None":
+        """This graph brought from the chunk ids ``old_ids`` to ``ids`` (rows of ``vectors``): gone
+        ids marked deleted, new ones inserted. None when a rebuild is due (too many deleted)."""
+        removed = np.setdiff1d(old_ids, ids, assume_unique=True)
+        added = ~np.isin(ids, old_ids, assume_unique=True)
+        deleted = self.deleted + int(removed.size)
+        total = int(self.graph.get_current_count()) + int(added.sum())
+        if deleted > MAX_DELETED_SHARE * total:
+            return None
+        self.graph.resize_index(max(1, total))
+        for label in removed.tolist():
+            self.graph.mark_deleted(label)
+        index = HnswIndex(self.graph, self.params, deleted)
+        index._insert(vectors[added], ids[added], threads)
+        return index
+
+    def _insert(self, vectors: np.ndarray, ids: np.ndarray, threads: int) -> None:
         if vectors.shape[0]:
-            graph.add_items(np.ascontiguousarray(vectors, dtype=np.float32), np.arange(vectors.shape[0]))
-        graph.set_num_threads(1)  # one query at a time: threads only add overhead
-        return cls(graph, params)
+            self.graph.set_num_threads(threads or os.cpu_count() or 1)
+            self.graph.add_items(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
+        self.graph.set_num_threads(1)  # one query at a time: threads only add overhead
+
+    def compatible(self, params: HnswParams) -> bool:
+        return (self.params.m, self.params.ef_construction) == (params.m, params.ef_construction)
 
     def save(self, directory: Path) -> None:
         self.graph.save_index(str(directory / GRAPH_FILE))
-        (directory / META_FILE).write_text(json.dumps(self.params.__dict__), encoding="utf-8")
+        meta = {**self.params.__dict__, "deleted": self.deleted, "labels": "chunk_id"}
+        (directory / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
 
     @classmethod
     def load(cls, directory: Path, dim: int) -> "HnswIndex | None":
-        """The saved graph, or None when the generation has none."""
+        """The saved graph, or None when the generation has none (or hnswlib is missing: exact search then)."""
         if not (directory / GRAPH_FILE).is_file():
             return None
-        hnswlib = _import()
-        params = HnswParams(**json.loads((directory / META_FILE).read_text(encoding="utf-8")))
+        try:
+            hnswlib = _import()
+        except BackendError as exc:
+            _log.warning("%s; searching exactly", exc)
+            return None
+        meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
+        if meta.pop("labels", None) != "chunk_id":
+            return None  # an early format labelled by row: searched exactly until the next write rebuilds it
+        deleted = int(meta.pop("deleted", 0))
         graph = hnswlib.Index(space="ip", dim=dim)
         graph.load_index(str(directory / GRAPH_FILE))
         graph.set_num_threads(1)
-        return cls(graph, params)
+        return cls(graph, HnswParams(**meta), deleted)
 
     def top(self, query_vector: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, cosine scores) of about the ``n`` nearest vectors, best first."""
-        count = self.graph.get_current_count()
-        n = min(n, count)
+        """(chunk ids, cosine scores) of about the ``n`` nearest vectors, best first."""
+        n = min(n, self.live)
         if n <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         self.graph.set_ef(max(self.params.ef_search, n))

@@ -37,12 +37,8 @@ class Generation:
 
     @classmethod
     def load(cls, directory: Path, number: int) -> "Generation":
-        return cls(
-            number=number,
-            rows=np.load(directory / "rows.npy"),
-            bm25=BM25Index.load(directory),
-            dense=DenseIndex.load(directory),
-        )
+        rows = np.load(directory / "rows.npy")
+        return cls(number=number, rows=rows, bm25=BM25Index.load(directory), dense=DenseIndex.load(directory, ids=rows))
 
     @classmethod
     def empty(cls, dim: int) -> "Generation":

@@ -217,6 +217,7 @@ class StoreWriter:
         self._lock = WriterLock(store.directory / "write.lock")
         self._removed: list[str] = []
         self.last_timings: dict[str, float] = {}  # seconds per stage of the last commit (benchmarks)
+        self._previous: Generation | None = None
         self._added: list[tuple[StoredDocument, list[Chunk], list[list[str]], np.ndarray]] = []
 
     def __enter__(self) -> "StoreWriter":
@@ -283,7 +284,8 @@ class StoreWriter:
             generation = self._build_generation(previous + 1, k1, b, dim, new_vectors, embed_missing, rebuild, timings)
             if ann is not None and ann.wanted(generation.size):
                 clock = time.perf_counter()
-                generation.dense = generation.dense.with_ann(ann.params, ann.threads)
+                previous_dense = self._previous.dense if self._previous is not None else None
+                generation.dense = generation.dense.with_ann(ann.params, ann.threads, previous=previous_dense)
                 timings["ann_s"] = time.perf_counter() - clock
             clock = time.perf_counter()
             generation.save(store._generation_dir(generation.number))
@@ -297,6 +299,7 @@ class StoreWriter:
             shutil.rmtree(store._generation_dir(previous + 1), ignore_errors=True)
             raise
         finally:
+            self._previous = None
             self._removed.clear()
             self._added.clear()
         self._clean_orphans()
@@ -337,7 +340,7 @@ class StoreWriter:
         clock = time.perf_counter()
         bm25 = BM25Index.build(terms, k1=k1, b=b)
         timings["bm25_s"] = time.perf_counter() - clock
-        return Generation(number, rows, bm25, DenseIndex(vectors))
+        return Generation(number, rows, bm25, DenseIndex(vectors, ids=rows))
 
     def _copy_previous_vectors(self, rows: np.ndarray, vectors: np.ndarray, have: np.ndarray) -> None:
         previous = self._store.current_generation()
@@ -349,6 +352,7 @@ class StoreWriter:
             return
         if old.dense.dim != vectors.shape[1]:
             return
+        self._previous = old  # its HNSW graph, if any, is carried into the new generation
         positions = np.searchsorted(old.rows, rows)
         positions = np.clip(positions, 0, max(old.rows.size - 1, 0))
         found = old.rows.size > 0
