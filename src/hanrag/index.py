@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
 import warnings
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,8 +26,8 @@ from hanrag.rerank.base import Reranker
 from hanrag.retrieve import hybrid
 from hanrag.retrieve.filters import Condition, matches_all, parse_where
 from hanrag.schema import Answer, Chunk, DocumentInfo, IndexReport, Page, SearchHit
-from hanrag.store.generation import Generation
 from hanrag.retrieve.ann import HnswParams
+from hanrag.store.generation import Generation
 from hanrag.store.local import AnnPolicy, LocalStore, StoredDocument, StoreWriter
 from hanrag.text.base import Tokenizer
 
@@ -240,7 +240,7 @@ class Index:
         """The configured LLM answerer, or the offline extractive one (llm = "extractive")."""
         if self._answerer is None:
             a = self.settings.answer
-            llm = create_llm(self.settings.llm, a.temperature, a.max_tokens, a.timeout, a.max_retries)
+            llm = self.llm
             if llm is None:
                 self._answerer = ExtractiveAnswerer(
                     self.tokenizer,
@@ -330,8 +330,7 @@ class Index:
             pages, doc_id, str(file), size=self.settings.chunking.size,
             overlap=self.settings.chunking.overlap, threads=self.settings.worker_threads,
         )
-        modified = file.stat().st_mtime
-        chunks = [replace(c, modified=modified) for c in chunks]
+        modified = file.stat().st_mtime  # stored with the document; chunks read it back from there
         numbers = {p.number for p in pages if p.number is not None}
         pages_count = len(numbers) if numbers else max(1, sum(p.kind == "text" for p in pages))
         return StoredDocument(doc_id, str(file), digest, pages=pages_count, modified=modified), chunks
@@ -468,8 +467,8 @@ class Index:
         )
         r = self.settings.retrieval
         writer.commit(
-            k1=self.settings.retrieval.bm25_k1,
-            b=self.settings.retrieval.bm25_b,
+            k1=r.bm25_k1,
+            b=r.bm25_b,
             dim=dim,
             embed_missing=self._embed_stored,
             rebuild=rebuild,

@@ -6,8 +6,10 @@ rows (and with the ``ann`` extra installed) each generation also gets an HNSW gr
 same vectors; queries without a metadata filter use it, filtered queries and scores for given
 rows stay exact. Labels are chunk ids, so a write carries the previous generation's graph
 forward (removed chunks marked deleted, new ones inserted) instead of rebuilding it; once a
-quarter of the graph is deleted entries it is rebuilt. Malkov & Yashunin, "Efficient and robust approximate nearest neighbor search
-using Hierarchical Navigable Small World graphs", IEEE TPAMI 2020.
+quarter of the graph is deleted entries it is rebuilt.
+
+Malkov & Yashunin, "Efficient and robust approximate nearest neighbor search using
+Hierarchical Navigable Small World graphs", IEEE TPAMI 2020.
 """
 
 from __future__ import annotations
