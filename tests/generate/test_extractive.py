@@ -36,3 +36,17 @@ def test_empty_index_refuses(tmp_path: Path) -> None:
     with Index.open(tmp_path / "ix") as index:
         answer = index.ask("아무 질문")
     assert answer.refused and answer.hits == []
+
+
+def test_a_table_is_quoted_by_the_row_that_answers(tmp_path: Path) -> None:
+    from tests.ingest.test_office_formats import make_docx
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    make_docx(docs / "welfare.docx")
+    with Index.open(tmp_path / "ix") as index:
+        index.add([docs])
+        answer = index.ask("자기계발비 지원 금액은 얼마인가요?")
+    first = answer.answer.split("\n")[0]
+    assert first == "항목: 자기계발비, 지원 금액: 연 120만원 [1]"
+    assert answer.citations[0].chunk.kind == "table" and not answer.refused

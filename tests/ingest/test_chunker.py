@@ -34,3 +34,24 @@ def test_overlong_sentence_is_cut() -> None:
     chunks = chunk_pages([Page(text)], "d", "d.txt", size=100, overlap=0)
     assert all(len(c.text) <= 100 for c in chunks)
     assert "".join(c.text for c in chunks).replace(" ", "") == text.replace(" ", "")
+
+
+def test_table_rows_as_sentences() -> None:
+    from hanrag.ingest.tables import row_sentences, rows_to_markdown
+
+    table = rows_to_markdown([["지표", "2023년", "2024년"], ["기준금리", "3.50%", "3.00%"], ["A|B", "", "1"]])
+    assert row_sentences(table) == ["지표: 기준금리, 2023년: 3.50%, 2024년: 3.00%", "지표: A|B, 2024년: 1"]
+    assert row_sentences("| 혼자 |") == ["혼자"]
+
+
+def test_long_tables_are_cut_between_rows_with_the_header_repeated() -> None:
+    from hanrag.ingest.chunker import chunk_pages
+    from hanrag.ingest.tables import rows_to_markdown
+    from hanrag.schema import Page
+
+    table = rows_to_markdown([["지역", "인구"]] + [[f"지역{i}", f"{i}만"] for i in range(60)])
+    chunks = chunk_pages([Page(table, number=3, heading="인구 표", kind="table")], "d", "s.pdf", size=200, overlap=50)
+    assert len(chunks) > 3 and all(c.kind == "table" and c.page == 3 and c.title == "인구 표" for c in chunks)
+    assert all(c.text.startswith("| 지역 | 인구 |\n|---|---|\n") and len(c.text) <= 200 + 30 for c in chunks)
+    rows = [line for c in chunks for line in c.text.split("\n")[2:]]
+    assert rows == table.split("\n")[2:]  # every row once, in order

@@ -21,6 +21,7 @@ import numpy as np
 from hanrag.generate.base import REFUSAL, Context
 from hanrag.retrieve.fusion import convex_combination
 from hanrag.text.base import Tokenizer
+from hanrag.ingest.tables import row_sentences
 from hanrag.text.sentences import split_sentences
 
 
@@ -85,10 +86,16 @@ class ExtractiveAnswerer:
         texts: list[str] = []
         numbers: list[int] = []
         seen: set[str] = set()
-        spans = split_sentences([c.hit.chunk.text for c in contexts], threads=self.threads)
-        for context, sentence_spans in zip(contexts, spans):
-            for start, end in sentence_spans:
-                text = " ".join(context.hit.chunk.text[start:end].split())
+        prose = [c.hit.chunk.text for c in contexts if c.hit.chunk.kind != "table"]
+        spans = iter(split_sentences(prose, threads=self.threads))
+        for context in contexts:
+            chunk = context.hit.chunk
+            if chunk.kind == "table":  # a table is quoted row by row, cells named by column
+                pieces = row_sentences(chunk.text)
+            else:
+                pieces = [chunk.text[start:end] for start, end in next(spans)]
+            for piece in pieces:
+                text = " ".join(piece.split())
                 if len(text) >= 5 and text not in seen:
                     seen.add(text)
                     texts.append(text)

@@ -76,3 +76,37 @@ def _as_title(block: str | None) -> str | None:
         return None
     text = block.strip().lstrip("#").strip()
     return text if 0 < len(text) <= 80 and "\n" not in text else None
+
+
+def row_sentences(table: str) -> list[str]:
+    """Each data row of a Markdown table as one readable line, cells named by their column:
+    "지표: 기준금리, 2023년: 3.50%, 2024년: 3.00%". What a quote from a table should look like."""
+    rows = [_cells(line) for line in table.split("\n") if line.startswith("|")]
+    rows = [row for row in rows if not all(set(cell) <= set("-: ") for cell in row)]  # the |---| line
+    if len(rows) < 2:
+        return [" ".join(" ".join(row) for row in rows)] if rows else []
+    header, body = rows[0], rows[1:]
+    out = []
+    for row in body:
+        parts = [f"{name}: {cell}" if name else cell for name, cell in zip(header + [""] * len(row), row) if cell]
+        if parts:
+            out.append(", ".join(parts))
+    return out
+
+
+def _cells(line: str) -> list[str]:
+    inner = line.strip()[1:-1] if line.strip().endswith("|") else line.strip()[1:]
+    cells, current, escaped = [], [], False
+    for char in inner:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "|":
+            cells.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    cells.append("".join(current).strip())
+    return cells
