@@ -18,6 +18,7 @@ class FakeOpenAI(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.requests: list[dict] = []
         self.reply_pieces: list[str] = ["답변입니다 [1]."]
+        self.queued: list[list[str]] = []  # replies for the next requests, in order, before reply_pieces
         self.failures: list[int] = []  # HTTP statuses to answer with before succeeding, in order
         self.delay = 0.0
 
@@ -55,20 +56,21 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(raw)
             return
         model = body.get("model", "m")
+        pieces = self.server.queued.pop(0) if self.server.queued else self.server.reply_pieces
         if body.get("stream"):
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
             first = {"role": "assistant", "content": ""}
-            for delta in [first] + [{"content": p} for p in self.server.reply_pieces]:
+            for delta in [first] + [{"content": p} for p in pieces]:
                 chunk = {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": model,
                          "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
                 self._chunk(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n")
             self._chunk("data: [DONE]\n\n")
             self._chunk("")
             return
-        text = "".join(self.server.reply_pieces)
+        text = "".join(pieces)
         raw = json.dumps({"id": "c1", "object": "chat.completion", "created": 0, "model": model,
                           "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
                           "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}).encode()

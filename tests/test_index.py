@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from hanrag import Index
-from hanrag.errors import HanragError, IndexMismatchError
+from hanrag.errors import EmptyIndexError, HanragError, IndexMismatchError
 
 
 def test_add_search_persist_and_reopen(tmp_path: Path, korean_folder: Path) -> None:
@@ -26,8 +26,14 @@ def test_hit_json_schema(tmp_path: Path, korean_folder: Path) -> None:
         index.add([korean_folder])
         hit = index.search("연차 유급휴가 일수", top_k=1)[0].to_dict()
     assert set(hit) == {
-        "rank", "chunk_id", "doc_id", "source", "page", "title", "kind", "modified", "text", "summary", "score", "scores"
+        "rank", "chunk_id", "doc_id", "source", "name", "page", "section", "title", "kind", "modified", "text",
+        "summary", "score", "scores", "matched",
     }
+    assert hit["name"] == "leave.md" and hit["section"] == "휴가"  # the Markdown heading path
+    # "# 휴가\n\n근로자는 1년간 80퍼센트 이상 출근하면 15일의 연차 유급휴가를 받는다. 사용자는 휴가를 주어야 한다."
+    assert [(m["term"], m["start"], m["end"]) for m in hit["matched"]] == [
+        ("휴가", 2, 4), ("연차", 34, 36), ("유급휴가", 37, 41), ("휴가", 53, 55)  # the compound over 유급 + 휴가
+    ]
     assert hit["kind"] == "text" and hit["summary"] is None and hit["modified"][:2] == "20"  # ISO 8601
     assert set(hit["scores"]) == {"bm25", "dense", "fused", "rerank"}
     assert set(hit["scores"]["bm25"]) == {"score", "rank"} and hit["scores"]["rerank"] is None
@@ -53,7 +59,9 @@ def test_remove_and_readd(tmp_path: Path, korean_folder: Path) -> None:
         assert index.add([korean_folder]).added == 1
         assert index.search("누리호 발사", top_k=1)[0].chunk.source.endswith("space.txt")
         assert index.remove([korean_folder]).removed == 4
-        assert len(index) == 0 and index.search("누리호") == []
+        assert len(index) == 0
+        with pytest.raises(EmptyIndexError, match="is empty"):
+            index.search("누리호")
 
 
 def test_bad_files_do_not_stop_the_batch(tmp_path: Path, korean_folder: Path) -> None:

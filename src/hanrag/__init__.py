@@ -8,20 +8,31 @@
 """
 
 from hanrag.config import Settings, load_settings
-from hanrag.errors import HanragError
+from hanrag.errors import BackendError, HanragError, InputError, StoreError
 from hanrag.index import Index, Record
-from hanrag.schema import Chunk, DocumentInfo, IndexReport, ScoreBreakdown, SearchHit
+from hanrag.schema import (
+    Answer, Chunk, DocumentInfo, Done, IndexReport, Retrieved, Rewritten, ScoreBreakdown, SearchHit, Token, Turn,
+)
 
 __all__ = [
+    "Answer",
+    "BackendError",
     "Chunk",
     "DocumentInfo",
+    "Done",
     "HanragError",
     "Index",
     "IndexReport",
+    "InputError",
     "Record",
+    "Retrieved",
+    "Rewritten",
     "ScoreBreakdown",
     "SearchHit",
     "Settings",
+    "StoreError",
+    "Token",
+    "Turn",
     "load_settings",
 ]
 __version__ = "0.1.0"

@@ -163,18 +163,11 @@ def search(
 
     with _errors():
         with Index.open(settings=_settings(config, index=index_dir), create=False) as ix:
-            ix.retrieval_settings(top_k=top_k, mode=mode, fusion=fusion)  # reject bad options first
-            _require_documents(ix)
             hits = ix.search(query, top_k=top_k, mode=mode, fusion=fusion, rerank=False if no_rerank else None, where=where)
         if json_out:
             print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=1))
             return
         _print_hits(hits)
-
-
-def _require_documents(ix: Any) -> None:
-    if len(ix) == 0:
-        _fail(f"index {ix.settings.index} is empty; add documents with 'hanrag index PATH'")
 
 
 def _print_hits(hits: list[Any]) -> None:
@@ -209,17 +202,19 @@ def ask(
     """A grounded answer with numbered citations; says so when the documents lack the fact."""
     from hanrag.index import Index
 
+    from hanrag.schema import failed_answer
+
     with _errors():
         with Index.open(settings=_settings(config, index=index_dir, llm=llm), create=False) as ix:
-            _require_documents(ix)
-            hits = ix.search(question, top_k=top_k, where=where)
+            hits: list[Any] = []
             try:
-                answer = _answer(ix, question, hits, stream=not (no_stream or json_out))
+                answer = _answer(ix.ask_stream(question, top_k=top_k, where=where), hits,
+                                 stream=not (no_stream or json_out))
             except HanragError as exc:
+                if not hits:  # nothing was searched: a plain error
+                    raise
                 if json_out:  # the user still sees what was found
-                    hit_dicts = [h.to_dict() for h in hits]
-                    payload = {"answer": None, "refused": False, "citations": [], "hits": hit_dicts, "error": str(exc)}
-                    print(json.dumps(payload, ensure_ascii=False, indent=1))
+                    print(json.dumps(failed_answer(hits, str(exc)), ensure_ascii=False, indent=1))
                 _fail(str(exc), code=1)
     if json_out:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
@@ -239,18 +234,20 @@ def _print_citations(answer: Any) -> None:
             out.print(f"[{c.n}] [cyan]{c.chunk.source}{page}[/cyan]", highlight=False)
 
 
-def _answer(ix: Any, question: str, hits: list[Any], stream: bool) -> Any:
-    """Print pieces as they arrive (when streaming) and return the final Answer."""
-    from hanrag.generate.engine import stream_answer
-    from hanrag.schema import Answer
+def _answer(events: Iterator[Any], hits: list[Any], stream: bool) -> Any:
+    """Print the answer's pieces as they arrive (when streaming) and return the final Answer;
+    the hits are collected into ``hits`` as soon as they are known."""
+    from hanrag.schema import Done, Retrieved, Token
 
     final = None
-    for piece in stream_answer(question, hits, ix.answerer, ix.settings.answer.max_context_chars):
-        if isinstance(piece, Answer):
-            final = piece
-        elif stream:
-            sys.stdout.write(piece)
+    for event in events:
+        if isinstance(event, Retrieved):
+            hits.extend(event.hits)
+        elif isinstance(event, Token) and stream:
+            sys.stdout.write(event.text)
             sys.stdout.flush()
+        elif isinstance(event, Done):
+            final = event.answer
     if stream:
         sys.stdout.write("\n")
     return final
@@ -368,9 +365,34 @@ def demo(
                 _print_hits(ix.search(question, top_k=3))
             question = "해고 예고는 며칠 전에 해야 하나요?"
             out.print(f"\n[bold yellow]ask: {question}[/bold yellow]  (offline extractive answerer)")
-            answer = _answer(ix, question, ix.search(question), stream=True)
+            answer = _answer(ix.ask_stream(question), [], stream=True)
             _print_citations(answer)
         out.print("\nnext: hanrag index YOUR_FOLDER && hanrag ask \"질문\"")
+
+
+@app.command()
+def serve(
+    index_dir: Optional[Path] = IndexOpt,
+    config: Optional[Path] = ConfigOpt,
+    host: Optional[str] = typer.Option(None, help="address to listen on (default 127.0.0.1: this machine only)"),
+    port: Optional[int] = typer.Option(None, help="port (default 8000)"),
+    demo: bool = typer.Option(False, "--demo", help="index the bundled 근로기준법 PDF first (skipped if already indexed)"),
+    no_key_on_network: bool = typer.Option(
+        False, "--no-key-on-network", help="allow a non-loopback address without HANRAG_API_KEY (a proxy authenticates)"
+    ),
+) -> None:
+    """The HTTP API and the web app: upload documents, ask, read cited answers."""
+    try:
+        from hanrag.api.server import index_demo, serve as run
+    except ImportError as exc:  # pragma: no cover - fastapi/uvicorn are core dependencies
+        _fail(f"hanrag serve needs fastapi and uvicorn ({exc})")
+        return
+    with _errors():
+        settings = _settings(config, index=index_dir, server={"host": host, "port": port})
+        if demo:
+            index_demo(settings, lambda line: err.print(line, highlight=False))
+        run(settings, settings.server.host, settings.server.port, no_key_on_network,
+            lambda line: out.print(line, highlight=False, soft_wrap=True))
 
 
 def main() -> None:  # pragma: no cover

@@ -50,6 +50,8 @@ class RetrievalSettings(BaseModel):
     ann_ef_search: int = Field(256, ge=1, description="HNSW search breadth; higher = better recall, slower")
     bm25_k1: float = Field(1.5, gt=0)
     bm25_b: float = Field(0.75, ge=0, le=1)
+    # A question longer than this is refused (analysing 100k characters takes minutes).
+    max_query_chars: int = Field(2000, ge=1, description="longest query or question accepted")
 
     @field_validator("weights")
     @classmethod
@@ -97,6 +99,18 @@ class AnswerSettings(BaseModel):
     cosine_center: float = Field(0.8)
 
 
+class ServerSettings(BaseModel):
+    """`hanrag serve`: where it listens and what it accepts."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+    max_upload_mb: float = Field(100.0, gt=0, description="largest file accepted by POST /documents")
+    cors_origins: list[str] = Field(default_factory=list, description="origins allowed by CORS; empty = CORS off")
+    llms: list[str] = Field(
+        default_factory=list, description="LLM specs a request may pick besides the configured llm and extractive"
+    )
+
+
 class Settings(BaseSettings):
     """Everything configurable. Component fields are spec strings ("kind:name")."""
 
@@ -116,6 +130,7 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,19 +13,26 @@ import numpy as np
 from hanrag.config import RetrievalSettings, Settings, load_settings
 from hanrag.embed.base import Embedder
 from hanrag.embed.cache import EmbeddingCache
-from hanrag.errors import HanragError, IndexMismatchError, IngestError, IngestWarning
+from hanrag.errors import (
+    EmptyIndexError, HanragError, IndexMismatchError, IngestError, InputError, NotFoundError, StoreError,
+)
 from hanrag.ingest import chunk_pages, load_file
+from hanrag.ingest.base import collect_warnings
 from hanrag.ingest.files import collect_files, content_hash, doc_id_for_path
 from hanrag.ingest.summaries import summarize_tables
 from hanrag.generate.base import LLM, Answerer
 from hanrag.generate.engine import stream_answer
 from hanrag.generate.extractive import ExtractiveAnswerer
 from hanrag.generate.llm_answerer import LLMAnswerer
+from hanrag.generate.rewrite import rewrite_question
 from hanrag.registry import create_embedder, create_llm, create_reranker, create_tokenizer
 from hanrag.rerank.base import Reranker
 from hanrag.retrieve import hybrid
 from hanrag.retrieve.filters import Condition, matches_all, parse_where
-from hanrag.schema import Answer, Chunk, DocumentInfo, IndexReport, Page, SearchHit
+from hanrag.schema import (
+    Answer, AnswerEvent, Chunk, DocumentInfo, Done, IndexReport, Page, Retrieved, Rewritten, SearchHit, Token, Turn,
+)
+from hanrag.text.highlight import matched_spans
 from hanrag.retrieve.ann import HnswParams
 from hanrag.store.generation import Generation
 from hanrag.store.local import AnnPolicy, LocalStore, StoredDocument, StoreWriter
@@ -47,6 +54,21 @@ class Record:
     title: str | None = None
 
 
+@dataclass(frozen=True)
+class SourceFile:
+    """A file to index: where its bytes are, what the index records as its source, and its doc id."""
+
+    path: Path
+    source: str
+    doc_id: str
+
+    @classmethod
+    def at(cls, path: Path) -> "SourceFile":
+        """A file on disk, recorded under its absolute path."""
+        resolved = path.resolve()
+        return cls(resolved, str(resolved), doc_id_for_path(resolved))
+
+
 @dataclass
 class _PreparedDoc:
     doc: StoredDocument
@@ -55,17 +77,23 @@ class _PreparedDoc:
 
 
 class Index:
-    """A persistent hybrid index in one directory. Open with ``Index.open``."""
+    """A persistent hybrid index in one directory. Open with ``Index.open``.
+
+    Safe to share between threads: searches and answers run concurrently, each on one
+    committed state of the index; writes (``add``, ``remove``) take the index's writer lock
+    (a server sends them through one writer thread, ``hanrag.jobs.JobQueue``).
+    """
 
     def __init__(self, store: LocalStore, settings: Settings) -> None:
         self.store = store
         self.settings = settings
+        self._lock = threading.RLock()  # guards the lazily created components below
         self._tokenizer: Tokenizer | None = None
         self._embedder: Embedder | None = None
         self._reranker: Reranker | None | bool = False  # False = not created yet
         self._cache: EmbeddingCache | None = None
         self._generation: Generation | None = None
-        self._answerer: Answerer | None = None
+        self._answerers: dict[str, Answerer] = {}
         self._mask_cache: tuple[Any, np.ndarray] = (None, np.zeros(0, dtype=bool))
 
     # --- lifecycle ------------------------------------------------------------------
@@ -80,12 +108,12 @@ class Index:
         """
         settings = settings or load_settings(**overrides)
         if settings.store != "local":
-            raise HanragError(f"store '{settings.store}' is not available yet; use store = \"local\"")
+            raise InputError(f"store '{settings.store}' is not available yet; use store = \"local\"")
         path = Path(directory) if directory is not None else settings.index
         if path.exists() and not path.is_dir():
-            raise HanragError(f"{path}: exists and is not an index directory")
+            raise InputError(f"{path}: exists and is not an index directory")
         if not create and not (path / "hanrag.sqlite").is_file():
-            raise HanragError(f"no index at {path}; create one with 'hanrag index PATH' (or pass --index DIR)")
+            raise NotFoundError(f"no index at {path}; create one with 'hanrag index PATH' (or pass --index DIR)")
         store = LocalStore(path)
         try:
             settings = _reconcile(store, settings)
@@ -99,6 +127,17 @@ class Index:
         if self._cache is not None:
             self._cache.close()
 
+    def _once(self, attribute: str, make: Callable[[], Any], unset: Any = None) -> Any:
+        """A component created on first use, by one thread only."""
+        value = getattr(self, attribute)
+        if value is unset:
+            with self._lock:
+                value = getattr(self, attribute)
+                if value is unset:
+                    value = make()
+                    setattr(self, attribute, value)
+        return value
+
     def __enter__(self) -> "Index":
         return self
 
@@ -108,27 +147,19 @@ class Index:
     # --- components -----------------------------------------------------------------
     @property
     def tokenizer(self) -> Tokenizer:
-        if self._tokenizer is None:
-            self._tokenizer = create_tokenizer(self.settings.tokenizer, threads=self.settings.worker_threads)
-        return self._tokenizer
+        return self._once("_tokenizer", lambda: create_tokenizer(self.settings.tokenizer, threads=self.settings.worker_threads))
 
     @property
     def embedder(self) -> Embedder:
-        if self._embedder is None:
-            self._embedder = create_embedder(self.settings.embedder, threads=self.settings.worker_threads)
-        return self._embedder
+        return self._once("_embedder", lambda: create_embedder(self.settings.embedder, threads=self.settings.worker_threads))
 
     @property
     def reranker(self) -> Reranker | None:
-        if self._reranker is False:
-            self._reranker = create_reranker(self.settings.reranker)
-        return self._reranker  # type: ignore[return-value]
+        return self._once("_reranker", lambda: create_reranker(self.settings.reranker), unset=False)
 
     @property
     def cache(self) -> EmbeddingCache:
-        if self._cache is None:
-            self._cache = EmbeddingCache(self.settings.cache_dir / "embeddings.sqlite")
-        return self._cache
+        return self._once("_cache", lambda: EmbeddingCache(self.settings.cache_dir / "embeddings.sqlite"))
 
     def embed_passages(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         return self.cache.get_or_compute(
@@ -144,26 +175,50 @@ class Index:
 
     @property
     def generation(self) -> Generation:
-        """The current search structures, reloaded when another process committed a newer generation."""
-        current = self.store.current_generation()
-        if self._generation is None or self._generation.number != current:
-            try:
-                self._generation = self.store.load_generation(self._dim())
-            except HanragError:
-                # A writer may have committed and removed the generation we were about to load.
-                if self.store.current_generation() == current:
-                    raise
-                self._generation = self.store.load_generation(self._dim())
-            if self._generation.dense.ann is not None:
-                self._generation.dense.ann.params.ef_search = self.settings.retrieval.ann_ef_search
-        return self._generation
+        """The current search structures, reloaded when a writer (any process) committed a newer generation."""
+        return self._generation_numbered(self.store.current_generation())
+
+    def _generation_numbered(self, number: int) -> Generation:
+        loaded = self._generation
+        if loaded is not None and loaded.number == number:
+            return loaded
+        with self._lock:
+            if self._generation is None or self._generation.number != number:
+                generation = self.store.load_generation(self._dim(), number)
+                if generation.dense.ann is not None:
+                    generation.dense.ann.params.ef_search = self.settings.retrieval.ann_ef_search
+                self._generation = generation
+            return self._generation
 
     # --- reads ----------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:
         return self.store.documents()
 
+    def document(self, doc_id: str) -> DocumentInfo:
+        """One document (NotFoundError if the index does not hold it)."""
+        found = self.store.document(doc_id)
+        if found is None:
+            raise NotFoundError(f"no document '{doc_id}' in the index")
+        return found
+
+    def chunk(self, chunk_id: str) -> Chunk:
+        """One chunk by its id (NotFoundError if the index does not hold it)."""
+        found = self.store.chunk_by_id(chunk_id)
+        if found is None:
+            raise NotFoundError(f"no chunk '{chunk_id}' in the index")
+        return found
+
     def __len__(self) -> int:
         return self.store.chunk_count()
+
+    def check_question(self, text: str, what: str = "query") -> str:
+        """The query or question, if it is one the index can take (InputError otherwise)."""
+        if not isinstance(text, str) or not text.strip():
+            raise InputError(f"empty {what}")
+        limit = self.settings.retrieval.max_query_chars
+        if len(text) > limit:
+            raise InputError(f"{what} is {len(text):,} characters long; the limit is {limit:,} (retrieval.max_query_chars)")
+        return text
 
     def search(
         self,
@@ -173,26 +228,36 @@ class Index:
         fusion: str | None = None,
         rerank: bool | None = None,
         where: str | dict | Sequence[str] | None = None,
+        highlight: bool = True,
         **retrieval: Any,
     ) -> list[SearchHit]:
         """Ranked chunks with each component's score and rank (see ``SearchHit``).
 
         ``where`` filters on metadata: ``"source:*.pdf"``, ``"page<10"``, ``["type:hwpx", "page>=3"]``
-        or ``{"page": {"<": 10}}`` (see ``hanrag.retrieve.filters``).
+        or ``{"page": {"<": 10}}`` (see ``hanrag.retrieve.filters``). Each hit's ``matched``
+        holds the query's terms found in its text (``highlight=False`` skips that).
+        An empty index raises EmptyIndexError; a bad option, filter or query InputError.
         """
         settings = self.retrieval_settings(top_k=top_k, mode=mode, fusion=fusion, **retrieval)
-        if not query or not query.strip():
-            raise HanragError("empty query")
-        terms = self.tokenizer.tokenize([query])[0] if settings.mode != "dense" else None
+        self.check_question(query)
+        conditions = parse_where(where) if where else None  # a bad filter fails before any work
+        if len(self) == 0:
+            raise EmptyIndexError(f"index {self.settings.index} is empty; add documents first (hanrag index PATH)")
+        terms = self.tokenizer.tokenize([query])[0]
         vector = self.embed_queries([query])[0] if settings.mode != "bm25" else None
-        return self.search_prepared(query, terms, vector, settings, rerank=rerank, where=where)
+        hits = self.search_prepared(query, terms if settings.mode != "dense" else None, vector, settings,
+                                    rerank=rerank, where=conditions)
+        if not highlight or not hits:
+            return hits
+        spans = matched_spans(self.tokenizer, terms, [h.chunk.text for h in hits])
+        return [replace(h, matched=tuple(m)) for h, m in zip(hits, spans)]
 
     def retrieval_settings(self, **overrides: Any) -> RetrievalSettings:
         values = {k: v for k, v in overrides.items() if v is not None}
         try:
             return RetrievalSettings.model_validate({**self.settings.retrieval.model_dump(), **values})
         except ValueError as exc:
-            raise HanragError(f"invalid search option: {str(exc).splitlines()[-1].strip()}") from exc
+            raise InputError(f"invalid search option: {_validation_message(exc)}") from exc
 
     def search_prepared(
         self,
@@ -201,11 +266,39 @@ class Index:
         vector: np.ndarray | None,
         settings: RetrievalSettings,
         rerank: bool | None = None,
-        where: str | dict | Sequence[str] | None = None,
+        where: str | dict | Sequence[str] | list[Condition] | None = None,
     ) -> list[SearchHit]:
-        """Search with the query already tokenized/embedded (evaluation reuses them across configurations)."""
-        generation = self.generation
-        mask = self._filter_mask(generation, parse_where(where)) if where else None
+        """Search with the query already tokenized/embedded (evaluation reuses them across configurations).
+
+        Everything is read from one committed state of the index, even while a writer commits.
+        """
+        for attempt in range(3):
+            number = self.store.current_generation()
+            try:
+                with self.store.snapshot():
+                    if self.store.current_generation() != number:
+                        continue  # a writer committed in between: take the newer state
+                    return self._search_generation(
+                        self._generation_numbered(number), query, terms, vector, settings, rerank, where
+                    )
+            except StoreError:
+                # A writer may have committed and removed this generation's files meanwhile.
+                if attempt == 2 or self.store.current_generation() == number:
+                    raise
+        raise StoreError(f"index {self.settings.index} changed too often during one search; try again")
+
+    def _search_generation(
+        self,
+        generation: Generation,
+        query: str,
+        terms: Sequence[str] | None,
+        vector: np.ndarray | None,
+        settings: RetrievalSettings,
+        rerank: bool | None,
+        where: str | dict | Sequence[str] | list[Condition] | None,
+    ) -> list[SearchHit]:
+        conditions = where if _is_conditions(where) else parse_where(where) if where else None  # type: ignore[arg-type]
+        mask = self._filter_mask(generation, conditions) if conditions else None
         rankings = hybrid.retrieve(generation, settings.mode, settings.candidates, terms, vector, mask)
         reranker = self.reranker if rerank is not False else None
         keep = max(settings.top_k, settings.rerank_candidates if reranker is not None else 0)
@@ -228,21 +321,35 @@ class Index:
     def _filter_mask(self, generation: Generation, conditions: list[Condition]) -> np.ndarray:
         """Rows of the generation whose chunk metadata passes every condition (cached per generation)."""
         key = (generation.number, tuple(conditions))
-        if self._mask_cache[0] != key:
-            meta = self.store.chunk_metadata()
-            allowed = [bool(m) and matches_all(conditions, m) for m in (meta.get(int(i), {}) for i in generation.rows)]
-            self._mask_cache = (key, np.asarray(allowed, dtype=bool))
-        return self._mask_cache[1]
+        cached_key, cached_mask = self._mask_cache
+        if cached_key == key:
+            return cached_mask
+        meta = self.store.chunk_metadata()
+        allowed = [bool(m) and matches_all(conditions, m) for m in (meta.get(int(i), {}) for i in generation.rows)]
+        mask = np.asarray(allowed, dtype=bool)
+        self._mask_cache = (key, mask)  # one tuple assignment: readers never see a key with another mask
+        return mask
 
     # --- answers --------------------------------------------------------------------
     @property
     def answerer(self) -> Answerer:
         """The configured LLM answerer, or the offline extractive one (llm = "extractive")."""
-        if self._answerer is None:
-            a = self.settings.answer
-            llm = self.llm
-            if llm is None:
-                self._answerer = ExtractiveAnswerer(
+        return self.answerer_for(self.settings.llm)
+
+    def answerer_for(self, llm_spec: str) -> Answerer:
+        """The answerer for an LLM spec (created once per spec)."""
+        found = self._answerers.get(llm_spec)
+        if found is not None:
+            return found
+        with self._lock:
+            if llm_spec not in self._answerers:
+                self._answerers[llm_spec] = self._make_answerer(self.llm_for(llm_spec))
+            return self._answerers[llm_spec]
+
+    def _make_answerer(self, llm: LLM | None) -> Answerer:
+        a = self.settings.answer
+        if llm is None:
+            return ExtractiveAnswerer(
                     self.tokenizer,
                     idf=lambda terms: self.generation.bm25.idf(terms),
                     embed_passages=self.embed_passages,
@@ -252,27 +359,57 @@ class Index:
                     refuse_below=a.refuse_below,
                     cosine_weight=a.cosine_weight,
                     cosine_center=a.cosine_center,
-                    threads=self.settings.worker_threads,
-                )
-            else:
-                self._answerer = LLMAnswerer(llm, a.max_context_chars, a.reorder)
-        return self._answerer
+                threads=self.settings.worker_threads,
+            )
+        return LLMAnswerer(llm, a.max_context_chars, a.reorder)
 
     @property
     def llm(self) -> LLM | None:
         """The configured LLM, or None for the offline extractive default."""
-        a = self.settings.answer
-        return create_llm(self.settings.llm, a.temperature, a.max_tokens, a.timeout, a.max_retries)
+        return self.llm_for(self.settings.llm)
 
-    def ask(self, question: str, stream: bool = False, **search: Any) -> Answer | Iterator[str | Answer]:
-        """A grounded answer. With ``stream=True`` a generator of text pieces ending with the Answer."""
-        hits = self.search(question, **search)
-        pieces = stream_answer(question, hits, self.answerer, self.settings.answer.max_context_chars)
-        if stream:
-            return pieces
-        *_, answer = pieces
-        assert isinstance(answer, Answer)
-        return answer
+    def llm_for(self, spec: str) -> LLM | None:
+        a = self.settings.answer
+        return create_llm(spec, a.temperature, a.max_tokens, a.timeout, a.max_retries)
+
+    def ask(self, question: str, **options: Any) -> Answer:
+        """A grounded answer with numbered citations (``ask_stream`` for the answer as it is written)."""
+        for event in self.ask_stream(question, **options):
+            if isinstance(event, Done):
+                return event.answer
+        raise AssertionError("ask_stream ended without an answer")  # pragma: no cover
+
+    def ask_stream(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        llm: str | None = None,
+        hits: Sequence[SearchHit] | None = None,
+        **search: Any,
+    ) -> Iterator[AnswerEvent]:
+        """Answer ``question`` as events: ``Rewritten`` (a follow-up made standalone, only with an
+        LLM and ``history``), ``Retrieved`` (the hits), ``Token`` pieces, then ``Done`` (the Answer).
+
+        ``llm`` picks another LLM spec for this question; ``hits`` skips the search (evaluation).
+        Every front end (CLI, HTTP API, evaluator) answers through this one call; a failing LLM
+        raises BackendError after ``Retrieved``, so the hits can still be shown.
+        """
+        self.check_question(question, "question")
+        spec = llm or self.settings.llm
+        answerer = self.answerer_for(spec)
+        standalone = question
+        if history and not isinstance(answerer, ExtractiveAnswerer):
+            standalone = rewrite_question(self.llm_for(spec), history, question)  # type: ignore[arg-type]
+            if standalone != question:
+                yield Rewritten(standalone)
+        found = list(hits) if hits is not None else self.search(standalone, **search)
+        yield Retrieved(found)
+        for piece in stream_answer(standalone, found, answerer, self.settings.answer.max_context_chars):
+            if isinstance(piece, Answer):
+                piece.question = standalone
+                yield Done(piece)
+            else:
+                yield Token(piece)
 
     # --- writes ---------------------------------------------------------------------
     def add(self, paths: Iterable[Path | str], progress: Progress | None = None, sync: bool = False) -> IndexReport:
@@ -284,56 +421,67 @@ class Index:
         paths = list(paths)
         files, path_errors = collect_files(paths)
         report = IndexReport(errors=list(path_errors))
+        vanished = (lambda: self._vanished(paths, files)) if sync else None
+        return self.add_files([SourceFile.at(f) for f in files], progress, report=report, vanished=vanished)
+
+    def add_files(
+        self,
+        files: Sequence[SourceFile],
+        progress: Progress | None = None,
+        report: IndexReport | None = None,
+        vanished: Callable[[], list[str]] | None = None,
+    ) -> IndexReport:
+        """Index the given files (each recorded under its ``source`` and ``doc_id``); bad files
+        go to the report and the rest is indexed. ``vanished`` names documents to remove."""
+        report = report if report is not None else IndexReport()
         with self.store.writer() as writer:
             hashes = self.store.document_hashes()
-            if sync:
-                for doc_id in self._vanished(paths, files):
-                    writer.remove(doc_id)
-                    report.removed += 1
+            for doc_id in vanished() if vanished else []:
+                writer.remove(doc_id)
+                report.removed += 1
             prepared: list[_PreparedDoc] = []
             for done, file in enumerate(files, 1):
                 if progress:
                     progress("reading", done, len(files))
                 try:
-                    data = file.read_bytes()
+                    data = file.path.read_bytes()
                 except OSError as exc:
-                    report.errors.append((str(file), f"{file}: cannot read ({exc.strerror or exc})"))
+                    report.errors.append((file.source, f"{file.source}: cannot read ({exc.strerror or exc})"))
+                    report.outcomes[file.source] = "failed"
                     continue
-                doc_id, digest = doc_id_for_path(file), content_hash(data)
-                if hashes.get(doc_id) == digest:
+                digest = content_hash(data)
+                if hashes.get(file.doc_id) == digest:
                     report.skipped += 1
+                    report.outcomes[file.source] = "skipped"
                     continue
                 try:
-                    doc, chunks = self._read_file(file, doc_id, digest, report)
+                    doc, chunks = self._read_file(file, digest, report)
                 except IngestError as exc:
-                    report.errors.append((str(file), str(exc)))
+                    report.errors.append((file.source, _named(str(exc), file)))
+                    report.outcomes[file.source] = "failed"
                     continue
                 except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
-                    report.errors.append((str(file), f"{file}: {type(exc).__name__}: {exc}"))
+                    report.errors.append((file.source, f"{file.source}: {type(exc).__name__}: {exc}"))
+                    report.outcomes[file.source] = "failed"
                     continue
-                prepared.append(_PreparedDoc(doc, chunks, replaces=doc_id in hashes))
+                prepared.append(_PreparedDoc(doc, chunks, replaces=file.doc_id in hashes))
             self._summarize_tables(prepared, report, progress)
             self._write(writer, prepared, report, progress)
         return report
 
-    def _read_file(self, file: Path, doc_id: str, digest: str, report: IndexReport) -> tuple[StoredDocument, list[Chunk]]:
+    def _read_file(self, file: SourceFile, digest: str, report: IndexReport) -> tuple[StoredDocument, list[Chunk]]:
         """Load and chunk one file; loader warnings (pages without text...) go to the report."""
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", IngestWarning)
-            pages = load_file(file)
-        for warning in caught:
-            if issubclass(warning.category, IngestWarning):
-                report.warnings.append((str(file), str(warning.message)))
-            else:
-                warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+        with collect_warnings() as warned:
+            pages = load_file(file.path)
+        report.warnings.extend((file.source, _named(message, file)) for message in warned)
         chunks = chunk_pages(
-            pages, doc_id, str(file), size=self.settings.chunking.size,
+            pages, file.doc_id, file.source, size=self.settings.chunking.size,
             overlap=self.settings.chunking.overlap, threads=self.settings.worker_threads,
         )
-        modified = file.stat().st_mtime  # stored with the document; chunks read it back from there
+        modified = file.path.stat().st_mtime  # stored with the document; chunks read it back from there
         numbers = {p.number for p in pages if p.number is not None}
         pages_count = len(numbers) if numbers else max(1, sum(p.kind == "text" for p in pages))
-        return StoredDocument(doc_id, str(file), digest, pages=pages_count, modified=modified), chunks
+        return StoredDocument(file.doc_id, file.source, digest, pages=pages_count, modified=modified), chunks
 
     def _summarize_tables(self, prepared: list[_PreparedDoc], report: IndexReport, progress: Progress | None) -> None:
         """With an LLM configured (and ``ingest.table_summaries`` on), summarise every table chunk."""
@@ -422,10 +570,10 @@ class Index:
             return
         texts = [_indexed_text(c) for p in prepared for c in p.chunks]
         if progress:
-            progress("tokenizing", 0, len(texts))
+            progress("analysing", 0, len(texts))
         terms = self.tokenizer.tokenize(texts)
         if progress:
-            progress("tokenizing", len(texts), len(texts))
+            progress("analysing", len(texts), len(texts))
         done = 0
 
         def advance(n: int) -> None:
@@ -446,17 +594,18 @@ class Index:
                 report.updated += 1
             else:
                 report.added += 1
+            report.outcomes[item.doc.source] = "updated" if item.replaces else "added"
         if progress:
-            progress("writing", 0, 1)
+            progress("committing", 0, 1)
         self._commit(writer, dim=int(vectors.shape[1]))
         if progress:
-            progress("writing", 1, 1)
+            progress("committing", 1, 1)
 
     def _commit(self, writer: StoreWriter, dim: int | None = None, rebuild: bool = False) -> None:
         if not writer.pending and not rebuild:
             return
         dim = dim or self._dim()
-        self.store.init_manifest(
+        writer.init_manifest(
             {
                 "tokenizer": self.settings.tokenizer,
                 "embedder": self.settings.embedder,
@@ -482,6 +631,29 @@ class Index:
     def _embed_stored(self, ids: list[int]) -> np.ndarray:
         chunks = self.store.chunks(ids)
         return self.embed_passages([_indexed_text(chunks[i]) for i in ids])
+
+
+def _named(message: str, file: SourceFile) -> str:
+    """A loader's message names the file it read; for an upload, name it as the user knows it."""
+    where = str(file.path)
+    return message.replace(where, file.source) if where != file.source else message
+
+
+def _is_conditions(where: object) -> bool:
+    return isinstance(where, list) and bool(where) and all(isinstance(c, Condition) for c in where)
+
+
+def _validation_message(exc: Exception) -> str:
+    """A pydantic error as one line: which option, what is allowed (no documentation URL)."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        parts = []
+        for error in errors():
+            field = ".".join(str(p) for p in error.get("loc", ())) or "value"
+            parts.append(f"{field}: {error.get('msg', 'invalid')} (got {error.get('input')!r})")
+        if parts:
+            return "; ".join(parts)
+    return str(exc).splitlines()[0]
 
 
 def _indexed_text(chunk: Chunk) -> str:

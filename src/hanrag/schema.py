@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from pathlib import PurePath
+from typing import Any, Union
+
+from hanrag.text.highlight import Match
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,16 @@ class Chunk:
     summary: str | None = None  # an LLM's short summary of a table, indexed with it
     modified: float | None = None  # the source file's modification time (Unix seconds)
 
+    @property
+    def name(self) -> str:
+        """The file name shown to people (the source without its folders)."""
+        return PurePath(self.source).name or self.source
+
+    @property
+    def section(self) -> str | None:
+        """Where in the document the chunk sits: its heading path, e.g. "제4장 > 제60조(연차 유급휴가)"."""
+        return self.title
+
 
 @dataclass(frozen=True)
 class ComponentScore:
@@ -60,6 +73,7 @@ class SearchHit:
     chunk: Chunk
     score: float
     scores: ScoreBreakdown
+    matched: tuple[Match, ...] = ()  # the query's terms in chunk.text, for highlighting
 
     def to_dict(self) -> dict[str, Any]:
         """The `search --json` form of DESIGN §3."""
@@ -68,10 +82,12 @@ class SearchHit:
             "chunk_id": self.chunk.chunk_id,
             "doc_id": self.chunk.doc_id,
             "source": self.chunk.source,
+            "name": self.chunk.name,
             "page": self.chunk.page,
+            "section": self.chunk.section,
             "title": self.chunk.title,
             "kind": self.chunk.kind,
-            "modified": _iso(self.chunk.modified),
+            "modified": iso_time(self.chunk.modified),
             "text": self.chunk.text,
             "summary": self.chunk.summary,
             "score": self.score,
@@ -81,6 +97,7 @@ class SearchHit:
                 "fused": self.scores.fused,
                 "rerank": self.scores.rerank,
             },
+            "matched": [m.to_dict() for m in self.matched],
         }
 
 
@@ -95,7 +112,8 @@ class DocumentInfo:
     modified: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "modified": _iso(self.modified)}
+        return {**asdict(self), "name": PurePath(self.source).name or self.source,
+                "type": PurePath(self.source).suffix.lstrip(".").lower(), "modified": iso_time(self.modified)}
 
 
 @dataclass
@@ -108,6 +126,7 @@ class IndexReport:
     removed: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)  # indexed, but not completely
+    outcomes: dict[str, str] = field(default_factory=dict)  # source -> added | updated | skipped | failed
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -129,7 +148,8 @@ class Citation:
 
     def to_dict(self) -> dict[str, Any]:
         c = self.chunk
-        return {"n": self.n, "chunk_id": c.chunk_id, "doc_id": c.doc_id, "source": c.source, "page": c.page, "text": c.text}
+        return {"n": self.n, "chunk_id": c.chunk_id, "doc_id": c.doc_id, "source": c.source, "name": c.name,
+                "page": c.page, "section": c.section, "text": c.text}
 
 
 @dataclass
@@ -141,10 +161,12 @@ class Answer:
     citations: list[Citation]
     hits: list[SearchHit]
     warnings: list[str] = field(default_factory=list)
+    question: str | None = None  # what was searched: a follow-up's standalone rewrite, or the question
 
     def to_dict(self) -> dict[str, Any]:
-        """The `ask --json` form of DESIGN §3 (plus ``warnings``)."""
+        """The `ask --json` form of DESIGN §3 (plus ``question`` and ``warnings``)."""
         return {
+            "question": self.question,
             "answer": self.answer,
             "refused": self.refused,
             "citations": [c.to_dict() for c in self.citations],
@@ -153,7 +175,69 @@ class Answer:
         }
 
 
-def _iso(timestamp: float | None) -> str | None:
+def failed_answer(hits: list[SearchHit], error: str, question: str | None = None) -> dict[str, Any]:
+    """The `ask --json` object when answering failed (e.g. the LLM is unreachable): the hits are still given."""
+    return {"question": question, "answer": None, "refused": False, "citations": [],
+            "hits": [h.to_dict() for h in hits], "warnings": [], "error": error}
+
+
+# --- what ``Index.ask_stream`` yields, in this order (the HTTP API sends each as an SSE event) ---
+@dataclass(frozen=True)
+class Rewritten:
+    """A follow-up question was rewritten into this standalone question before searching."""
+
+    question: str
+    event = "rewrite"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"question": self.question}
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """The hits the answer will be grounded in."""
+
+    hits: list[SearchHit]
+    event = "hits"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"hits": [h.to_dict() for h in self.hits]}
+
+
+@dataclass(frozen=True)
+class Token:
+    """A piece of the answer text as it arrives."""
+
+    text: str
+    event = "token"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text}
+
+
+@dataclass(frozen=True)
+class Done:
+    """The complete answer with its citations; always the last event."""
+
+    answer: Answer
+    event = "done"
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.answer.to_dict()
+
+
+AnswerEvent = Union[Rewritten, Retrieved, Token, Done]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """An earlier question and its answer in a conversation (for follow-up questions)."""
+
+    question: str
+    answer: str
+
+
+def iso_time(timestamp: float | None) -> str | None:
     """Unix seconds as local ISO 8601 time (seconds precision), for JSON output."""
     if timestamp is None:
         return None

@@ -1,7 +1,11 @@
 from pathlib import Path
 
+import pytest
+
 from hanrag import Index
+from hanrag.errors import EmptyIndexError
 from hanrag.generate.base import REFUSAL
+from hanrag.schema import Done, Retrieved, Token
 
 
 def test_quotes_the_answering_sentence_with_its_citation(tmp_path: Path, korean_folder: Path) -> None:
@@ -26,16 +30,25 @@ def test_refuses_when_the_documents_lack_the_fact(tmp_path: Path, korean_folder:
 def test_stream_yields_sentences_then_answer(tmp_path: Path, korean_folder: Path) -> None:
     with Index.open(tmp_path / "ix") as index:
         index.add([korean_folder])
-        items = list(index.ask("누리호는 언제 발사에 성공했나?", stream=True))
-    *pieces, final = items
-    assert all(isinstance(p, str) for p in pieces) and "".join(pieces) == final.answer
-    assert "2022년" in final.answer.splitlines()[0]
+        events = list(index.ask_stream("누리호는 언제 발사에 성공했나?"))
+    retrieved, *tokens, done = events
+    assert isinstance(retrieved, Retrieved) and retrieved.hits[0].chunk.source.endswith("space.txt")
+    assert tokens and all(isinstance(t, Token) for t in tokens) and isinstance(done, Done)
+    final = done.answer
+    assert "".join(t.text for t in tokens) == final.answer and final.hits == retrieved.hits
+    assert "2022년" in final.answer.splitlines()[0] and final.question == "누리호는 언제 발사에 성공했나?"
 
 
-def test_empty_index_refuses(tmp_path: Path) -> None:
+def test_empty_index_is_a_clear_error(tmp_path: Path) -> None:
+    with Index.open(tmp_path / "ix") as index, pytest.raises(EmptyIndexError, match="is empty; add documents"):
+        index.ask("아무 질문")
+
+
+def test_no_hit_refuses_without_answering(tmp_path: Path, korean_folder: Path) -> None:
     with Index.open(tmp_path / "ix") as index:
-        answer = index.ask("아무 질문")
-    assert answer.refused and answer.hits == []
+        index.add([korean_folder])
+        answer = index.ask("김치", threshold=5.0)
+    assert answer.refused and answer.hits == [] and answer.answer == REFUSAL
 
 
 def test_a_table_is_quoted_by_the_row_that_answers(tmp_path: Path) -> None:

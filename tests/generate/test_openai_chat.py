@@ -9,7 +9,7 @@ from hanrag import Index
 from hanrag.errors import BackendError
 from hanrag.generate.base import REFUSAL
 from hanrag.generate.openai_chat import OpenAIChat
-from hanrag.schema import Answer
+from hanrag.schema import Answer, Done, Retrieved
 from tests.fake_openai import FakeOpenAI, fake_openai
 
 pytest.importorskip("openai")
@@ -45,10 +45,11 @@ def test_prompt_holds_numbered_sources_and_question(index: Index, server: FakeOp
 
 def test_streams_pieces_then_the_answer(index: Index, server: FakeOpenAI) -> None:
     server.reply("한국은행은 ", "금리를 ", "동결했다 [2][1].")
-    items = list(index.ask("한국은행 금리", stream=True, top_k=2))
-    assert items[:3] == ["한국은행은 ", "금리를 ", "동결했다 [2][1]."]
-    final = items[-1]
-    assert isinstance(final, Answer) and [c.n for c in final.citations] == [2, 1]
+    events = list(index.ask_stream("한국은행 금리", top_k=2))
+    assert isinstance(events[0], Retrieved) and len(events[0].hits) == 2
+    assert [e.text for e in events[1:-1]] == ["한국은행은 ", "금리를 ", "동결했다 [2][1]."]
+    final = events[-1]
+    assert isinstance(final, Done) and [c.n for c in final.answer.citations] == [2, 1]
 
 
 def test_model_refusal_is_flagged(index: Index, server: FakeOpenAI) -> None:

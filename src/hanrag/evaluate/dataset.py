@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hanrag.errors import HanragError
+from hanrag.errors import InputError
 from hanrag.index import Record
 
 
@@ -24,7 +24,7 @@ def load_dataset(directory: Path | str) -> Dataset:
     """Load a dataset folder; BEIR's ``_id`` keys and ``qrels/test.tsv`` are accepted too."""
     root = Path(directory)
     if not root.is_dir():
-        raise HanragError(f"{root}: dataset folder not found")
+        raise InputError(f"{root}: dataset folder not found")
     digest = hashlib.blake2b(digest_size=16)
     corpus_rows = _read_jsonl(root / "corpus.jsonl", digest)
     corpus = [
@@ -39,20 +39,20 @@ def load_dataset(directory: Path | str) -> Dataset:
             answers[str(row["query_id"])] = [str(a) for a in row.get("answers", [])]
     queries = [(qid, text) for qid, text in queries_all.items() if any(r > 0 for r in qrels.get(qid, {}).values())]
     if not queries:
-        raise HanragError(f"{root}: no query has a relevance judgement in the qrels file")
+        raise InputError(f"{root}: no query has a relevance judgement in the qrels file")
     return Dataset(corpus, queries, qrels, answers, digest.hexdigest())
 
 
 def _id(row: dict, name: str) -> str:
     value = row.get("id", row.get("_id"))
     if value is None:
-        raise HanragError(f"{name}: a line has neither 'id' nor '_id'")
+        raise InputError(f"{name}: a line has neither 'id' nor '_id'")
     return str(value)
 
 
 def _read_jsonl(path: Path, digest: "hashlib._Hash | None") -> list[dict]:
     if not path.is_file():
-        raise HanragError(f"{path}: missing")
+        raise InputError(f"{path}: missing")
     rows = []
     with path.open("rb") as handle:
         for number, line in enumerate(handle, 1):
@@ -63,7 +63,7 @@ def _read_jsonl(path: Path, digest: "hashlib._Hash | None") -> list[dict]:
             try:
                 rows.append(json.loads(line))
             except json.JSONDecodeError as exc:
-                raise HanragError(f"{path}:{number}: invalid JSON ({exc.msg})") from exc
+                raise InputError(f"{path}:{number}: invalid JSON ({exc.msg})") from exc
     return rows
 
 
@@ -71,7 +71,7 @@ def _qrels_path(root: Path) -> Path:
     for candidate in (root / "qrels.tsv", root / "qrels" / "test.tsv"):
         if candidate.is_file():
             return candidate
-    raise HanragError(f"{root}: no qrels.tsv (or qrels/test.tsv)")
+    raise InputError(f"{root}: no qrels.tsv (or qrels/test.tsv)")
 
 
 def _read_qrels(path: Path, digest: "hashlib._Hash") -> dict[str, dict[str, int]]:
@@ -84,12 +84,12 @@ def _read_qrels(path: Path, digest: "hashlib._Hash") -> dict[str, dict[str, int]
         if len(parts) == 4:  # TREC style: qid 0 docid rel
             parts = [parts[0], parts[2], parts[3]]
         if len(parts) != 3:
-            raise HanragError(f"{path}:{number}: expected 'query_id<TAB>doc_id<TAB>relevance'")
+            raise InputError(f"{path}:{number}: expected 'query_id<TAB>doc_id<TAB>relevance'")
         try:
             relevance = int(float(parts[2]))
         except ValueError:
             if number == 1:
                 continue  # header
-            raise HanragError(f"{path}:{number}: relevance '{parts[2]}' is not a number") from None
+            raise InputError(f"{path}:{number}: relevance '{parts[2]}' is not a number") from None
         qrels.setdefault(parts[0], {})[parts[1]] = relevance
     return qrels

@@ -20,10 +20,9 @@ import numpy as np
 
 from hanrag.config import Settings
 from hanrag.evaluate.dataset import Dataset, load_dataset
-from hanrag.errors import HanragError
+from hanrag.errors import InputError
 from hanrag.evaluate.answer_metrics import answer_scores
 from hanrag.evaluate.metrics import all_metrics, dedupe_docs
-from hanrag.generate.engine import stream_answer
 from hanrag.index import Index
 from hanrag.registry import create_tokenizer
 
@@ -70,7 +69,7 @@ def evaluate(
     also EM / F1 / gold-answer coverage / refusal rate of ``ask`` on the same hits."""
     dataset = load_dataset(dataset_dir)
     if answers and not dataset.answers:
-        raise HanragError(f"{dataset_dir}: --answers needs answers.jsonl")
+        raise InputError(f"{dataset_dir}: --answers needs answers.jsonl")
     queries = sample_queries(dataset.queries, sample)
     results: list[EvalResult] = []
     groups: dict[tuple[str, ...], list[EvalConfig]] = {}
@@ -149,9 +148,7 @@ def _run_config(
         ranked = dedupe_docs([h.chunk.doc_id for h in hits])
         scores = all_metrics(ranked, dataset.qrels[qid])
         if answers:
-            *_, answer = stream_answer(
-                text, hits[: config.settings.retrieval.top_k], index.answerer, index.settings.answer.max_context_chars
-            )
+            answer = index.ask(text, hits=hits[: config.settings.retrieval.top_k])
             scores.update(answer_scores(answer.answer if not answer.refused else "", dataset.answers.get(qid, [])))
             scores["refusal_rate"] = float(answer.refused)
         for name, value in scores.items():

@@ -21,7 +21,7 @@ from hanrag.config import Settings
 from hanrag.evaluate.dataset import load_dataset
 from hanrag.evaluate.metrics import dedupe_docs, mrr_at, ndcg_at, recall_at
 from hanrag.evaluate.runner import Progress, dataset_index, query_inputs, sample_queries
-from hanrag.errors import HanragError
+from hanrag.errors import InputError
 from hanrag.index import Index
 from hanrag.retrieve.fusion import convex_combination, weighted_rrf
 
@@ -84,7 +84,7 @@ def split_queries(queries: Sequence[tuple[str, str]], holdout: float, seed: int 
     random.Random(seed).shuffle(order)
     n_held = int(round(len(order) * holdout))
     if len(order) - n_held < 1 or (holdout > 0 and n_held < 1):
-        raise HanragError(f"too few queries ({len(order)}) to hold back {holdout:.0%}")
+        raise InputError(f"too few queries ({len(order)}) to hold back {holdout:.0%}")
     return sorted(order[n_held:]), sorted(order[:n_held])
 
 
@@ -97,7 +97,7 @@ def tune(
     progress: Progress | None = None,
 ) -> TuneResult:
     if metric not in METRICS:
-        raise HanragError(f"unknown metric '{metric}' (choose from {', '.join(METRICS)})")
+        raise InputError(f"unknown metric '{metric}' (choose from {', '.join(METRICS)})")
     dataset = load_dataset(dataset_dir)
     queries = sample_queries(dataset.queries, sample)
     tune_ids, held_ids = split_queries(queries, holdout)

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from hanrag.errors import BackendError, ConfigError
+from hanrag.errors import BackendError, BackendTimeoutError, ConfigError
 from hanrag.generate.base import Message
 
 OLLAMA_URL = "http://localhost:11434/v1"
@@ -65,7 +65,10 @@ class OpenAIChat:
         except BackendError:
             raise
         except Exception as exc:  # noqa: BLE001 - the openai client raises many types
-            raise BackendError(self._describe(exc)) from exc
+            import openai
+
+            kind = BackendTimeoutError if isinstance(exc, openai.APITimeoutError) else BackendError
+            raise kind(self._describe(exc)) from exc
 
     def _describe(self, exc: Exception) -> str:
         import openai

@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import logging
 import re
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from hanrag.errors import IngestError, IngestWarning
+from hanrag.errors import IngestError
+from hanrag.ingest.base import warn
 from hanrag.ingest.pdf_layout import group_lines, reading_order
 from hanrag.ingest.tables import rows_to_markdown
 from hanrag.schema import Page
+
+# pdfminer logs a warning per odd object in damaged files; without a handler of the
+# application's own, Python would print them all to stderr. A NullHandler (added once, no
+# level changed) stops that fallback and leaves an application's logging untouched.
+for _name in ("pdfminer", "pdfplumber"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
 
 _CAPTION_GAP = 30.0  # points above a table where a caption line ("<표 1> ...") may sit
 
@@ -28,8 +34,6 @@ def load_pdf(path: Path) -> list[Page]:
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
-    for name in ("pdfminer", "pdfplumber"):
-        logging.getLogger(name).setLevel(logging.ERROR)
     text_pages: list[Page] = []
     table_pages: list[Page] = []
     blank: list[int] = []
@@ -58,10 +62,7 @@ def load_pdf(path: Path) -> list[Page]:
     if not text_pages and not table_pages:
         raise IngestError(f"{path}: PDF has no text layer (scanned images?); OCR it first, e.g. with ocrmypdf")
     if blank:
-        warnings.warn(
-            IngestWarning(f"{path}: page(s) {_ranges(blank)} have no text layer (scanned?) and were not indexed"),
-            stacklevel=2,
-        )
+        warn(f"{path}: page(s) {_ranges(blank)} have no text layer (scanned?) and were not indexed")
     pages = strip_running_lines(text_pages) + table_pages
     return sorted(pages, key=lambda p: (p.number or 0, p.kind != "text"))
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
-from hanrag.errors import HanragError
+from hanrag.errors import InputError
 
 TEXT_FIELDS = ("source", "type", "doc_id", "title", "kind")
 NUMBER_FIELDS = ("page", "modified")
@@ -65,7 +65,7 @@ def parse_where(where: str | dict | Sequence[str] | None) -> list[Condition]:
             try:
                 return _from_mapping(json.loads(stripped))
             except json.JSONDecodeError as exc:
-                raise HanragError(f"invalid --where JSON: {exc.msg}") from None
+                raise InputError(f"invalid --where JSON: {exc.msg}") from None
         return [_from_string(stripped)]
     conditions: list[Condition] = []
     for item in where:
@@ -79,18 +79,18 @@ def _from_string(text: str) -> Condition:
         return _checked(Condition(field, "=" if op == "==" else op, _number(value)))
     if match := _GLOB.match(text):
         return _checked(Condition(match.group(1), "glob", match.group(2)))
-    raise HanragError(f"invalid filter '{text}' (examples: 'source:*.pdf', 'page<10', 'type:hwpx')")
+    raise InputError(f"invalid filter '{text}' (examples: 'source:*.pdf', 'page<10', 'type:hwpx')")
 
 
 def _from_mapping(mapping: dict) -> list[Condition]:
     if not isinstance(mapping, dict):
-        raise HanragError("a JSON filter must be an object, e.g. {\"page\": {\"<\": 10}}")
+        raise InputError("a JSON filter must be an object, e.g. {\"page\": {\"<\": 10}}")
     conditions = []
     for field, spec in mapping.items():
         if isinstance(spec, dict):
             for op, value in spec.items():
                 if op not in _OPS:
-                    raise HanragError(f"unknown operator '{op}' in filter (use {', '.join(_OPS)})")
+                    raise InputError(f"unknown operator '{op}' in filter (use {', '.join(_OPS)})")
                 conditions.append(_checked(Condition(field, "=" if op == "==" else op, _number(value))))
         elif isinstance(spec, (int, float)) and not isinstance(spec, bool):
             conditions.append(_checked(Condition(field, "=", spec)))
@@ -117,12 +117,12 @@ def _number(value: Any) -> Any:
 
 def _checked(condition: Condition) -> Condition:
     if condition.field not in TEXT_FIELDS + NUMBER_FIELDS:
-        raise HanragError(f"unknown filter field '{condition.field}' (use {', '.join(TEXT_FIELDS + NUMBER_FIELDS)})")
+        raise InputError(f"unknown filter field '{condition.field}' (use {', '.join(TEXT_FIELDS + NUMBER_FIELDS)})")
     if condition.op == "glob" and condition.field in NUMBER_FIELDS:
-        raise HanragError(f"'{condition.field}' takes a comparison, e.g. '{condition.field}<10'")
+        raise InputError(f"'{condition.field}' takes a comparison, e.g. '{condition.field}<10'")
     if condition.op != "glob" and condition.field in NUMBER_FIELDS and not isinstance(condition.value, (int, float)):
         hint = " or a date (2026-01-31)" if condition.field == "modified" else ""
-        raise HanragError(f"'{condition.field}' compares with a number{hint}")
+        raise InputError(f"'{condition.field}' compares with a number{hint}")
     return condition
 
 

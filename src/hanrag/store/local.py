@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from hanrag.errors import HanragError
+from hanrag.errors import StoreError
 from hanrag.retrieve.ann import HnswParams, ann_available
 from hanrag.retrieve.dense import DenseIndex
 from hanrag.retrieve.sparse import BM25Index
@@ -85,41 +87,83 @@ class AnnPolicy:
 
 
 class LocalStore:
-    """One index directory. Many readers; one writer at a time (``writer()``)."""
+    """One index directory. Many readers, each thread on its own SQLite connection; one
+    writer at a time (``writer()``), on a connection of its own."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         (self.directory / "generations").mkdir(exist_ok=True)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
         try:
-            # Autocommit mode: transactions are opened explicitly (BEGIN IMMEDIATE) by the writer.
-            self._db = sqlite3.connect(
-                self.directory / "hanrag.sqlite", timeout=30, check_same_thread=False, isolation_level=None
-            )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.executescript(_SCHEMA)
-            self._add_missing_columns()
+            setup = self._connect()
+            setup.execute("PRAGMA journal_mode=WAL")
+            setup.executescript(_SCHEMA)
+            self._add_missing_columns(setup)
         except sqlite3.DatabaseError as exc:
-            raise HanragError(f"{self.directory}: not a hanrag index or damaged ({exc})") from exc
+            self.close()
+            raise StoreError(f"{self.directory}: not a hanrag index or damaged ({exc})") from exc
+
+    def _connect(self) -> sqlite3.Connection:
+        """A new connection in autocommit mode (transactions are opened explicitly)."""
+        db = sqlite3.connect(self.directory / "hanrag.sqlite", timeout=30, check_same_thread=False, isolation_level=None)
+        db.execute("PRAGMA foreign_keys=ON")
+        with self._connections_lock:
+            self._connections.append(db)
+        return db
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """This thread's reading connection."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self._connect()
+        return db
+
+    def _release(self, db: sqlite3.Connection) -> None:
+        with self._connections_lock:
+            if db in self._connections:
+                self._connections.remove(db)
+        db.close()
 
     def close(self) -> None:
-        self._db.close()
+        with self._connections_lock:
+            connections, self._connections = self._connections, []
+        for db in connections:
+            db.close()
+        self._local = threading.local()
 
-    def _add_missing_columns(self) -> None:
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside the block see one committed state of the index (a read transaction)."""
+        db = self._db
+        if db.in_transaction:  # nested: the outer block holds the snapshot
+            yield
+            return
+        db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if db.in_transaction:
+                db.execute("COMMIT")
+
+    @staticmethod
+    def _add_missing_columns(db: sqlite3.Connection) -> None:
         for table, columns in _ADDED_COLUMNS.items():
-            present = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
             for name, declaration in columns.items():
                 if name not in present:
-                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
 
     # --- manifest -------------------------------------------------------------------
     def manifest(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT key, value FROM manifest"))
 
-    def init_manifest(self, values: dict[str, str]) -> None:
+    def init_manifest(self, values: dict[str, str], db: sqlite3.Connection | None = None) -> None:
         """Record the components the index is built with (only if not recorded yet)."""
-        self._db.executemany(
+        (db or self._db).executemany(
             "INSERT OR IGNORE INTO manifest VALUES (?, ?)",
             [("format_version", FORMAT_VERSION), *values.items()],
         )
@@ -128,15 +172,16 @@ class LocalStore:
         row = self._db.execute("SELECT value FROM manifest WHERE key = 'generation'").fetchone()
         return int(row[0]) if row else 0
 
-    def load_generation(self, dim: int) -> Generation:
-        number = self.current_generation()
+    def load_generation(self, dim: int, number: int | None = None) -> Generation:
+        """The search structures of generation ``number`` (default: the current one)."""
+        number = self.current_generation() if number is None else number
         if number == 0:
             return Generation.empty(dim)
         path = self._generation_dir(number)
         try:
             return Generation.load(path, number)
         except (OSError, ValueError, KeyError) as exc:
-            raise HanragError(
+            raise StoreError(
                 f"{path}: search files are missing or damaged ({exc}); run 'hanrag index --rebuild' to rebuild them"
             ) from exc
 
@@ -144,12 +189,23 @@ class LocalStore:
         return self.directory / "generations" / str(number)
 
     # --- reads ----------------------------------------------------------------------
-    def documents(self) -> list[DocumentInfo]:
+    def documents(self, doc_id: str | None = None) -> list[DocumentInfo]:
+        """Every document (or the one with ``doc_id``), by source."""
+        where, args = ("WHERE d.doc_id = ? ", (doc_id,)) if doc_id is not None else ("", ())
         rows = self._db.execute(
             "SELECT d.doc_id, d.source, d.pages, COUNT(c.id), d.modified FROM documents d "
-            "LEFT JOIN chunks c ON c.doc_id = d.doc_id GROUP BY d.doc_id ORDER BY d.source"
+            f"LEFT JOIN chunks c ON c.doc_id = d.doc_id {where}GROUP BY d.doc_id ORDER BY d.source", args
         )
         return [DocumentInfo(doc_id=r[0], source=r[1], pages=r[2], chunks=r[3], modified=r[4]) for r in rows]
+
+    def document(self, doc_id: str) -> DocumentInfo | None:
+        found = self.documents(doc_id)
+        return found[0] if found else None
+
+    def chunk_by_id(self, chunk_id: str) -> Chunk | None:
+        """A chunk by its public id."""
+        row = self._db.execute("SELECT id FROM chunks WHERE chunk_id = ?", (chunk_id,)).fetchone()
+        return self.chunks([row[0]]).get(row[0]) if row else None
 
     def document_hashes(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT doc_id, content_hash FROM documents"))
@@ -213,7 +269,7 @@ class StoreWriter:
 
     def __init__(self, store: LocalStore) -> None:
         self._store = store
-        self._db = store._db
+        self._db: sqlite3.Connection | None = None
         self._lock = WriterLock(store.directory / "write.lock")
         self._removed: list[str] = []
         self.last_timings: dict[str, float] = {}  # seconds per stage of the last commit (benchmarks)
@@ -222,11 +278,19 @@ class StoreWriter:
 
     def __enter__(self) -> "StoreWriter":
         self._lock.acquire()
+        self._db = self._store._connect()
         self._clean_orphans()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._db is not None:
+            self._store._release(self._db)
+            self._db = None
         self._lock.release()
+
+    def init_manifest(self, values: dict[str, str]) -> None:
+        """Record the components the index is built with (only if not recorded yet)."""
+        self._store.init_manifest(values, self._db)
 
     def remove(self, doc_id: str) -> None:
         self._removed.append(doc_id)
@@ -333,7 +397,7 @@ class StoreWriter:
                 have[i] = True
         if not have.all():
             if embed_missing is None:
-                raise HanragError("search files of the previous generation are missing; rebuild the index")
+                raise StoreError("search files of the previous generation are missing; rebuild the index")
             missing = np.flatnonzero(~have)
             vectors[missing] = embed_missing([ids[i] for i in missing])
         timings["read_s"] = time.perf_counter() - clock

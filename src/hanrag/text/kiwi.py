@@ -40,29 +40,37 @@ class KiwiTokenizer:
         results = self.kiwi.tokenize(list(texts)) if len(texts) > 1 else [self.kiwi.tokenize(texts[0])]
         return [self._terms(tokens) for tokens in results]
 
+    def spans(self, texts: Sequence[str]) -> list[list[tuple[str, int, int]]]:
+        """Each text's terms with their character spans in it: (term, start, end)."""
+        if not texts:
+            return []
+        results = self.kiwi.tokenize(list(texts)) if len(texts) > 1 else [self.kiwi.tokenize(texts[0])]
+        return [self._spans(tokens) for tokens in results]
+
     def _terms(self, tokens: Sequence[Any]) -> list[str]:
-        terms: list[str] = []
-        run: list[str] = []
-        run_end = -1
+        return [term for term, _, _ in self._spans(tokens)]
+
+    def _spans(self, tokens: Sequence[Any]) -> list[tuple[str, int, int]]:
+        terms: list[tuple[str, int, int]] = []
+        run: list[Any] = []
         for token in tokens:
             tag = base_tag(str(token.tag))
             if tag not in CONTENT_TAGS:
                 self._flush(run, terms)
                 run = []
                 continue
-            terms.append(normalize_term(token.form, tag))
+            terms.append((normalize_term(token.form, tag), token.start, token.start + token.len))
             if tag in NOUN_TAGS:
-                if run and token.start != run_end:
+                if run and token.start != run[-1].start + run[-1].len:
                     self._flush(run, terms)
                     run = []
-                run.append(token.form)
-                run_end = token.start + token.len
+                run.append(token)
             else:
                 self._flush(run, terms)
                 run = []
         self._flush(run, terms)
         return terms
 
-    def _flush(self, run: list[str], terms: list[str]) -> None:
+    def _flush(self, run: list[Any], terms: list[tuple[str, int, int]]) -> None:
         if self.compounds and len(run) > 1:
-            terms.append("".join(run))
+            terms.append(("".join(t.form for t in run), run[0].start, run[-1].start + run[-1].len))
