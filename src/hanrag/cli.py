@@ -183,7 +183,9 @@ def _print_hits(hits: list[Any]) -> None:
         if s.rerank is not None:
             parts.append(f"rerank {s.rerank:.3f}")
         page = f" p.{h.chunk.page}" if h.chunk.page else ""
-        out.print(f"[bold]{h.rank}.[/bold] [cyan]{h.chunk.source}{page}[/cyan]  " + " · ".join(parts), highlight=False)
+        section = f"  {h.chunk.section}" if h.chunk.section else ""
+        out.print(f"[bold]{h.rank}.[/bold] [cyan]{h.chunk.source}{page}[/cyan]{section}  " + " · ".join(parts),
+                  highlight=False)
         text = " ".join(h.chunk.text.split())
         out.print("   " + (text[:300] + "…" if len(text) > 300 else text), highlight=False)
 

@@ -55,6 +55,10 @@ def test_limits_and_empty_index(tmp_path: Path, cache_dir: Path) -> None:
             assert empty.status_code == 409 and "is empty" in empty.json()["error"]
             big = client.post("/documents", files=[("files", ("big.txt", "가".encode() * 1000))])
             assert big.status_code == 413 and "big.txt: larger than the upload limit" in big.json()["error"]
+            wrong = client.post("/documents", files=[("files", ("photo.pdf", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"))])
+            assert wrong.status_code == 415 and wrong.json()["error"].startswith("photo.pdf: not a supported document")
+            disguised = client.post("/documents", files=[("files", ("setup.exe", "텍스트로 된 실행 파일".encode()))])
+            assert disguised.status_code == 415  # text content, but not under a text name
             nothing = client.post("/documents")
             assert nothing.status_code == 422 and "files" in nothing.json()["error"]
             assert not list((tmp_path / "index" / "server" / "incoming").iterdir())  # nothing left behind

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, JSONResponse
 
 from hanrag.api.deps import get_index, get_jobs, require_key
 from hanrag.api.uploads import receive
-from hanrag.errors import NotFoundError
+from hanrag.errors import NotFoundError, UnsupportedTypeError
 from hanrag.index import Index
 from hanrag.jobs import JobQueue
 
@@ -28,6 +28,9 @@ async def upload(
     """Queue the files for indexing; follow the job at GET /jobs/{job_id}."""
     limit = int(request.app.state.index.settings.server.max_upload_mb * 1e6)
     uploads = await receive(files, jobs.directory / "incoming", limit)
+    if all(u.error for u in uploads):  # nothing to index: say so now rather than in a failed job
+        raise UnsupportedTypeError(uploads[0].error if len(uploads) == 1 else
+                                   f"none of the {len(uploads)} files is a supported document ({uploads[0].error})")
     return {"job_id": jobs.submit_uploads(uploads)}
 
 
