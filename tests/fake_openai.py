@@ -21,6 +21,7 @@ class FakeOpenAI(ThreadingHTTPServer):
         self.queued: list[list[str]] = []  # replies for the next requests, in order, before reply_pieces
         self.failures: list[int] = []  # HTTP statuses to answer with before succeeding, in order
         self.delay = 0.0
+        self.drop_after: int | None = None  # close the connection after this many streamed pieces
 
     def handle_error(self, request: object, client_address: object) -> None:
         pass  # clients that time out on purpose drop the connection mid-reply
@@ -63,7 +64,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
             first = {"role": "assistant", "content": ""}
-            for delta in [first] + [{"content": p} for p in pieces]:
+            for sent, delta in enumerate([first] + [{"content": p} for p in pieces]):
+                if self.server.drop_after is not None and sent > self.server.drop_after:
+                    self.wfile.flush()
+                    self.connection.shutdown(2)  # the server dies mid-answer
+                    self.close_connection = True
+                    return
                 chunk = {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": model,
                          "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
                 self._chunk(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n")

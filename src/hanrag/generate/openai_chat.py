@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from hanrag.errors import BackendError, BackendTimeoutError, ConfigError
+from hanrag.keys import api_key_for
 from hanrag.generate.base import Message
 
 OLLAMA_URL = "http://localhost:11434/v1"
@@ -28,9 +29,12 @@ class OpenAIChat:
         max_tokens: int = 1024,
         timeout: float = 60.0,
         max_retries: int = 3,
+        api_key_env: str | None = None,
     ) -> None:
         if not model:
             raise ConfigError("llm needs a model name, e.g. 'openai:gpt-4o'")
+        self._configured_url = base_url  # from a spec (a config file): never gets OPENAI_API_KEY by default
+        self._api_key_env = api_key_env
         self.spec = spec or f"openai:{model}"
         self.model = model
         self.base_url = base_url or os.environ.get("OPENAI_BASE_URL")
@@ -46,7 +50,7 @@ class OpenAIChat:
                 from openai import OpenAI
             except ImportError as exc:
                 raise BackendError("llm 'openai' needs: pip install 'hanrag[openai]'") from exc
-            key = os.environ.get("OPENAI_API_KEY")
+            key = api_key_for(self._configured_url, self._api_key_env)
             if not key and self.base_url is None:
                 raise BackendError("OPENAI_API_KEY is not set")
             self._client = OpenAI(

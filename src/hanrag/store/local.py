@@ -3,6 +3,8 @@ numpy/bm25s files for the search structures, in atomically switched generations.
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 import sqlite3
 import threading
@@ -11,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 
@@ -23,6 +26,49 @@ from hanrag.store.generation import Generation
 from hanrag.store.lock import WriterLock
 
 FORMAT_VERSION = "1"
+
+
+def _writable(directory: Path) -> bool:
+    """Whether this process may create files in ``directory`` (false on a read-only mount too)."""
+    return os.access(directory, os.W_OK | os.X_OK) and os.access(directory / "hanrag.sqlite", os.W_OK)
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return isinstance(exc, sqlite3.DatabaseError) and "full" in str(exc).lower()
+
+
+def _out_of_space(exc: BaseException, directory: Path) -> bool:
+    """ENOSPC, or an SQLite I/O failure on a device that is (nearly) full."""
+    return _is_disk_full(exc) or (isinstance(exc, sqlite3.OperationalError) and _free_bytes(directory) < 2**20)
+
+
+def _tree_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.is_dir() else 0
+
+
+def storage_error(exc: BaseException, directory: Path, doing: str, needed: int | None = None) -> StoreError:
+    """One line for a failed read or write of the index: no space, read-only, or real damage."""
+    if _out_of_space(exc, directory):
+        free = _free_bytes(directory)
+        need = f"; about {needed / 2**20:.0f} MB more are needed" if needed else ""
+        return StoreError(
+            f"no space left on the device of {directory} to {doing} ({free / 2**20:.1f} MB free); "
+            f"nothing was lost, the index keeps its last commit{need}"
+        )
+    if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return StoreError(f"cannot {doing} at {directory}: {exc.strerror} (read-only or not yours)")
+    if isinstance(exc, OSError):
+        return StoreError(f"cannot {doing} at {directory}: {exc.strerror or exc}; nothing committed was lost")
+    return StoreError(f"{directory}: not a hanrag index or damaged ({exc})")
+
+
+def _free_bytes(directory: Path) -> int:
+    try:
+        return shutil.disk_usage(directory if directory.exists() else directory.parent).free
+    except OSError:
+        return 0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -92,23 +138,52 @@ class LocalStore:
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
-        (self.directory / "generations").mkdir(exist_ok=True)
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
+        # A read-only mount, or a folder this user may read but not write: searching needs no writes.
+        self.read_only = (self.directory / "hanrag.sqlite").is_file() and not _writable(self.directory)
+        self._uri = f"file:{quote(str(self.directory / 'hanrag.sqlite'))}?mode=ro" if self.read_only else None
+        self._why_read_only = f"index {self.directory} is read-only here: searching and asking work, changing it does not"
         try:
+            if self.read_only:
+                self._open_read_only()
+                return
+            self.directory.mkdir(parents=True, exist_ok=True)
+            (self.directory / "generations").mkdir(exist_ok=True)
             setup = self._connect()
             setup.execute("PRAGMA journal_mode=WAL")
             setup.executescript(_SCHEMA)
             self._add_missing_columns(setup)
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, OSError) as exc:
             self.close()
-            raise StoreError(f"{self.directory}: not a hanrag index or damaged ({exc})") from exc
+            if not (self.directory / "hanrag.sqlite").is_file() or not _out_of_space(exc, self.directory):
+                raise storage_error(exc, self.directory, "open the index") from exc
+            # A full disk: SQLite cannot create its shared-memory file, but reading needs no space.
+            self.read_only = True
+            needed = _tree_size(self.directory / "generations") + 16 * 2**20
+            self._why_read_only = str(storage_error(exc, self.directory, "write to the index", needed))
+            self._uri = f"file:{quote(str(self.directory / 'hanrag.sqlite'))}?mode=ro"
+            self._open_read_only()
+
+    def _open_read_only(self) -> None:
+        """Reads without writing anything: SQLite's shared-memory file cannot be created here,
+        so unless it exists the database is opened as immutable (no other writer can exist:
+        nobody may write to this folder... but its owner, whose changes a reopen picks up)."""
+        try:
+            self._connect().execute("SELECT COUNT(*) FROM manifest").fetchone()
+        except sqlite3.OperationalError:
+            self.close()
+            self._uri = f"{self._uri}&immutable=1"
+            self._connect().execute("SELECT COUNT(*) FROM manifest").fetchone()
 
     def _connect(self) -> sqlite3.Connection:
         """A new connection in autocommit mode (transactions are opened explicitly)."""
-        db = sqlite3.connect(self.directory / "hanrag.sqlite", timeout=30, check_same_thread=False, isolation_level=None)
+        if self._uri is not None:
+            db = sqlite3.connect(self._uri, uri=True, timeout=30, check_same_thread=False, isolation_level=None)
+        else:
+            db = sqlite3.connect(self.directory / "hanrag.sqlite", timeout=30, check_same_thread=False,
+                                 isolation_level=None)
         db.execute("PRAGMA foreign_keys=ON")
         with self._connections_lock:
             self._connections.append(db)
@@ -261,6 +336,8 @@ class LocalStore:
     # --- writes ---------------------------------------------------------------------
     def writer(self) -> "StoreWriter":
         """Take the writer lock (IndexLockedError if another process holds it)."""
+        if self.read_only:
+            raise StoreError(self._why_read_only)
         return StoreWriter(self)
 
 
@@ -357,10 +434,13 @@ class StoreWriter:
             self._db.execute("INSERT OR REPLACE INTO manifest VALUES ('generation', ?)", (str(generation.number),))
             self._db.execute("COMMIT")
             self.last_timings = {k: round(v, 3) for k, v in timings.items()}
-        except BaseException:
+        except BaseException as exc:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
             shutil.rmtree(store._generation_dir(previous + 1), ignore_errors=True)
+            if isinstance(exc, (OSError, sqlite3.DatabaseError)):
+                needed = _tree_size(store._generation_dir(previous)) + 16 * 2**20
+                raise storage_error(exc, store.directory, "write the index", needed) from exc
             raise
         finally:
             self._previous = None

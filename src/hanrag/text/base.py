@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
@@ -23,6 +24,15 @@ class Tokenizer(Protocol):
     def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
         """Terms of each text, in order; batch calls are much faster than one by one."""
         ...
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def analysable(text: str) -> str:
+    """``text`` with lone surrogates (invalid Unicode, e.g. from JSON "\\ud800") replaced by U+FFFD:
+    the analysers crash on them. One character for one, so offsets stay valid."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
 def base_tag(tag: str) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from hanrag.text.base import CONTENT_TAGS, NOUN_TAGS, base_tag, normalize_term
+from hanrag.text.base import CONTENT_TAGS, NOUN_TAGS, analysable, base_tag, normalize_term
 
 _lock = threading.Lock()
 
@@ -37,15 +37,17 @@ class KiwiTokenizer:
     def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
         if not texts:
             return []
-        results = self.kiwi.tokenize(list(texts)) if len(texts) > 1 else [self.kiwi.tokenize(texts[0])]
-        return [self._terms(tokens) for tokens in results]
+        return [self._terms(tokens) for tokens in self._analyse(texts)]
 
     def spans(self, texts: Sequence[str]) -> list[list[tuple[str, int, int]]]:
         """Each text's terms with their character spans in it: (term, start, end)."""
         if not texts:
             return []
-        results = self.kiwi.tokenize(list(texts)) if len(texts) > 1 else [self.kiwi.tokenize(texts[0])]
-        return [self._spans(tokens) for tokens in results]
+        return [self._spans(tokens) for tokens in self._analyse(texts)]
+
+    def _analyse(self, texts: Sequence[str]) -> list[Any]:
+        clean = [analysable(t) for t in texts]
+        return self.kiwi.tokenize(clean) if len(clean) > 1 else [self.kiwi.tokenize(clean[0])]
 
     def _terms(self, tokens: Sequence[Any]) -> list[str]:
         return [term for term, _, _ in self._spans(tokens)]
