@@ -53,7 +53,9 @@ def test_example_answers_offline_with_rerank(
     name: str, pdf_folder: Path, server: FakeRerank, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     load(name)([str(pdf_folder), "--index", str(tmp_path / "ix"), "--reranker", f"tei:{server.url}"])
-    answer, *sources = capsys.readouterr().out.strip().splitlines()
+    lines = capsys.readouterr().out.strip().splitlines()
+    sources = [line for line in lines if line.startswith("  ")]  # "  0.912  name p.N  section"
+    answer = "\n".join(lines[: lines.index(sources[0])])
     assert "15일" in answer and "[1]" in answer
     assert "근로기준법_발췌.pdf p.1" in sources[0]
     assert server.requests and all(r["path"] == "/rerank" for r in server.requests)  # the reranker was used
