@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol
 
+from hanrag.collect import Collector
 from hanrag.errors import IngestWarning
 from hanrag.schema import Page
 
-# Per thread/context, unlike warnings.catch_warnings (process-global, unsafe in a server).
-_collected: ContextVar[list[str] | None] = ContextVar("hanrag_ingest_warnings", default=None)
+_warnings = Collector("hanrag_ingest_warnings", IngestWarning)
 
 
 class Loader(Protocol):
@@ -24,19 +21,9 @@ class Loader(Protocol):
 
 def warn(message: str) -> None:
     """A file is readable, but not completely: collected by ``collect_warnings``, else a Python warning."""
-    collected = _collected.get()
-    if collected is None:
-        warnings.warn(IngestWarning(message), stacklevel=3)
-    else:
-        collected.append(message)
+    _warnings.report(message, stacklevel=4)
 
 
-@contextmanager
-def collect_warnings() -> Iterator[list[str]]:
+def collect_warnings() -> AbstractContextManager[list[str]]:
     """Collect the ``warn`` messages raised inside the block (in this thread only)."""
-    collected: list[str] = []
-    token = _collected.set(collected)
-    try:
-        yield collected
-    finally:
-        _collected.reset(token)
+    return _warnings.collecting()

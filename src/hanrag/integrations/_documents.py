@@ -14,6 +14,8 @@ from typing import Any
 
 from hanrag.index import Index, Record, SourceFile
 from hanrag.ingest import SUPPORTED_SUFFIXES
+from hanrag.registry import create_reranker
+from hanrag.rerank.base import Reranker
 from hanrag.schema import ComponentScore, IndexReport, ScoreBreakdown, SearchHit
 
 # Per-document metadata that hanrag's own store has no column for, kept beside the index.
@@ -136,3 +138,11 @@ def _merge(total: IndexReport, part: IndexReport) -> None:
     total.errors.extend(part.errors)
     total.warnings.extend(part.warnings)
     total.outcomes.update(part.outcomes)
+
+
+def resolve_reranker(reranker: Any) -> Reranker:
+    """A reranker object, or one made from a spec string ('tei:http://...', 'cross-encoder:...')."""
+    made = create_reranker(reranker) if isinstance(reranker, str) else reranker
+    if made is None:
+        raise ValueError("HanragReranker needs a reranker, not 'none'")
+    return made

@@ -32,8 +32,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from hanrag.errors import BackendError
 from hanrag.index import Index
-from hanrag.integrations._documents import PROMPT_KEYS, Incoming, add_documents, hit_metadata, hits_from
-from hanrag.registry import create_reranker
+from hanrag.integrations._documents import PROMPT_KEYS, Incoming, add_documents, hit_metadata, hits_from, resolve_reranker
 from hanrag.rerank.base import Reranker, rerank_failed
 from hanrag.schema import Answer, IndexReport, SearchHit
 
@@ -134,10 +133,7 @@ class HanragReranker(BaseNodePostprocessor):
     @property
     def model(self) -> Reranker:
         if self._model is None:
-            made = create_reranker(self.reranker) if isinstance(self.reranker, str) else self.reranker
-            if made is None:
-                raise ValueError("HanragReranker needs a reranker, not 'none'")
-            self._model = made
+            self._model = resolve_reranker(self.reranker)
         return self._model
 
     def _postprocess_nodes(

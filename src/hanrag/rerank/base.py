@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
-import warnings
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 import numpy as np
 
+from hanrag.collect import Collector
 from hanrag.errors import BackendError, ConfigError
 
 if TYPE_CHECKING:
@@ -47,29 +46,19 @@ class RerankWarning(UserWarning):
     """The reranker failed; the results kept their order (fused order, for a search)."""
 
 
-_collected: ContextVar[list[str] | None] = ContextVar("hanrag_rerank_warnings", default=None)
+_warnings = Collector("hanrag_rerank_warnings", RerankWarning)
 
 
 def rerank_failed(error: Exception) -> None:
     """Record that reranking was skipped: into ``collect_rerank_warnings``, else a Python warning."""
     message = f"reranking skipped, results keep their order: {error}"
     _log.warning("%s", message)
-    collected = _collected.get()
-    if collected is None:
-        warnings.warn(RerankWarning(message), stacklevel=5)  # the caller of Index.search
-    else:
-        collected.append(message)
+    _warnings.report(message, stacklevel=6)  # the caller of Index.search
 
 
-@contextmanager
-def collect_rerank_warnings() -> Iterator[list[str]]:
+def collect_rerank_warnings() -> AbstractContextManager[list[str]]:
     """Collect the ``rerank_failed`` messages of the searches inside the block (this thread only)."""
-    collected: list[str] = []
-    token = _collected.set(collected)
-    try:
-        yield collected
-    finally:
-        _collected.reset(token)
+    return _warnings.collecting()
 
 
 # --- rerankers behind an HTTP API ---------------------------------------------------------
