@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 PY=../.venv/bin/python
 mkdir -p .work
-scripts=(korquad_quality answer_quality tokenizer_speed sparse_backends index_and_latency ingest_throughput ann_params)
+scripts=(korquad_quality answer_quality tokenizer_speed sparse_backends index_and_latency ingest_throughput ann_params statute_questions)
 [ "${1:-}" = "--quick" ] || scripts+=(scale)
 for script in "${scripts[@]}"; do
   echo "== $script"

@@ -250,7 +250,7 @@ class Index:
         settings = self.retrieval_settings(top_k=top_k, mode=mode, fusion=fusion, **retrieval)
         query = self.check_question(query)
         conditions = parse_where(where) if where else None  # a bad filter fails before any work
-        if len(self) == 0:
+        if self.store.is_empty():
             raise EmptyIndexError(f"index {self.settings.index} is empty; add documents first (hanrag index PATH)")
         terms = self.tokenizer.tokenize([query])[0]
         vector = self.embed_queries([query])[0] if settings.mode != "bm25" else None
@@ -323,7 +323,7 @@ class Index:
             except BackendError as exc:  # the reranker's server is down or slow: keep the fused order
                 rerank_failed(exc)
                 threshold = 0.0  # set for reranker scores, meaningless on fused ones
-        candidates, chunks = self._contents_last(candidates, chunk_ids)
+        candidates, chunks = self._contents_last(candidates, chunk_ids, settings.top_k)
         chosen = hybrid.select(candidates, settings.top_k, threshold)
         hits: list[SearchHit] = []
         for c in chosen:
@@ -333,11 +333,15 @@ class Index:
         return hits
 
     def _contents_last(
-        self, candidates: list[hybrid.ScoredRow], chunk_ids: np.ndarray
+        self, candidates: list[hybrid.ScoredRow], chunk_ids: np.ndarray, top_k: int
     ) -> tuple[list[hybrid.ScoredRow], dict[int, Chunk]]:
         """Tables of contents (``kind="toc"``) after every other candidate: a contents page lists
-        every title, so it matches many questions but answers none. Also returns the candidates' chunks."""
-        chunks = self.store.chunks([int(chunk_ids[c.row]) for c in candidates])
+        every title, so it matches many questions but answers none. Also returns the chunks of
+        the candidates that can be chosen (the rest are read only when contents must make room)."""
+        chunks = self.store.chunks([int(chunk_ids[c.row]) for c in candidates[:top_k]])
+        if all(chunk.kind != "toc" for chunk in chunks.values()):
+            return candidates, chunks
+        chunks.update(self.store.chunks([int(chunk_ids[c.row]) for c in candidates[top_k:]]))
 
         def is_contents(c: hybrid.ScoredRow) -> bool:
             chunk = chunks.get(int(chunk_ids[c.row]))

@@ -31,8 +31,8 @@ class Chunk:
     page: int | None = None
     start: int = 0
     end: int = 0
-    title: str | None = None
-    kind: str = "text"  # "text" or "table"
+    title: str | None = None  # the section path: headings, then the article ("제4장 ... > 제60조(...)")
+    kind: str = "text"  # "text", "table", or "toc" for a table of contents (ranked last, never quoted)
     summary: str | None = None  # an LLM's short summary of a table, indexed with it
     modified: float | None = None  # the source file's modification time (Unix seconds)
 

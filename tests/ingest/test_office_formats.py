@@ -117,3 +117,47 @@ def test_question_about_a_table_cell_finds_the_table(tmp_path: Path) -> None:
         assert top.chunk.source.endswith("rules.hwpx") and "| 신입 | 11일 |" in top.chunk.text
         assert top.chunk.kind == "table"
         assert {h.chunk.kind for h in index.search("연차휴가", top_k=10, where="kind:table")} == {"table"}
+
+
+def test_docx_headings_become_the_section_path_of_chunks(tmp_path: Path) -> None:
+    import docx
+
+    from hanrag.ingest import chunk_pages
+
+    document = docx.Document()
+    document.add_heading("인사 규정", level=1)
+    document.add_heading("휴가", level=2)
+    document.add_paragraph("직원은 매년 15일의 연차휴가를 쓸 수 있다.")
+    document.add_heading("급여", level=2)
+    document.add_paragraph("급여는 매월 25일에 지급한다.")
+    path = tmp_path / "hr.docx"
+    document.save(str(path))
+    chunks = chunk_pages(load_file(path), "d", str(path))
+    assert [(c.title, c.text) for c in chunks] == [
+        ("인사 규정 > 휴가", "직원은 매년 15일의 연차휴가를 쓸 수 있다."),
+        ("인사 규정 > 급여", "급여는 매월 25일에 지급한다."),
+    ]
+
+
+def test_hwpx_outline_styles_become_the_section_path(tmp_path: Path) -> None:
+    from hanrag.ingest import chunk_pages
+
+    header = """<?xml version="1.0" encoding="UTF-8"?>
+<hh:head xmlns:hh="http://www.hancom.co.kr/hwpml/2011/head"><hh:refList><hh:styles>
+  <hh:style id="0" type="PARA" name="바탕글" engName="Normal"/>
+  <hh:style id="2" type="PARA" name="개요 1" engName="Outline 1"/>
+</hh:styles></hh:refList></hh:head>"""
+    section = """<?xml version="1.0" encoding="UTF-8"?>
+<hs:sec xmlns:hs="http://www.hancom.co.kr/hwpml/2011/section" xmlns:hp="http://www.hancom.co.kr/hwpml/2011/paragraph">
+  <hp:p styleIDRef="2"><hp:run><hp:t>복무 규정</hp:t></hp:run></hp:p>
+  <hp:p styleIDRef="0"><hp:run><hp:t>직원은 오전 9시까지 출근한다.</hp:t></hp:run></hp:p>
+</hs:sec>"""
+    path = tmp_path / "rules.hwpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/hwp+zip")
+        archive.writestr("Contents/header.xml", header)
+        archive.writestr("Contents/section0.xml", section)
+    [page] = load_file(path)
+    assert page.text.startswith("# 복무 규정")
+    [chunk] = chunk_pages([page], "d", str(path))
+    assert (chunk.title, chunk.text) == ("복무 규정", "직원은 오전 9시까지 출근한다.")

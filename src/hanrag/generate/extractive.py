@@ -21,6 +21,7 @@ import numpy as np
 from hanrag.generate.base import REFUSAL, Context
 from hanrag.retrieve.fusion import convex_combination
 from hanrag.text.base import Tokenizer
+from hanrag.ingest.structure import is_title_list
 from hanrag.ingest.tables import row_sentences
 from hanrag.text.sentences import split_sentences
 
@@ -86,6 +87,8 @@ class ExtractiveAnswerer:
         texts: list[str] = []
         numbers: list[int] = []
         seen: set[str] = set()
+        # A table of contents answers nothing: its lines are titles, not sentences.
+        contexts = [c for c in contexts if c.hit.chunk.kind != "toc"]
         prose = [c.hit.chunk.text for c in contexts if c.hit.chunk.kind != "table"]
         spans = iter(split_sentences(prose, threads=self.threads))
         for context in contexts:
@@ -96,7 +99,7 @@ class ExtractiveAnswerer:
                 pieces = [chunk.text[start:end] for start, end in next(spans)]
             for piece in pieces:
                 text = " ".join(piece.split())
-                if len(text) >= 5 and text not in seen:
+                if len(text) >= 5 and text not in seen and not is_title_list(text):
                     seen.add(text)
                     texts.append(text)
                     numbers.append(context.n)

@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from hanrag.errors import IngestError
 from hanrag.ingest.tables import TableBlock, pages_from_blocks, rows_to_markdown
+from hanrag.ingest.unwrap import unwrap_blocks
 from hanrag.schema import Page
 
 SIGNATURE = b"HWP Document File"
@@ -82,7 +83,7 @@ def load_hwp(path: Path) -> list[Page]:
         raise
     except (OSError, struct.error, ValueError, IndexError) as exc:
         raise IngestError(f"{path}: corrupt or unreadable HWP ({type(exc).__name__}: {exc})") from exc
-    return pages_from_blocks(blocks)
+    return pages_from_blocks(unwrap_blocks(blocks))
 
 
 def _inflate(data: bytes, path: Path, name: str) -> bytes:

@@ -4,7 +4,8 @@ PDF content streams carry no reading order; a two-column page extracted line by 
 the columns ("left line 1, right line 1, left line 2..."). Here lines are rebuilt from word
 positions, a vertical gutter free of words is looked for in the middle of the page, and runs of
 lines split by that gutter are read left column first, then right. Lines that cross the gutter
-(titles, full-width paragraphs) stay where they are and separate the runs.
+(titles, full-width paragraphs) stay where they are and separate the runs. Each line keeps its
+position (``LaidLine``), from which ``hanrag.ingest.pdf_paragraphs`` tells where paragraphs end.
 """
 
 from __future__ import annotations
@@ -109,15 +110,34 @@ def _crosses(line: Line, gutter: tuple[float, float]) -> bool:
     return any(w["x0"] < gutter[1] and w["x1"] > gutter[0] for w in line.words)
 
 
-def reading_order(words: Sequence[Word], page_width: float) -> str:
-    """The page's text, one line per line, columns read in order."""
+@dataclass(frozen=True)
+class LaidLine:
+    """A line of text with where it sits: what deciding line breaks needs from the layout."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    column: int  # 0: full width, 1: left column, 2: right column
+    char_width: float  # mean character width of its first word
+    first_word: float  # width of its first word
+
+
+def _laid(line: Line, column: int) -> LaidLine:
+    first = min(line.words, key=lambda w: w["x0"])
+    width = float(first["x1"] - first["x0"])
+    return LaidLine(line.text(), line.x0, line.x1, line.top, column, width / max(1, len(first["text"])), width)
+
+
+def laid_lines(words: Sequence[Word], page_width: float) -> list[LaidLine]:
+    """The page's lines in reading order (columns read in order), each with its geometry."""
     lines = group_lines(words)
     gutter = find_gutter(lines, page_width)
     if gutter is None:
-        return "\n".join(line.text() for line in lines)
-    out: list[str] = []
-    left_run: list[str] = []
-    right_run: list[str] = []
+        return [_laid(line, 0) for line in lines]
+    out: list[LaidLine] = []
+    left_run: list[LaidLine] = []
+    right_run: list[LaidLine] = []
 
     def flush() -> None:
         out.extend(left_run)
@@ -128,13 +148,18 @@ def reading_order(words: Sequence[Word], page_width: float) -> str:
     for line in lines:
         if _crosses(line, gutter):
             flush()
-            out.append(line.text())
+            out.append(_laid(line, 0))
             continue
         left = [w for w in line.words if w["x1"] <= gutter[0]]
         right = [w for w in line.words if w["x0"] >= gutter[1]]
         if left:
-            left_run.append(Line(left).text())
+            left_run.append(_laid(Line(left), 1))
         if right:
-            right_run.append(Line(right).text())
+            right_run.append(_laid(Line(right), 2))
     flush()
-    return "\n".join(out)
+    return out
+
+
+def reading_order(words: Sequence[Word], page_width: float) -> str:
+    """The page's text, one line per line, columns read in order."""
+    return "\n".join(line.text for line in laid_lines(words, page_width))

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from hanrag.errors import IngestError
+from hanrag.ingest.unwrap import unwrap_text
 from hanrag.schema import Page
 
 _BOMS = (
@@ -38,7 +39,13 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
 
 
 def load_text(path: Path) -> list[Page]:
-    """The whole file as one page."""
+    """The whole file as one page; paragraphs hard-wrapped at a fixed width are joined back."""
+    [page] = read_text(path)
+    return [Page(text=unwrap_text(page.text))]
+
+
+def read_text(path: Path) -> list[Page]:
+    """The whole file as one page, as it is."""
     data = path.read_bytes()
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise IngestError(f"{path}: looks like a binary file, not text")
@@ -57,7 +64,7 @@ def load_csv(path: Path) -> list[Page]:
 
     from hanrag.ingest.tables import rows_to_markdown
 
-    [page] = load_text(path)
+    [page] = read_text(path)
     try:
         dialect = csv.Sniffer().sniff(page.text[:4096], delimiters=",\t;|")
     except csv.Error:
@@ -72,7 +79,7 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 def load_markdown(path: Path) -> list[Page]:
     """Markdown split at headings ("by title"): one page per section, carrying its heading
     path (상위 제목 > 하위 제목) so every chunk knows where it sits."""
-    [page] = load_text(path)
+    [page] = read_text(path)
     sections: list[Page] = []
     trail: list[tuple[int, str]] = []
     lines: list[str] = []

@@ -4,9 +4,10 @@ Forms accepted (conditions are ANDed):
 - strings: ``field:glob`` (glob match; a pattern without "/" is matched against the file
   name as well as the whole path) and ``field<op>number`` with ``<``, ``<=``, ``>``, ``>=``, ``=``, ``!=``;
 - a JSON object string or dict: ``{"source": "*.pdf", "page": {"<": 10}}``.
-Fields: source, type (file suffix), doc_id, title, kind (text/table), page, modified (the
-file's modification time; compare with a date or date-time, ``modified>=2026-01-01``, or Unix
-seconds). A chunk without a page (text, Markdown) never matches a page condition.
+Fields: source, type (file suffix), doc_id, title or section (the heading path, e.g.
+``section:*제60조*``), kind (text/table/toc), page, modified (the file's modification time;
+compare with a date or date-time, ``modified>=2026-01-01``, or Unix seconds). A chunk without a
+page (text, Markdown) never matches a page condition.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from typing import Any
 
 from hanrag.errors import InputError
 
-TEXT_FIELDS = ("source", "type", "doc_id", "title", "kind")
+TEXT_FIELDS = ("source", "type", "doc_id", "title", "section", "kind")
+_ALIASES = {"section": "title"}  # the section path is stored as the chunk title
 NUMBER_FIELDS = ("page", "modified")
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq, "==": operator.eq,
@@ -40,7 +42,7 @@ class Condition:
     value: Any
 
     def matches(self, meta: dict[str, Any]) -> bool:
-        actual = meta.get(self.field)
+        actual = meta.get(_ALIASES.get(self.field, self.field))
         if self.op == "glob":
             if actual is None:
                 return False

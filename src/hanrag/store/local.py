@@ -24,6 +24,7 @@ from hanrag.retrieve.sparse import BM25Index
 from hanrag.schema import Chunk, DocumentInfo
 from hanrag.store.generation import Generation
 from hanrag.store.lock import WriterLock
+from hanrag.store.testhook import pause_at
 
 FORMAT_VERSION = "1"
 
@@ -330,6 +331,10 @@ class LocalStore:
             for r in rows
         }
 
+    def is_empty(self) -> bool:
+        """No chunk at all (cheap: COUNT(*) scans the table, this stops at the first row)."""
+        return self._db.execute("SELECT 1 FROM chunks LIMIT 1").fetchone() is None
+
     def chunk_count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
 
@@ -375,6 +380,7 @@ class StoreWriter:
     def add(self, doc: StoredDocument, chunks: list[Chunk], terms: list[list[str]], vectors: np.ndarray) -> None:
         """Add (or replace, when doc_id exists) a document with its chunks, their terms and vectors."""
         self._added.append((doc, chunks, terms, vectors))
+        pause_at("staged")  # test hook, off by default (hanrag.store.testhook)
 
     @property
     def pending(self) -> bool:
@@ -401,6 +407,7 @@ class StoreWriter:
         new_vectors: dict[int, np.ndarray] = {}
         timings: dict[str, float] = {}
         clock = time.perf_counter()
+        committed = False
         try:
             self._db.execute("BEGIN IMMEDIATE")
             for doc_id in self._removed:
@@ -421,6 +428,7 @@ class StoreWriter:
                          chunk.text, " ".join(chunk_terms), chunk.kind, chunk.summary),
                     )
                     new_vectors[int(cursor.lastrowid)] = vector
+                    pause_at("rows")
             timings["rows_s"] = time.perf_counter() - clock
             generation = self._build_generation(previous + 1, k1, b, dim, new_vectors, embed_missing, rebuild, timings)
             if ann is not None and ann.wanted(generation.size):
@@ -431,10 +439,15 @@ class StoreWriter:
             clock = time.perf_counter()
             generation.save(store._generation_dir(generation.number))
             timings["save_s"] = time.perf_counter() - clock
+            pause_at("written")
             self._db.execute("INSERT OR REPLACE INTO manifest VALUES ('generation', ?)", (str(generation.number),))
             self._db.execute("COMMIT")
+            committed = True
+            pause_at("committed")
             self.last_timings = {k: round(v, 3) for k, v in timings.items()}
         except BaseException as exc:
+            if committed:  # e.g. Ctrl-C just after COMMIT: the new generation is live, keep it
+                raise
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
             shutil.rmtree(store._generation_dir(previous + 1), ignore_errors=True)
