@@ -42,7 +42,9 @@ def test_index_reports_counts_and_one_line_errors(tmp_path: Path, korean_folder:
     assert result.returncode == 1
     assert "added 4, updated 0, removed 0, skipped 0 (unchanged), failed 1" in result.stdout
     error_lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert len(error_lines) == 1 and "bad.pdf" in error_lines[0]
+    assert len(error_lines) == 1
+    # the kind of failure, so a loader bug caught by a broad except cannot pass as a clean error
+    assert error_lines[0].endswith("bad.pdf: corrupt or unreadable PDF (PDFSyntaxError: No /Root object! - Is this really a PDF?)")
     assert (tmp_path / ".hanrag" / "hanrag.sqlite").is_file()  # default index directory
     again = hanrag("index", str(korean_folder / "bok.txt"), "--json", cwd=tmp_path)
     assert json.loads(again.stdout)["skipped"] == 1
@@ -83,6 +85,31 @@ def test_env_var_chooses_index_directory(tmp_path: Path, korean_folder: Path) ->
     env = {"HANRAG_INDEX": str(tmp_path / "elsewhere")}
     assert hanrag("index", str(korean_folder / "food.txt"), cwd=tmp_path, env=env).returncode == 0
     assert (tmp_path / "elsewhere" / "hanrag.sqlite").is_file()
+
+
+def test_eval_json_on_a_dataset_the_test_writes(tmp_path: Path) -> None:
+    """`hanrag eval` on the trap dataset (tests/evaluate/trap_dataset.py): runs in a fresh clone, and
+    the three modes must come out as worked out there (dense 8/8 at rank 1, BM25 and hybrid 2/8)."""
+    from tests.evaluate.trap_dataset import write_trap_dataset
+
+    dataset = write_trap_dataset(tmp_path / "traps")
+    result = hanrag("eval", str(dataset), "--json", "--out", str(tmp_path / "per_query.jsonl"),
+                    "--plot", str(tmp_path / "recall.png"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [r["config"]["mode"] for r in rows] == ["bm25", "dense", "hybrid"]
+    recall1 = {r["config"]["mode"]: r["metrics"]["recall@1"] for r in rows}
+    assert recall1 == {"bm25": 0.25, "dense": 1.0, "hybrid": 0.25}, recall1
+    for row in rows:
+        assert set(row["metrics"]) == {"recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10"}
+        assert row["n_queries"] == 8 and row["latency_ms"]["p50"] > 0
+    # BM25 lists only documents sharing a word (the traps, and the two facts with a number); dense and
+    # hybrid rank all 16, so every fact is in their top 10.
+    assert {r["config"]["mode"]: r["metrics"]["recall@10"] for r in rows} == {"bm25": 0.25, "dense": 1.0, "hybrid": 1.0}
+    lines = [json.loads(line) for line in (tmp_path / "per_query.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == 24
+    png = (tmp_path / "recall.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 5000
 
 
 def test_eval_json_on_korquad_sample(tmp_path: Path) -> None:
@@ -163,6 +190,27 @@ def test_ask_with_openai_compatible_server(statute_index: Path, tmp_path: Path) 
 
 
 def test_tune_writes_best_setting(tmp_path: Path) -> None:
+    """`hanrag tune` on the trap dataset: the default (BM25-heavy) loses, the dense-heavy winner is
+    written into hanrag.toml, keeping what was there, and scores 1.0 on the held-back half."""
+    from tests.evaluate.trap_dataset import write_trap_dataset
+
+    from hanrag.config import load_settings
+
+    dataset = write_trap_dataset(tmp_path / "traps")
+    (tmp_path / "hanrag.toml").write_text("# mine\n[retrieval]\ntop_k = 4\n", encoding="utf-8")
+    result = hanrag("tune", str(dataset), "--metric", "recall@1", "--holdout", "0.5", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["n_tune"] == 4 and report["n_heldout"] == 4
+    assert report["default_heldout"] <= 0.5 and report["best_heldout"] == 1.0 and report["heldout_gain"] >= 0.5
+    text = (tmp_path / "hanrag.toml").read_text(encoding="utf-8")
+    assert text.startswith("# mine") and text.count("[retrieval]") == 1
+    written = load_settings(tmp_path / "hanrag.toml").retrieval
+    assert written.top_k == 4 and written.weights == report["best"]["weights"] == {"bm25": 0.0, "dense": 1.0}
+    assert (written.fusion, written.normalization, written.candidates) == ("cc", "minmax", 20)
+
+
+def test_tune_writes_best_setting_on_korquad(tmp_path: Path) -> None:
     from hanrag.evaluate.korquad import convert_korquad
 
     source = Path(__file__).resolve().parents[2] / "shared" / "data" / "korquad_v1_dev" / "KorQuAD_v1.0_dev.json"
@@ -173,8 +221,14 @@ def test_tune_writes_best_setting(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["n_tune"] == 42 and report["n_heldout"] == 18
-    assert report["best_tune"] >= report["default_tune"]
+    # KorQuAD is lexically easy, so no particular winner is known here (the trap dataset above has
+    # one); what is checked: the report is ranked, and what was written is the reported best.
+    assert report["top"][0]["tune"] == report["best_tune"] and report["top"] == sorted(report["top"], key=lambda t: -t["tune"])
     assert (tmp_path / "hanrag.toml").read_text(encoding="utf-8").count("[retrieval]") == 1
+    from hanrag.config import load_settings
+
+    written = load_settings(tmp_path / "hanrag.toml").retrieval
+    assert written.weights == report["best"]["weights"] and written.fusion == report["best"]["fusion"]
 
 
 def test_index_prints_warnings_for_scanned_pages(tmp_path: Path, korean_font: Path) -> None:

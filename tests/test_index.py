@@ -65,13 +65,34 @@ def test_remove_and_readd(tmp_path: Path, korean_folder: Path) -> None:
 
 
 def test_bad_files_do_not_stop_the_batch(tmp_path: Path, korean_folder: Path) -> None:
+    """Each bad file is one error that names the kind of failure, not just the file: a loader bug
+    swallowed by a broad except would read 'corrupt or unreadable PDF (AttributeError: ...)'."""
+    from pypdf import PdfWriter
+
+    from tests.conftest import STATUTE_PDF
+
     (korean_folder / "empty.txt").write_bytes(b"")
     (korean_folder / "broken.pdf").write_bytes(b"%PDF-1.7 garbage")
+    (korean_folder / "truncated.pdf").write_bytes(STATUTE_PDF.read_bytes()[:5000])
+    locked = PdfWriter()
+    locked.add_blank_page(200, 200)
+    locked.encrypt("secret")
+    with (korean_folder / "locked.pdf").open("wb") as handle:
+        locked.write(handle)
+    (tmp_path / "notes.xyz").write_bytes(b"abc")
     with Index.open(tmp_path / "ix") as index:
-        report = index.add([korean_folder, tmp_path / "missing.txt"])
+        report = index.add([korean_folder, tmp_path / "notes.xyz", tmp_path / "missing.txt"])
         assert report.added == 4
-        messages = " | ".join(e for _, e in report.errors)
-        assert "empty.txt: empty file" in messages and "broken.pdf" in messages and "missing.txt" in messages
+        errors = {Path(path).name: message for path, message in report.errors}
+        assert {name: message.split(f"{name}: ", 1)[1] for name, message in errors.items()} == {
+            "empty.txt": "empty file",
+            "broken.pdf": "corrupt or unreadable PDF (PDFSyntaxError: No /Root object! - Is this really a PDF?)",
+            "truncated.pdf": "corrupt or unreadable PDF (PSEOF: Unexpected EOF)",
+            "locked.pdf": "PDF is password-protected",
+            "notes.xyz": "unsupported file type '.xyz' (supported: .csv, .docx, .htm, .html, .hwp, .hwpx, "
+                         ".markdown, .md, .pdf, .text, .tsv, .txt)",
+            "missing.txt": "no such file or folder",
+        }
 
 
 def test_explicit_other_embedder_is_refused(tmp_path: Path, korean_folder: Path) -> None:

@@ -1,5 +1,5 @@
 import json
-import tomllib
+import sys
 from pathlib import Path
 
 import pytest
@@ -8,6 +8,12 @@ from hanrag.config import load_settings
 from hanrag.errors import HanragError
 from hanrag.evaluate.tune import grid, split_queries, tune, write_retrieval
 from tests.conftest import KOREAN_DOCS
+from tests.evaluate.trap_dataset import write_trap_dataset
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the tomli backport (a dependency there, see pyproject.toml)
+    import tomli as tomllib
 
 QUESTIONS = {
     "bok.txt": ["한국은행 기준금리", "가계부실위험지수란", "부채 수준 지표"],
@@ -51,11 +57,19 @@ def test_split_is_deterministic_and_disjoint() -> None:
         split_queries(queries[:1], 0.5)
 
 
-def test_tune_reports_best_and_default_and_writes_toml(dataset: Path, tmp_path: Path) -> None:
-    result = tune(dataset, load_settings(), metric="recall@1", holdout=0.25)
-    assert result.n_tune + result.n_heldout == 12 and result.tried == len(grid())
-    assert result.best_tune >= result.default_tune
-    assert 0.0 <= result.best_heldout <= 1.0 and result.top[0]["tune"] == result.best_tune
+def test_tune_reports_best_and_default_and_writes_toml(tmp_path: Path) -> None:
+    """On a dataset where BM25 is led astray and dense is right (tests/evaluate/trap_dataset.py), the
+    default (BM25-heavy) loses and tuning must choose a dense-heavy setting that wins on held-back queries."""
+    dataset = write_trap_dataset(tmp_path / "traps")
+    result = tune(dataset, load_settings(), metric="recall@1", holdout=0.5)
+    assert result.n_tune == 4 and result.n_heldout == 4 and result.tried == len(grid())
+    assert result.default["weights"] == {"bm25": 0.7, "dense": 0.3}
+    assert result.default_tune <= 0.5 and result.default_heldout <= 0.5
+    assert result.best_tune == 1.0 and result.best_heldout == 1.0  # honest: the held-back half is perfect too
+    assert result.best["weights"]["dense"] > result.best["weights"]["bm25"]
+    # Ties go to the first setting of the grid: dense alone, CC min-max, 20 candidates.
+    assert result.best == {"fusion": "cc", "normalization": "minmax", "weights": {"bm25": 0.0, "dense": 1.0}, "candidates": 20}
+    assert result.gain == 1.0 - result.default_heldout and result.top[0]["tune"] == result.best_tune
     config = tmp_path / "hanrag.toml"
     config.write_text('# my settings\ntokenizer = "kiwi"\n\n[retrieval]\ntop_k = 3\n', encoding="utf-8")
     write_retrieval(config, result.best)
@@ -63,9 +77,12 @@ def test_tune_reports_best_and_default_and_writes_toml(dataset: Path, tmp_path: 
     assert text.startswith("# my settings")
     written = tomllib.loads(text)
     assert written["tokenizer"] == "kiwi" and written["retrieval"]["top_k"] == 3
-    assert written["retrieval"]["fusion"] == result.best["fusion"]
-    assert written["retrieval"]["weights"] == result.best["weights"]
-    assert load_settings(config).retrieval.candidates == result.best["candidates"]
+    assert written["retrieval"] == {"top_k": 3, "fusion": "cc", "normalization": "minmax", "candidates": 20,
+                                    "weights": {"bm25": 0.0, "dense": 1.0}}
+    assert load_settings(config).retrieval.weights == {"bm25": 0.0, "dense": 1.0}
+    # The written settings are the better ones: tuning again from them has nothing left to gain.
+    again = tune(dataset, load_settings(config), metric="recall@1", holdout=0.5)
+    assert again.default_tune == again.default_heldout == 1.0
 
 
 def test_unknown_metric(dataset: Path) -> None:

@@ -81,3 +81,59 @@ def test_question_about_an_hwp_table_cell(tmp_path: Path) -> None:
         assert top.chunk.source.endswith("rules.hwp") and top.chunk.kind == "table"
         assert "| 직원 | 3만원 | 10만원 |" in top.chunk.text
         assert {h.chunk.source.rsplit(".", 1)[1] for h in index.search("규정", where="type:hwp")} == {"hwp"}
+
+
+NOORI = Path(__file__).resolve().parents[3] / "shared" / "data" / "hwp" / "noori.hwp"
+
+
+def test_real_hancom_file_noori() -> None:
+    """A press release saved by Hancom's own editor (../shared/data/README.md), not by our fixture writer.
+
+    The oracle for the text is the file's PrvText stream: the preview Hancom itself writes (UTF-16,
+    tables as <cell><cell> lines, cut off after about 1 KB), so a misreading shared by our reader and
+    our fixture writer cannot pass. The comparison table lies beyond the preview and is spelled out."""
+    if not NOORI.is_file():
+        pytest.skip("../shared/data is not beside this checkout")
+    import olefile
+
+    with olefile.OleFileIO(str(NOORI)) as ole:
+        preview = ole.openstream("PrvText").read().decode("utf-16-le")
+    pages = load_file(NOORI)
+    prose = [p for p in pages if p.kind == "text"]
+    tables = [p.text for p in pages if p.kind == "table"]
+    assert len(prose) == 1
+    paragraphs = prose[0].text.split("\n\n")
+    # Every complete body line of the preview is one paragraph, in order (the last line is cut off).
+    lines = [line.strip() for line in preview.splitlines() if line.strip() and not line.startswith("<")]
+    expected, cut = lines[:-1], lines[-1]
+    assert len(expected) == 7
+    assert paragraphs[: len(expected)] == expected
+    assert paragraphs[len(expected)].startswith(cut)
+    assert len(paragraphs) == 11 and paragraphs[-1].startswith("□ 과기정통부 거대공공연구정책관은")
+    assert paragraphs[-1].endswith("최선을 다할 것” 이라고 밝혔다.")
+    # The preview's table rows: every cell of the header table is a cell of a Markdown row.
+    header = next(t for t in tables if t.startswith("| 보도일시 |"))
+    for row in [line for line in preview.splitlines() if line.startswith("<") and "><" in line][:3]:
+        cells = [c.strip() for c in row.strip()[1:-1].split("><")]
+        assert any(all(f"| {c} |" in line for c in cells) for line in header.splitlines()), cells
+    headline = "우리가 독자 개발하여 최초 발사하는 한국형발사체, 국민이 정한 그 이름은 ｢누리｣"
+    assert sum(headline in t for t in tables) == 1
+    comparison = next(t for t in tables if t.startswith("| 구 분 |"))
+    assert comparison.splitlines() == [
+        "| 구 분 | 한국형발사체(누리호) | 시험발사체 |",
+        "|---|---|---|",
+        "| 형 상 |  |  |",
+        "| 목 적 | 1.5톤급 실용위성을 지구저궤도(600~800km)에 투입 | 한국형발사체 75톤급 엔진의 비행성능 검증 |",
+        "| 총 길이 | 47.2 m | 25.8 m |",
+        "| 최대 직경 | 3.5 m | 2.6 m |",
+        "| 이륙 중량 | 200 톤 | 52.1 톤 |",
+        "| 탑재체 중량 | 1.5 톤 | - |",
+        "| 단 수 | 3단 | 1단 |",
+    ]
+    # Nothing read twice: no paragraph repeats, and no table text leaks into the prose.
+    everything = "\n".join(p.text for p in pages)
+    assert len(set(paragraphs)) == len(paragraphs)
+    for paragraph_ in paragraphs:
+        assert everything.count(paragraph_) == 1, paragraph_
+    for needle in ("47.2 m", "장인숙(02-2110-2430)", "한국형발사체 75톤급 엔진의 비행성능 검증"):
+        assert everything.count(needle) == 1, needle

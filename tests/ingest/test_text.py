@@ -16,6 +16,26 @@ def test_detects_korean_encodings(tmp_path: Path, encoding: str) -> None:
     assert page.text == KOREAN and page.number is None
 
 
+# Syllables only CP949's extension has: outside the 2,350 of KS X 1001, so EUC-KR has no code for
+# them (Python's euc-kr writes an 8-byte jamo make-up sequence instead; CP949 two bytes with a lead
+# byte below 0xA1, which a reader guessing EUC-KR rejects).
+CP949_ONLY = "똠방각하 햏자의 뷁 소리. " + KOREAN
+
+
+def test_cp949_only_syllables(tmp_path: Path) -> None:
+    for syllable in "똠햏뷁":
+        encoded = syllable.encode("cp949")
+        assert len(encoded) == 2 and (encoded[0] < 0xA1 or encoded[1] < 0xA1)
+        assert syllable.encode("euc-kr").startswith(b"\xa4\xd4")  # make-up sequence, not a code
+    data = CP949_ONLY.encode("cp949")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("euc-kr")
+    path = tmp_path / "doc.txt"
+    path.write_bytes(data)
+    [page] = load_file(path)
+    assert page.text == CP949_ONLY
+
+
 def test_empty_file_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "empty.txt"
     path.write_bytes(b"")

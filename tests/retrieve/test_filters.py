@@ -50,8 +50,23 @@ def test_page_filter_on_the_statute(statute_index: Path) -> None:
         assert hits and all(h.chunk.page >= 18 for h in hits) and 18 in [h.chunk.page for h in hits]
         early = index.search("연차 유급휴가", where={"page": {"<": 10}}, top_k=5)
         assert early and all(h.chunk.page < 10 for h in early)
-        answer = index.ask("연차 유급휴가는 며칠인가요?", where="page<10")
-        assert all(c.chunk.page < 10 for c in answer.citations)
+        # ask under a filter: a real answer (not a refusal, not contents-page lines) whose every
+        # citation comes from the allowed pages and holds the fact asked.
+        late = index.ask("연차 유급휴가는 며칠인가요?", where="page>=18")
+        assert not late.refused and "15일" in late.answer.splitlines()[0]
+        assert late.citations and all(c.chunk.page >= 18 for c in late.citations)
+        assert any("15일의 유급휴가" in c.chunk.text for c in late.citations)
+        cited = [c for c in late.citations if f"[{c.n}]" in late.answer.splitlines()[0]]
+        assert cited and all("15일의 유급휴가" in c.chunk.text for c in cited)
+        notice = index.ask("해고 예고는 며칠 전에 해야 하나요?", where="page<10")
+        assert not notice.refused and "30일 전에 예고" in notice.answer.splitlines()[0]
+        assert notice.citations and all(c.chunk.page < 10 for c in notice.citations)
+        cited = [c for c in notice.citations if f"[{c.n}]" in notice.answer.splitlines()[0]]
+        assert cited and all("30일 전에 예고" in c.chunk.text for c in cited)
+        # The article asked about lies outside the window: refused, or no citation outside it.
+        outside = index.ask("연차 유급휴가는 며칠인가요?", where="page<10")
+        assert all(c.chunk.page < 10 for c in outside.citations)
+        assert outside.refused or "15일의 유급휴가" not in outside.answer
 
 
 def test_modified_time_filter_with_dates(tmp_path: Path, korean_folder: Path) -> None:

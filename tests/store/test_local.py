@@ -56,25 +56,52 @@ def test_killed_after_writing_files_before_commit_keeps_previous_generation(
     assert len(list((index_dir / "generations").iterdir())) == 1
 
 
-def test_interrupted_indexing_leaves_index_readable(tmp_path: Path, korean_folder: Path, isolated_cache: Path) -> None:
+# The writer's steps (hanrag.store.testhook): a child process stops at one through
+# HANRAG_TEST_PAUSE_AT and writes a marker there, so it is killed at that step and not after a guessed
+# delay (a slow machine would otherwise kill it while still importing, and test nothing).
+BEFORE_COMMIT = ["staged", "rows", "generation", "written"]
+STEPS = [*BEFORE_COMMIT, "committed"]
+
+
+def _paused(args: list[str], env_cache: Path, step: str, marker: Path) -> subprocess.Popen:
+    env = {**os.environ, "HANRAG_CACHE_DIR": str(env_cache), "HANRAG_TEST_PAUSE_AT": step,
+           "HANRAG_TEST_PAUSE_FILE": str(marker)}
+    proc = subprocess.Popen([sys.executable, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while not marker.exists():
+        if proc.poll() is not None:
+            pytest.fail(f"the writer ended (rc {proc.returncode}) before step {step!r}: {proc.stderr.read()}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"the writer never reached step {step!r}")
+        time.sleep(0.02)
+    assert marker.read_text() == str(proc.pid)
+    return proc
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_killed_at_each_step_of_indexing(tmp_path: Path, korean_folder: Path, isolated_cache: Path, step: str) -> None:
     index_dir = tmp_path / "ix"
     with Index.open(index_dir) as index:
         index.add([korean_folder / "bok.txt"])
-    many = tmp_path / "many"
-    many.mkdir()
-    for i in range(150):
-        (many / f"doc{i}.txt").write_text(f"문서 {i}번: 서울 날씨는 맑고 기온은 {i}도이다. " * 20, encoding="utf-8")
-    proc = _run(f"""
-        from hanrag import Index
-        with Index.open({str(index_dir)!r}) as index:
-            index.add([{str(many)!r}])
-    """, isolated_cache)
-    time.sleep(4)  # inside chunking/tokenizing/embedding
+    code = f"from hanrag import Index\nwith Index.open({str(index_dir)!r}) as index:\n    index.add([{str(korean_folder)!r}])"
+    proc = _paused(["-c", code], isolated_cache, step, tmp_path / "paused")
+    if step in ("generation", "written"):
+        assert (index_dir / "generations" / "2").is_dir()  # new files on disk, not yet named current
     proc.kill()
     proc.wait(timeout=30)
-    assert _sources(index_dir) == ["bok.txt"]
+    assert proc.returncode == -signal.SIGKILL
+    committed = step == "committed"
+    everything = ["bok.txt", "food.txt", "leave.md", "space.txt"]
+    assert _sources(index_dir) == (everything if committed else ["bok.txt"])
     with Index.open(index_dir) as index:
         assert index.search("가계부실위험지수", top_k=1)[0].chunk.source.endswith("bok.txt")
+        space = index.search("누리호 발사", mode="bm25", top_k=1)
+        assert (space[0].chunk.source.endswith("space.txt") if committed else space == [])
+        # The next writer cleans any orphaned generation and completes normally.
+        assert index.add([korean_folder]).added == (0 if committed else 3)
+        assert index.search("누리호 발사", top_k=1)[0].chunk.source.endswith("space.txt")
+    assert len(list((index_dir / "generations").iterdir())) == 1
 
 
 def test_second_writer_is_refused_with_a_clear_message(tmp_path: Path, korean_folder: Path) -> None:
@@ -96,20 +123,25 @@ def test_reader_sees_commits_of_another_writer(tmp_path: Path, korean_folder: Pa
         assert reader.search("누리호", mode="bm25")[0].chunk.source.endswith("space.txt")
 
 
-def test_ctrl_c_during_cli_index_exits_130_and_keeps_the_index(tmp_path: Path, korean_folder: Path, isolated_cache: Path) -> None:
+@pytest.mark.parametrize("step", ["staged", "rows", "written", "committed"])
+def test_ctrl_c_during_cli_index_exits_130_and_keeps_the_index(
+    tmp_path: Path, korean_folder: Path, isolated_cache: Path, step: str
+) -> None:
     index_dir = tmp_path / "ix"
     with Index.open(index_dir) as index:
         index.add([korean_folder / "food.txt"])
-    many = tmp_path / "many"
-    many.mkdir()
-    for i in range(100):
-        (many / f"doc{i}.txt").write_text(f"문서 {i}번: 부산 날씨는 흐리고 기온은 {i}도이다. " * 20, encoding="utf-8")
-    env = {**os.environ, "HANRAG_CACHE_DIR": str(isolated_cache)}
-    proc = subprocess.Popen([sys.executable, "-m", "hanrag", "index", str(many), "--index", str(index_dir)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(5)
+    proc = _paused(["-m", "hanrag", "index", str(korean_folder), "--index", str(index_dir)], isolated_cache, step,
+                   tmp_path / "paused")
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
-    assert "interrupted; the index keeps its last committed state" in stderr
-    assert _sources(index_dir) == ["food.txt"]
+    assert "Traceback" not in stderr
+    assert stderr.strip().splitlines()[-1].endswith("interrupted; the index keeps its last committed state")
+    everything = ["bok.txt", "food.txt", "leave.md", "space.txt"]
+    assert _sources(index_dir) == (everything if step == "committed" else ["food.txt"])
+    generations = sorted(p.name for p in (index_dir / "generations").iterdir())
+    # Before the commit the new generation's files are removed; after it the new one is live and kept
+    # (the old one may wait for the next writer's cleanup).
+    assert ("2" in generations) if step == "committed" else generations == ["1"]
+    with Index.open(index_dir) as index:
+        assert index.search("된장찌개", top_k=1)[0].chunk.source.endswith("food.txt")

@@ -1,3 +1,5 @@
+import sys
+
 import pytest
 
 from hanrag.text.bigram import BigramTokenizer
@@ -17,17 +19,15 @@ def test_mecab_content_morphemes_and_compound_parts() -> None:
     assert "은" not in terms and "를" not in terms
 
 
-def test_okt_missing_gives_clear_error() -> None:
-    try:
-        import konlpy  # noqa: F401
-    except ImportError:
-        from hanrag.errors import BackendError
-        from hanrag.text.okt import OktTokenizer
+def test_okt_missing_gives_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """konlpy hidden (a None entry in sys.modules makes its import fail), installed or not."""
+    from hanrag.errors import BackendError
+    from hanrag.text.okt import OktTokenizer
 
-        with pytest.raises(BackendError, match="konlpy"):
-            OktTokenizer()
-    else:
-        pytest.skip("konlpy installed")
+    for name in ("konlpy", "konlpy.tag"):
+        monkeypatch.setitem(sys.modules, name, None)
+    with pytest.raises(BackendError, match=r"tokenizer 'okt' needs konlpy and Java: pip install 'hanrag\[okt\]'"):
+        OktTokenizer()
 
 
 def test_okt_stems_and_drops_particles() -> None:

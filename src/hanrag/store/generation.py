@@ -15,6 +15,7 @@ import numpy as np
 
 from hanrag.retrieve.dense import DenseIndex
 from hanrag.retrieve.sparse import BM25Index
+from hanrag.store.testhook import pause_at
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Generation:
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=False)
         np.save(directory / "rows.npy", self.rows.astype(np.int64))
+        pause_at("generation")  # test hook, off by default (hanrag.store.testhook)
         self.dense.save(directory)
         self.bm25.save(directory)
         _fsync_tree(directory)
