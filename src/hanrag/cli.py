@@ -400,8 +400,11 @@ def serve(
         settings = _settings(config, index=index_dir, server={"host": host, "port": port})
         if demo:
             index_demo(settings, lambda line: err.print(line, highlight=False))
-        run(settings, settings.server.host, settings.server.port, no_key_on_network,
-            lambda line: out.print(line, highlight=False, soft_wrap=True))
+        try:
+            run(settings, settings.server.host, settings.server.port, no_key_on_network,
+                lambda line: out.print(line, highlight=False, soft_wrap=True))
+        except KeyboardInterrupt:  # Ctrl-C is how a server is stopped: not an error
+            err.print("stopped", highlight=False)
 
 
 def main() -> None:  # pragma: no cover
