@@ -23,15 +23,19 @@ def stream_answer(
         yield REFUSAL
         yield Answer(answer=REFUSAL, refused=True, citations=[], hits=list(hits))
         return
-    contexts = pack_contexts([Context(n, hit) for n, hit in enumerate(hits, 1)], max_context_chars)
+    numbered = [Context(n, hit) for n, hit in enumerate(hits, 1)]
+    # A table of contents lists titles, not rules: it is never a source of an answer (unless it is all there is).
+    body = [c for c in numbered if c.hit.chunk.kind != "toc"] or numbered
+    contexts = pack_contexts(body, max_context_chars)
     pieces: list[str] = []
     for piece in answerer.stream_answer(question, contexts):
         pieces.append(piece)
         yield piece
     text = "".join(pieces).strip()
-    cited = cited_numbers(text, len(contexts))
-    refused = is_refusal(text, cited)
     by_number = {c.n: c for c in contexts}
+    # Only numbers the answerer was given count (contexts may skip numbers: contents pages, the budget).
+    cited = [n for n in cited_numbers(text, max(by_number, default=0)) if n in by_number]
+    refused = is_refusal(text, cited)
     citations = [] if refused else [Citation(n, by_number[n].hit.chunk) for n in cited]
     warnings = [NO_CITATION_WARNING] if not refused and not cited else []
     yield Answer(answer=text, refused=refused, citations=citations, hits=list(hits), warnings=warnings)
