@@ -100,3 +100,14 @@ def test_random_files_never_cost_what_is_indexed(shared_index: Path, suffix: str
             assert index.search("누리호 발사", top_k=1)[0].chunk.source.endswith("space.txt")
             index.remove([str(junk), str(note)])
             assert len(index.documents()) == 4
+
+
+def test_long_text_is_split_in_windows_with_exact_offsets() -> None:
+    """Kiwi's own split is quadratic in one input's length: long texts go in as windows."""
+    from hanrag.text.sentences import WINDOW, split_sentences
+
+    sentence = "근로자는 1년간 80퍼센트 이상 출근하면 15일의 유급휴가를 받는다. "
+    text = sentence * (3 * WINDOW // len(sentence))
+    (spans,) = split_sentences([text])
+    assert len(spans) == text.count(". ")  # every sentence found once, none cut at a window edge
+    assert all(text[a:b].startswith("근로자는") and text[a:b].endswith("받는다.") for a, b in spans)
