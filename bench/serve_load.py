@@ -22,7 +22,9 @@ when the previous one answered):
   load      the same clients for --duration seconds while, at t=0, one more client uploads
             --files KorQuAD paragraphs as .txt files with Korean names (POST /documents, in
             --upload-requests requests) and follows the job(s) at GET /jobs/{id}; the phase is
-            extended until the upload job is done so the commit happens under load.
+            extended until the upload job is done so the commit happens under load;
+  idle upload  --files other paragraphs uploaded with no client running: the upload's time
+            without the load, for comparison (--no-idle-upload skips it).
 Latency is client-side wall time per request (httpx, keep-alive); an error is a non-2xx
 status or an exception (including a timeout). Percentiles are over answered (2xx) requests,
 including those in flight when the phase stopped; throughput counts the requests answered
@@ -109,17 +111,17 @@ def build_index(n: int, per_doc: int) -> tuple[Path, dict]:
     return directory, info
 
 
-def upload_files(run: int, count: int) -> list[tuple[str, bytes, str]]:
-    """``count`` KorQuAD paragraphs as .txt files (name, bytes, marker); a different slice per run."""
+def upload_files(tag: int, count: int) -> list[tuple[str, bytes, str]]:
+    """``count`` KorQuAD paragraphs as .txt files (name, bytes, marker); a different slice per tag."""
     from hanrag.evaluate.dataset import load_dataset
 
     corpus = load_dataset(korquad_dataset()).corpus
     files = []
     for n in range(count):
-        record = corpus[(run * count + n) % len(corpus)]
-        marker = "zqload" + _letters(run) + _letters(n)  # one Latin word Kiwi keeps whole
+        record = corpus[(tag * count + n) % len(corpus)]
+        marker = "zqload" + _letters(tag) + _letters(n)  # one Latin word Kiwi keeps whole
         title = re.sub(r"[^0-9A-Za-z가-힣]+", "_", record.title or "문서").strip("_")[:40]
-        name = f"부하시험_{run}_{n:03d}_{title}.txt"
+        name = f"부하시험_{tag}_{n:03d}_{title}.txt"
         body = f"{record.title or ''}\n\n{record.text}\n\n문서 표지: {marker}\n"
         files.append((name, body.encode("utf-8"), marker))
     return files
@@ -396,7 +398,8 @@ def check_documents(url: str, synthetic_ids: set[str], files: list[tuple[str, by
             if upload_doc_id(name) not in {h["doc_id"] for h in hits[:5]}:
                 not_found.append(name)
     lost = len(missing_synthetic) + len(missing_uploads)
-    return {"documents_after": len(documents), "missing_synthetic": missing_synthetic[:10],
+    chunks = {d["name"]: d["chunks"] for d in documents}
+    return {"documents_after": len(documents), "chunks_by_name": chunks, "missing_synthetic": missing_synthetic[:10],
             "missing_uploads": missing_uploads[:10], "uploads_without_chunks": empty_uploads[:10],
             "uploads_not_found_by_search": not_found[:10], "searched_uploads": len(files), "lost_documents": lost}
 
@@ -516,7 +519,16 @@ def one_run(run: int, index: Path, info: dict, args: argparse.Namespace, pool: l
                                    args.baseline, questions)
         result["load"] = phase(server, f"run{run}-load", args.clients - args.ask_clients, args.ask_clients,
                                args.duration, questions, files, args.upload_requests, args.max_load)
+        if args.idle_upload:
+            idle_files = upload_files(100 + run, args.files)  # other paragraphs: nothing cached
+            result["idle_upload"] = phase(server, f"run{run}-idle-upload", 0, 0, 0, questions, idle_files,
+                                          args.upload_requests, args.max_load)
+            files = files + idle_files
         result["check"] = check_documents(server.url, synthetic_ids, files)
+        chunks = result["check"].pop("chunks_by_name")
+        result["load"]["upload_job"]["chunks"] = sum(chunks.get(name, 0) for name, _, _ in files[: args.files])
+        if args.idle_upload:
+            result["idle_upload"]["upload_job"]["chunks"] = sum(chunks.get(name, 0) for name, _, _ in files[args.files :])
         result["check"]["documents_before"] = len(before)
         result["server_peak_rss_mb"] = server.peak_rss_mb()
     finally:
@@ -555,6 +567,8 @@ def main() -> None:
     parser.add_argument("--baseline", type=float, default=20, help="seconds of the same load without an upload")
     parser.add_argument("--single", type=float, default=10, help="seconds of one search client")
     parser.add_argument("--files", type=int, default=100)
+    parser.add_argument("--no-idle-upload", dest="idle_upload", action="store_false",
+                        help="skip the reference upload of --files other files with no client running")
     parser.add_argument("--upload-requests", type=int, default=1, help="POST /documents requests the files are split into")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--wait-quiet", type=float, default=40, help="minutes to wait for running pytest to finish")
@@ -593,10 +607,12 @@ def main() -> None:
         medians[name]["client_cpu_cores"] = median_of(runs, name, "client_cpu_cores")
         medians[name]["seconds"] = median_of(runs, name, "seconds")
     medians["upload_job_s"] = median_of(runs, "load", "upload_job", "total_s")
-    errors = sum(r[p]["errors"] for r in attempts for p in ("single", "baseline", "load"))
+    medians["idle_upload_job_s"] = median_of(runs, "idle_upload", "upload_job", "total_s")
+    medians["idle_upload_server_cpu_cores"] = median_of(runs, "idle_upload", "server_cpu_cores")
+    errors = sum(r[p]["errors"] for r in attempts for p in ("single", "baseline", "load", "idle_upload") if p in r)
     lost = sum(r["check"]["lost_documents"] for r in attempts)
     not_found = sum(len(r["check"]["uploads_not_found_by_search"]) for r in attempts)
-    not_done = sum(args.files - r["load"]["upload_job"]["files_done"] for r in attempts)
+    not_done = sum(args.files - r[p]["upload_job"]["files_done"] for r in attempts for p in ("load", "idle_upload") if p in r)
     search_p95 = medians["load"]["search"]["p95_ms"]
     result = {
         "chunks": args.chunks, "index": info, "clients": args.clients, "search_clients": args.clients - args.ask_clients,
