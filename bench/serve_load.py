@@ -32,7 +32,10 @@ before the stop, over the phase's length.
 After the load phase: 0 lost documents = GET /documents lists every synthetic document and
 every uploaded name with chunks, the job reports every file done, and a search for each
 uploaded file's marker (a made-up Latin word on its last line) finds that file in its top 5.
-The server's log is scanned for tracebacks. Before each run the script waits (up to
+The server's log is scanned for tracebacks. Last, where one search's time goes: in a child
+process on the same index, wall and CPU time (all threads) of query analysis, query embedding,
+retrieval + fusion, and the `matched` highlight spans, for 100 questions, as shipped and with
+OPENBLAS_NUM_THREADS=1 (--no-breakdown skips it; --breakdown-only adds it to the results). Before each run the script waits (up to
 --wait-quiet minutes) until no `python -m pytest` runs, and records whether one ran during it.
 Medians over --runs quiet runs (a run during which a pytest ran is kept in the results but
 not in the medians, and another is made, up to --retries); errors and losses count every run.
@@ -61,7 +64,7 @@ from typing import Any
 
 import httpx
 import numpy as np
-from common import WORK, korquad_dataset, write_result
+from common import RESULTS, WORK, korquad_dataset, machine, write_result
 from scale import load_sources, prepare_sources, synthetic
 
 BASE = WORK / "serve_load"
@@ -135,11 +138,11 @@ def _letters(n: int) -> str:
 class Server:
     """`hanrag serve` in a subprocess on 127.0.0.1 (stopped with SIGINT, killed if it hangs)."""
 
-    def __init__(self, index: Path, cache: Path, log: Path) -> None:
+    def __init__(self, index: Path, cache: Path, log: Path, extra_env: dict[str, str] | None = None) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
-        env = {**os.environ, "HANRAG_CACHE_DIR": str(cache)}
+        env = {**os.environ, **(extra_env or {}), "HANRAG_CACHE_DIR": str(cache)}
         self._out = open(log, "wb")
         self.process = subprocess.Popen(
             [str(HANRAG), "serve", "--index", str(index), "--host", "127.0.0.1", "--port", str(self.port)],
@@ -497,7 +500,7 @@ def one_run(run: int, index: Path, info: dict, args: argparse.Namespace, pool: l
     rng = np.random.default_rng(100 + run)
     questions = Questions([pool[i] for i in rng.permutation(len(pool))])
     watch = Watch()
-    server = Server(served, cache, directory / "server.log")
+    server = Server(served, cache, directory / "server.log", dict(e.split("=", 1) for e in args.server_env))
     result: dict[str, Any] = {"run": run, **quiet, "server_startup_s": server.startup_s}
     try:
         with httpx.Client(base_url=server.url, timeout=300) as client:
@@ -545,6 +548,52 @@ def one_run(run: int, index: Path, info: dict, args: argparse.Namespace, pool: l
     return result
 
 
+# --- where a search's time goes ----------------------------------------------------------
+def child_breakdown(index: Path, questions: list[str]) -> dict:
+    """In this process, on the served index: wall and CPU time (all threads) per step of a search."""
+    import tempfile
+
+    from hanrag import Index, load_settings
+    from hanrag.text.highlight import matched_spans
+
+    with tempfile.TemporaryDirectory() as cache, Index.open(index, load_settings(cache_dir=Path(cache))) as ix:
+        ix.search(WARMUP[0])
+        steps = ("analyse", "embed", "retrieve", "highlight")
+        wall = {k: [] for k in steps}
+        cpu = {k: [] for k in steps}
+        for q in questions:
+            marks = [(time.perf_counter(), time.process_time())]
+            terms = ix.tokenizer.tokenize([q])[0]
+            marks.append((time.perf_counter(), time.process_time()))
+            vector = ix.embed_queries([q])[0]
+            marks.append((time.perf_counter(), time.process_time()))
+            hits = ix.search_prepared(q, terms, vector, ix.retrieval_settings())
+            marks.append((time.perf_counter(), time.process_time()))
+            matched_spans(ix.tokenizer, terms, [h.chunk.text for h in hits])
+            marks.append((time.perf_counter(), time.process_time()))
+            for k, a, b in zip(steps, marks, marks[1:]):
+                wall[k].append((b[0] - a[0]) * 1000)
+                cpu[k].append((b[1] - a[1]) * 1000)
+    out = {f"{k}_p50_ms": round(statistics.median(v), 1) for k, v in wall.items()}
+    out.update({f"{k}_cpu_mean_ms": round(statistics.fmean(v), 1) for k, v in cpu.items()})
+    out["total_wall_mean_ms"] = round(sum(statistics.fmean(v) for v in wall.values()), 1)
+    out["total_cpu_mean_ms"] = round(sum(statistics.fmean(v) for v in cpu.values()), 1)
+    return out
+
+
+def breakdown(index: Path, pool: list[str], count: int = 100) -> dict:
+    """child_breakdown as shipped, and with OpenBLAS on one thread (its idle threads spin)."""
+    questions = pool[-count:]
+    out: dict[str, Any] = {"questions": len(questions), "quiet": not pytest_running()}
+    for name, extra in (("default", {}), ("OPENBLAS_NUM_THREADS=1", {"OPENBLAS_NUM_THREADS": "1"})):
+        done = subprocess.run([sys.executable, __file__, "--child-breakdown", str(index)], input=json.dumps(questions),
+                              capture_output=True, text=True, check=True, env={**os.environ, **extra})
+        out[name] = json.loads(done.stdout.strip().splitlines()[-1])
+    out["quiet"] = out["quiet"] and not pytest_running()
+    print("breakdown", out, flush=True)
+    return out
+
+
 def median_of(runs: list[dict], *path: str) -> float | None:
     values = []
     for run in runs:
@@ -572,9 +621,20 @@ def main() -> None:
     parser.add_argument("--upload-requests", type=int, default=1, help="POST /documents requests the files are split into")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--wait-quiet", type=float, default=40, help="minutes to wait for running pytest to finish")
+    parser.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
+                        help="environment for the server (e.g. OPENBLAS_NUM_THREADS=1); results then go to "
+                             "bench/.work/serve_load-KEY=VALUE.json, not bench/results/")
     parser.add_argument("--retries", type=int, default=3, help="extra runs when a pytest ran during a run")
     parser.add_argument("--busy", default=BUSY, help="pgrep -f pattern of processes to wait for (default: pytest)")
+    parser.add_argument("--no-breakdown", dest="breakdown", action="store_false",
+                        help="skip the in-process per-step timing of a search")
+    parser.add_argument("--breakdown-only", action="store_true",
+                        help="only (re)measure the per-step timing, into the existing results file")
+    parser.add_argument("--child-breakdown", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child_breakdown:
+        print(json.dumps(child_breakdown(args.child_breakdown, json.loads(sys.stdin.read()))))
+        return
     globals()["BUSY"] = args.busy
     # Ctrl-C (or kill -INT) stops cleanly even when started in the background, where SIGINT is
     # ignored; and a handled signal is reset at exec, so the server can be stopped with SIGINT.
@@ -585,6 +645,14 @@ def main() -> None:
     print("index", info, flush=True)
     pool = list(dict.fromkeys(load_sources()[0]["queries"]))
     pool = [q for q in pool if q not in WARMUP]
+    if args.breakdown_only:
+        wait_quiet(args.wait_quiet)
+        path = RESULTS / "serve_load.json"
+        result = json.loads(path.read_text(encoding="utf-8"))
+        result["breakdown"] = {"date": time.strftime("%Y-%m-%d %H:%M:%S"), **breakdown(index, pool)}
+        path.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(path)
+        return
     attempts: list[dict] = []
     for attempt in range(args.runs + args.retries):
         quiet_runs = [r for r in attempts if r["quiet"]]
@@ -635,8 +703,17 @@ def main() -> None:
         },
         "per_run": attempts,
     }
+    if args.breakdown:
+        wait_quiet(args.wait_quiet)
+        result["breakdown"] = breakdown(index, pool)
     print(json.dumps({"median": medians, "targets": result["targets"]}, ensure_ascii=False, indent=1))
-    print(write_result("serve_load", result))
+    if args.server_env:  # a what-if: kept out of the committed results
+        result["server_env"] = args.server_env
+        path = WORK / f"serve_load-{'-'.join(args.server_env)}.json"
+        path.write_text(json.dumps({"machine": machine(), **result}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(path)
+    else:
+        print(write_result("serve_load", result))
 
 
 if __name__ == "__main__":
