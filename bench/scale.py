@@ -15,13 +15,13 @@ both cores, on 10k synthetic chunks (tokenization) and a 200-chunk sample (embed
 chunks/s makes 10k a 40-minute run), both without any cache.
 
 Each size runs in two child processes (peak RSS measured per process): "build" writes the
-chunks through hanrag's store (SQLite rows, then one generation: bm25s arrays, vectors, and an
-HNSW graph when the size reaches retrieval.ann_threshold) and times it; "search" opens the
-index like a reader and times search_prepared for bm25, dense and hybrid with the query's terms
-and vector given (query tokenization and embedding are reported separately), plus exact dense
-search and recall@10 of ANN against exact where a graph exists; "update" then makes a small
-write (one new 1,000-chunk document, one removed) and times it: the HNSW graph is carried
-forward, BM25 is rebuilt. Medians over --runs passes.
+chunks through hanrag's store in commits of 20,000 chunks (each a segment; merges fold them,
+and a merged segment of at least retrieval.ann_threshold chunks gets an HNSW graph) and times
+it; "search" opens the index like a reader and times search_prepared for bm25, dense and hybrid
+with the query's terms and vector given (query tokenization and embedding are reported
+separately), plus exact dense search and recall@10 of ANN against exact where a graph exists.
+Small writes on these indexes (add 10 documents, delete one) are bench/writes.py's. Medians
+over --runs passes.
 Results: bench/results/scale.json.
 """
 
@@ -114,34 +114,36 @@ def peak_rss_mb() -> float:
 
 
 def child_build(n: int, directory: Path) -> dict:
+    """The whole corpus in commits of 20,000 chunks (segments merge on the way, as for a user)."""
     from hanrag.config import load_settings
     from hanrag.retrieve.ann import HnswParams
     from hanrag.schema import Chunk
-    from hanrag.store.local import AnnPolicy, LocalStore, StoredDocument
+    from hanrag.store.base import StoredDocument
+    from hanrag.store.local import AnnPolicy, LocalStore, StoreOptions
 
     meta, paragraph_vectors, _, owners = load_sources()
     settings = load_settings()
     r = settings.retrieval
     shutil.rmtree(directory, ignore_errors=True)
-    store = LocalStore(directory)
+    store = LocalStore(directory, StoreOptions(ann=AnnPolicy(
+        r.ann, r.ann_threshold, HnswParams(ef_search=r.ann_ef_search), os.cpu_count() or 1)))
     store.init_manifest({"tokenizer": settings.tokenizer, "embedder": settings.embedder,
                          "dim": str(paragraph_vectors.shape[1]), "chunk_size": "500", "chunk_overlap": "100"})
     generate_s = 0.0
+    stages: list[dict] = []
     t0 = time.perf_counter()
-    with store.writer() as writer:
-        for start, texts, term_lists, vectors in synthetic(n, meta, paragraph_vectors, owners):
-            g = time.perf_counter()
-            doc_id = f"doc{start}"
-            chunks = [Chunk(f"{doc_id}#{i}", doc_id, f"/synthetic/{doc_id}.txt", t, None, 0, len(t)) for i, t in enumerate(texts)]
-            generate_s += time.perf_counter() - g
-            writer.add(StoredDocument(doc_id, f"/synthetic/{doc_id}.txt", doc_id, pages=1), chunks, term_lists, vectors)
-        staged = time.perf_counter()
-        writer.commit(k1=r.bm25_k1, b=r.bm25_b, dim=int(paragraph_vectors.shape[1]),
-                      ann=AnnPolicy(r.ann, r.ann_threshold, HnswParams(ef_search=r.ann_ef_search), os.cpu_count() or 1))
-        stages = writer.last_timings
+    for start, texts, term_lists, vectors in synthetic(n, meta, paragraph_vectors, owners):
+        g = time.perf_counter()
+        doc_id = f"doc{start}"
+        chunks = [Chunk(f"{doc_id}#{i}", doc_id, f"/synthetic/{doc_id}.txt", t, None, 0, len(t)) for i, t in enumerate(texts)]
+        generate_s += time.perf_counter() - g
+        with store.writer() as writer:
+            writer.upsert(StoredDocument(doc_id, f"/synthetic/{doc_id}.txt", doc_id, pages=1), chunks, term_lists, vectors)
+            writer.commit()
+            stages.append(writer.last_timings)
     total = time.perf_counter() - t0
-    generation = store.load_generation(int(paragraph_vectors.shape[1]))
-    has_ann = generation.dense.ann is not None
+    has_ann = any(directory.glob("segments/*/hnsw.bin"))
+    segments = len(list((directory / "segments").iterdir()))
     store.close()
     disk = {p.name: 0 for p in directory.iterdir()}
     for path in directory.rglob("*"):
@@ -149,40 +151,16 @@ def child_build(n: int, directory: Path) -> dict:
             top = path.relative_to(directory).parts[0]
             disk[top] = disk.get(top, 0) + path.stat().st_size
     return {
-        "chunks": n, "build_total_s": round(total - generate_s, 1), "commit_s": round(total - (staged - t0), 1),
-        "commit_stages_s": stages, "ann": has_ann,
+        "chunks": n, "build_total_s": round(total - generate_s, 1), "commits": len(stages), "segments": segments,
+        "merge_s_total": round(sum(s.get("merge_s", 0.0) for s in stages), 1), "ann": has_ann,
         "disk_mb": {k: round(v / 1e6, 1) for k, v in disk.items() if v}, "disk_total_mb": round(sum(disk.values()) / 1e6, 1),
         "build_peak_rss_mb": round(peak_rss_mb(), 0),
     }
 
 
-def child_update(n: int, directory: Path) -> dict:
-    """A small write to the built index: one new document of 1,000 chunks, one removed."""
-    from hanrag.config import load_settings
-    from hanrag.retrieve.ann import HnswParams
-    from hanrag.schema import Chunk
-    from hanrag.store.local import AnnPolicy, LocalStore, StoredDocument
-
-    meta, paragraph_vectors, _, owners = load_sources()
-    r = load_settings().retrieval
-    store = LocalStore(directory)
-    _, texts, term_lists, vectors = next(synthetic(1000, meta, paragraph_vectors, owners, seed=99))
-    start = time.perf_counter()
-    with store.writer() as writer:
-        chunks = [Chunk(f"update#{i}", "update", "/synthetic/update.txt", t, None, 0, len(t)) for i, t in enumerate(texts)]
-        writer.add(StoredDocument("update", "/synthetic/update.txt", "update", pages=1), chunks, term_lists, vectors)
-        writer.remove("doc0")
-        writer.commit(k1=r.bm25_k1, b=r.bm25_b, dim=int(paragraph_vectors.shape[1]),
-                      ann=AnnPolicy(r.ann, r.ann_threshold, HnswParams(ef_search=r.ann_ef_search), os.cpu_count() or 1))
-        stages = writer.last_timings
-    seconds = time.perf_counter() - start
-    store.close()
-    return {"update_s": round(seconds, 1), "update_stages_s": stages}
-
-
 def child_search(directory: Path, queries: int, runs: int) -> dict:
     from hanrag import Index, load_settings
-    from hanrag.retrieve.dense import DenseIndex
+    from hanrag.store.segment import Segment
 
     meta, _, query_vectors, _ = load_sources()
     rng = np.random.default_rng(1)
@@ -204,16 +182,19 @@ def child_search(directory: Path, queries: int, runs: int) -> dict:
                 p95s.append(float(np.percentile(times, 95)))
             out[f"{mode}_p50_ms"] = round(statistics.median(p50s), 2)
             out[f"{mode}_p95_ms"] = round(statistics.median(p95s), 2)
-        dense = index.generation.dense
-        if dense.ann is not None:
-            exact = DenseIndex(dense.vectors)
+        segments = [Segment(p) for p in sorted((directory / "segments").iterdir())]
+        if any(s.graph is not None for s in segments):  # white-box: exact scores from the segments' own vectors
             recalls, times = [], []
             for q in picks:
                 t = time.perf_counter()
-                want = set(exact.top(query_vectors[q], 10)[0].tolist())
+                scores = np.concatenate([np.asarray(s.vectors @ query_vectors[q]) for s in segments])
+                keys = np.concatenate([np.asarray(s.keys) for s in segments])
+                want = set(keys[np.argsort(-scores)[:10]].tolist())
                 times.append((time.perf_counter() - t) * 1000)
-                got = set(dense.top(query_vectors[q], 10)[0].tolist())
-                recalls.append(len(want & got) / 10)
+                got = index.store.retrieve(None, query_vectors[q], None, ["dense"], 10)["dense"].ids.tolist()
+                found = index.store.fetch(got)
+                got_keys = {k for k, c in index.store.chunks_by_key(sorted(want)).items() if c.chunk_id in found}
+                recalls.append(len(got_keys) / 10)
             out["ann_recall@10_vs_exact"] = round(float(np.mean(recalls)), 4)
             out["exact_dense_p50_ms"] = round(float(np.percentile(times, 50)), 2)
             out["exact_dense_p95_ms"] = round(float(np.percentile(times, 95)), 2)
@@ -250,14 +231,11 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-throughput", action="store_true")
-    parser.add_argument("--child", choices=["build", "search", "update"])
+    parser.add_argument("--child", choices=["build", "search"])
     parser.add_argument("--dir", type=Path)
     args = parser.parse_args()
     if args.child == "build":
         print(json.dumps(child_build(args.sizes[0], args.dir)))
-        return
-    if args.child == "update":
-        print(json.dumps(child_update(args.sizes[0], args.dir)))
         return
     if args.child == "search":
         print(json.dumps(child_search(args.dir, args.queries, args.runs)))
@@ -272,7 +250,7 @@ def main() -> None:
     for n in args.sizes:
         directory = WORK / f"scale-{n}"
         row = {}
-        for child in ("build", "search", "update"):
+        for child in ("build", "search"):
             command = [sys.executable, __file__, "--child", child, "--sizes", str(n), "--dir", str(directory),
                        "--queries", str(args.queries), "--runs", str(args.runs)]
             done = subprocess.run(command, capture_output=True, text=True, check=True)

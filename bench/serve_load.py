@@ -78,7 +78,8 @@ def build_index(n: int, per_doc: int) -> tuple[Path, dict]:
     from hanrag.config import load_settings
     from hanrag.retrieve.ann import HnswParams
     from hanrag.schema import Chunk
-    from hanrag.store.local import AnnPolicy, LocalStore, StoredDocument
+    from hanrag.store.base import StoredDocument
+    from hanrag.store.local import AnnPolicy, LocalStore, StoreOptions
 
     directory = BASE / f"index-{n}-{per_doc}"
     stamp = directory / "built.json"
@@ -88,7 +89,8 @@ def build_index(n: int, per_doc: int) -> tuple[Path, dict]:
     settings = load_settings()
     r = settings.retrieval
     shutil.rmtree(directory, ignore_errors=True)
-    store = LocalStore(directory)
+    store = LocalStore(directory, StoreOptions(ann=AnnPolicy(
+        r.ann, r.ann_threshold, HnswParams(ef_search=r.ann_ef_search), os.cpu_count() or 1)))
     store.init_manifest({"tokenizer": settings.tokenizer, "embedder": settings.embedder,
                          "dim": str(paragraph_vectors.shape[1]), "chunk_size": str(settings.chunking.size),
                          "chunk_overlap": str(settings.chunking.overlap)})
@@ -101,11 +103,10 @@ def build_index(n: int, per_doc: int) -> tuple[Path, dict]:
                 source = f"/synthetic/{doc_id}.txt"
                 part = texts[offset : offset + per_doc]
                 chunks = [Chunk(f"{doc_id}#{i}", doc_id, source, t, None, 0, len(t)) for i, t in enumerate(part)]
-                writer.add(StoredDocument(doc_id, source, doc_id, pages=1), chunks,
+                writer.upsert(StoredDocument(doc_id, source, doc_id, pages=1), chunks,
                            term_lists[offset : offset + per_doc], vectors[offset : offset + per_doc])
                 documents += 1
-        writer.commit(k1=r.bm25_k1, b=r.bm25_b, dim=int(paragraph_vectors.shape[1]),
-                      ann=AnnPolicy(r.ann, r.ann_threshold, HnswParams(ef_search=r.ann_ef_search), os.cpu_count() or 1))
+        writer.commit()
     store.close()
     size = sum(p.stat().st_size for p in directory.rglob("*") if p.is_file())
     info = {"chunks": n, "documents": documents, "chunks_per_document": per_doc,

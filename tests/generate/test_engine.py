@@ -20,7 +20,7 @@ class Recorder:
 
 def hit(rank: int, text: str, kind: str = "text") -> SearchHit:
     chunk = Chunk(f"d#{rank}", "d", "법.pdf", text, page=rank, kind=kind)
-    return SearchHit(rank, chunk, 1.0 / rank, ScoreBreakdown(None, None, 1.0 / rank))
+    return SearchHit(rank, chunk, 1.0 / rank, ScoreBreakdown({}, 1.0 / rank))
 
 
 def test_contents_chunks_never_reach_the_answerer_and_numbers_stay() -> None:

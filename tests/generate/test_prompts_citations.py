@@ -6,7 +6,7 @@ from hanrag.schema import Chunk, ScoreBreakdown, SearchHit
 
 def ctx(n: int, text: str = "본문", page: int | None = 3) -> Context:
     chunk = Chunk(f"d#{n}", "d", f"/docs/file{n}.pdf", text, page)
-    return Context(n, SearchHit(n, chunk, 1.0, ScoreBreakdown(None, None, 1.0)))
+    return Context(n, SearchHit(n, chunk, 1.0, ScoreBreakdown({}, 1.0)))
 
 
 def test_cited_numbers() -> None:

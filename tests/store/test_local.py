@@ -26,23 +26,29 @@ def _sources(index_dir: Path) -> list[str]:
         return sorted(Path(d.source).name for d in index.documents())
 
 
-def test_killed_after_writing_files_before_commit_keeps_previous_generation(
+def _segments_match_the_database(index_dir: Path) -> None:
+    with Index.open(index_dir) as index:
+        listed = sorted(str(r[0]) for r in index.store._db.execute("SELECT id FROM segments"))
+    assert sorted(p.name for p in (index_dir / "segments").iterdir()) == listed
+
+
+def test_killed_after_writing_files_before_commit_keeps_the_last_commit(
     tmp_path: Path, korean_folder: Path, isolated_cache: Path
 ) -> None:
     index_dir = tmp_path / "ix"
     with Index.open(index_dir) as index:
         index.add([korean_folder / "bok.txt", korean_folder / "food.txt"])
         before = [h.to_dict() for h in index.search("한국은행 금리")]
-    # Die the hard way at the worst moment: new generation files on disk, SQLite not committed.
+    # Die the hard way at the worst moment: new segment files on disk, SQLite not committed.
     proc = _run(f"""
         import os, signal
         from hanrag import Index
-        from hanrag.store import generation
-        original = generation.Generation.save
-        def save_then_die(self, directory):
-            original(self, directory)
+        from hanrag.store import segment
+        original = segment.write
+        def write_then_die(*args, **kwargs):
+            original(*args, **kwargs)
             os.kill(os.getpid(), signal.SIGKILL)
-        generation.Generation.save = save_then_die
+        segment.write = write_then_die
         with Index.open({str(index_dir)!r}) as index:
             index.add([{str(korean_folder)!r}])
     """, isolated_cache)
@@ -51,15 +57,15 @@ def test_killed_after_writing_files_before_commit_keeps_previous_generation(
     assert _sources(index_dir) == ["bok.txt", "food.txt"]
     with Index.open(index_dir) as index:
         assert [h.to_dict() for h in index.search("한국은행 금리")] == before
-        # The next writer cleans the orphaned generation and completes normally.
+        # The next writer cleans the orphaned segment and completes normally.
         assert index.add([korean_folder]).added == 2
-    assert len(list((index_dir / "generations").iterdir())) == 1
+    _segments_match_the_database(index_dir)
 
 
 # The writer's steps (hanrag.store.testhook): a child process stops at one through
 # HANRAG_TEST_PAUSE_AT and writes a marker there, so it is killed at that step and not after a guessed
 # delay (a slow machine would otherwise kill it while still importing, and test nothing).
-BEFORE_COMMIT = ["staged", "rows", "generation", "written"]
+BEFORE_COMMIT = ["staged", "rows", "segment", "written"]
 STEPS = [*BEFORE_COMMIT, "committed"]
 
 
@@ -86,8 +92,8 @@ def test_killed_at_each_step_of_indexing(tmp_path: Path, korean_folder: Path, is
         index.add([korean_folder / "bok.txt"])
     code = f"from hanrag import Index\nwith Index.open({str(index_dir)!r}) as index:\n    index.add([{str(korean_folder)!r}])"
     proc = _paused(["-c", code], isolated_cache, step, tmp_path / "paused")
-    if step in ("generation", "written"):
-        assert (index_dir / "generations" / "2").is_dir()  # new files on disk, not yet named current
+    if step in ("segment", "written"):
+        assert (index_dir / "segments" / "2").is_dir()  # new files on disk, not yet named in SQLite
     proc.kill()
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
@@ -98,10 +104,10 @@ def test_killed_at_each_step_of_indexing(tmp_path: Path, korean_folder: Path, is
         assert index.search("가계부실위험지수", top_k=1)[0].chunk.source.endswith("bok.txt")
         space = index.search("누리호 발사", mode="bm25", top_k=1)
         assert (space[0].chunk.source.endswith("space.txt") if committed else space == [])
-        # The next writer cleans any orphaned generation and completes normally.
+        # The next writer cleans any orphaned segment and completes normally.
         assert index.add([korean_folder]).added == (0 if committed else 3)
         assert index.search("누리호 발사", top_k=1)[0].chunk.source.endswith("space.txt")
-    assert len(list((index_dir / "generations").iterdir())) == 1
+    _segments_match_the_database(index_dir)
 
 
 def test_second_writer_is_refused_with_a_clear_message(tmp_path: Path, korean_folder: Path) -> None:
@@ -139,9 +145,8 @@ def test_ctrl_c_during_cli_index_exits_130_and_keeps_the_index(
     assert stderr.strip().splitlines()[-1].endswith("interrupted; the index keeps its last committed state")
     everything = ["bok.txt", "food.txt", "leave.md", "space.txt"]
     assert _sources(index_dir) == (everything if step == "committed" else ["food.txt"])
-    generations = sorted(p.name for p in (index_dir / "generations").iterdir())
-    # Before the commit the new generation's files are removed; after it the new one is live and kept
-    # (the old one may wait for the next writer's cleanup).
-    assert ("2" in generations) if step == "committed" else generations == ["1"]
+    folders = sorted(p.name for p in (index_dir / "segments").iterdir())
+    # Before the commit the new segment's files are removed; after it the new one is live and kept.
+    assert folders == (["1", "2"] if step == "committed" else ["1"])
     with Index.open(index_dir) as index:
         assert index.search("된장찌개", top_k=1)[0].chunk.source.endswith("food.txt")

@@ -16,7 +16,7 @@ import pytest
 
 from hanrag import Index
 from hanrag.errors import StoreError
-from hanrag.store.generation import Generation
+from hanrag.store import segment
 from tests.test_cli import hanrag
 
 
@@ -103,10 +103,10 @@ def test_write_failures_injected_at_each_step(
     with Index.open(tmp_path / "ix") as index:
         index.add([korean_folder / "food.txt"])
     steps = {
-        "rows": ("hanrag.store.local.StoreWriter._build_generation", sqlite3.OperationalError("database or disk is full")
+        "rows": ("hanrag.store.writer.LocalWriter._register", sqlite3.OperationalError("database or disk is full")
                  if code == errno.ENOSPC else OSError(code, "Input/output error")),
-        "generation files": ("hanrag.store.generation.Generation.save", OSError(code, "Input/output error")),
-        "fsync": ("hanrag.store.generation._fsync_tree", OSError(code, "Input/output error")),
+        "segment files": ("hanrag.store.segment.write", OSError(code, "Input/output error")),
+        "fsync": ("hanrag.store.segment._fsync_tree", OSError(code, "Input/output error")),
     }
     for step, (target, error) in steps.items():
         def fail(*args: object, _error: BaseException = error, **kwargs: object) -> None:
@@ -124,4 +124,4 @@ def test_write_failures_injected_at_each_step(
         with Index.open(tmp_path / "ix") as index:  # after each failure: the last commit, searchable
             assert [d.source for d in index.documents()] == [str((korean_folder / "food.txt").resolve())], step
             assert index.search("김치", top_k=1)[0].chunk.source.endswith("food.txt")
-    assert Generation  # the module patched above is the one the store uses
+    assert segment.write  # the module patched above is the one the store uses

@@ -23,6 +23,7 @@ from hanrag.evaluate.metrics import dedupe_docs, mrr_at, ndcg_at, recall_at
 from hanrag.evaluate.runner import Progress, dataset_index, query_inputs, sample_queries
 from hanrag.errors import InputError
 from hanrag.index import Index
+from hanrag.retrieve.bm25 import Bm25Params
 from hanrag.retrieve.fusion import convex_combination, weighted_rrf
 
 METRICS: dict[str, Callable[[Sequence[str], dict[str, int]], float]] = {
@@ -105,14 +106,12 @@ def tune(
     with Index.open(index_dir, settings) as index:
         texts = [text for _, text in queries]
         terms, vectors = query_inputs(index, texts, True, True, progress)
-        generation = index.generation
-        chunks = index.store.chunks([int(i) for i in generation.rows])
-        row_docs = np.asarray([chunks[int(i)].doc_id for i in generation.rows], dtype=object)
         most = max(CANDIDATES)
-        lists = [
-            {"bm25": generation.bm25.top(terms[i] or [], most), "dense": generation.dense.top(vectors[i], most)}
-            for i in range(len(queries))
-        ]
+        bm25 = Bm25Params(settings.retrieval.bm25_k1, settings.retrieval.bm25_b)
+        lists = [dict(index.store.retrieve(terms[i] or [], vectors[i], None, ("bm25", "dense"), most, bm25))
+                 for i in range(len(queries))]
+        ids = sorted({chunk_id for ranking in lists for found in ranking.values() for chunk_id in found.ids.tolist()})
+        doc_of = {chunk_id: chunk.doc_id for chunk_id, chunk in index.store.fetch(ids).items()}
     score = METRICS[metric]
     qrels = [dataset.qrels[qid] for qid, _ in queries]
 
@@ -120,12 +119,12 @@ def tune(
         c = setting["candidates"]
         values = np.zeros(len(queries))
         for i, ranking in enumerate(lists):
-            cut = {name: (rows[:c], s[:c]) for name, (rows, s) in ranking.items()}
+            cut = {name: (found.ids[:c], found.scores[:c]) for name, found in ranking.items()}
             if setting["fusion"] == "rrf":
                 rows, _ = weighted_rrf(cut, setting["weights"], k=setting["rrf_k"])
             else:
                 rows, _ = convex_combination(cut, setting["weights"], setting["normalization"])
-            values[i] = score(dedupe_docs(list(row_docs[rows[:10]])), qrels[i])
+            values[i] = score(dedupe_docs([doc_of[str(r)] for r in rows[:10]]), qrels[i])
         return values
 
     r = settings.retrieval

@@ -112,16 +112,15 @@ def hits_from(index: Index, items: Sequence[tuple[str, dict[str, Any]]]) -> list
     for chunk_id, meta in items:
         scores = meta.get("scores") or {}
         score = float(meta.get("score") or 0.0)
-        breakdown = ScoreBreakdown(
-            bm25=_component(scores.get("bm25")), dense=_component(scores.get("dense")),
-            fused=float(scores.get("fused", score)), rerank=scores.get("rerank"),
-        )
+        components = {name: _component(value) for name, value in scores.items()
+                      if name not in ("fused", "rerank") and value}
+        breakdown = ScoreBreakdown(components, fused=float(scores.get("fused", score)), rerank=scores.get("rerank"))
         hits.append(SearchHit(rank=len(hits) + 1, chunk=index.chunk(chunk_id), score=score, scores=breakdown))
     return hits
 
 
-def _component(value: Any) -> ComponentScore | None:
-    return ComponentScore(score=float(value["score"]), rank=int(value["rank"])) if value else None
+def _component(value: Any) -> ComponentScore:
+    return ComponentScore(score=float(value["score"]), rank=int(value["rank"]))
 
 
 def _shared(group: list[Incoming]) -> dict[str, Any]:

@@ -1,12 +1,11 @@
 """Approximate nearest neighbours (HNSW, hnswlib) for large dense indexes.
 
 Exact search reads the whole float32 matrix per query: ~1.5 GB at 1M x 384, which memory
-bandwidth on these machines turns into well over 150 ms. Above ``retrieval.ann_threshold``
-rows (and with the ``ann`` extra installed) each generation also gets an HNSW graph over the
-same vectors; queries without a metadata filter use it, filtered queries and scores for given
-rows stay exact. Labels are chunk ids, so a write carries the previous generation's graph
-forward (removed chunks marked deleted, new ones inserted) instead of rebuilding it; once a
-quarter of the graph is deleted entries it is rebuilt.
+bandwidth on these machines turns into well over 150 ms. A segment (``hanrag.store.segment``)
+of at least ``retrieval.ann_threshold`` rows (with the ``ann`` extra installed) gets an HNSW graph
+over its vectors when it is written, labels being its positions; segments are immutable, so the
+graph never changes: tombstoned positions are filtered out during the graph search, and a
+metadata filter that keeps few positions is searched exactly instead.
 
 Malkov & Yashunin, "Efficient and robust approximate nearest neighbor search using
 Hierarchical Navigable Small World graphs", IEEE TPAMI 2020.
@@ -27,7 +26,6 @@ from hanrag.errors import BackendError
 
 GRAPH_FILE = "hnsw.bin"
 META_FILE = "hnsw.json"
-MAX_DELETED_SHARE = 0.25
 _log = logging.getLogger(__name__)
 
 
@@ -47,7 +45,7 @@ class HnswParams:
 
 
 class HnswIndex:
-    """An HNSW graph over L2-normalised vectors with inner-product distance; labels are chunk ids."""
+    """An HNSW graph over L2-normalised vectors with inner-product distance."""
 
     def __init__(self, graph: Any, params: HnswParams, deleted: int = 0) -> None:
         self.graph = graph
@@ -70,22 +68,6 @@ class HnswIndex:
         index._insert(vectors, ids, threads)
         return index
 
-    def extended(self, old_ids: np.ndarray, ids: np.ndarray, vectors: np.ndarray, threads: int = 0) -> "HnswIndex | None":
-        """This graph brought from the chunk ids ``old_ids`` to ``ids`` (rows of ``vectors``): gone
-        ids marked deleted, new ones inserted. None when a rebuild is due (too many deleted)."""
-        removed = np.setdiff1d(old_ids, ids, assume_unique=True)
-        added = ~np.isin(ids, old_ids, assume_unique=True)
-        deleted = self.deleted + int(removed.size)
-        total = int(self.graph.get_current_count()) + int(added.sum())
-        if deleted > MAX_DELETED_SHARE * total:
-            return None
-        self.graph.resize_index(max(1, total))
-        for label in removed.tolist():
-            self.graph.mark_deleted(label)
-        index = HnswIndex(self.graph, self.params, deleted)
-        index._insert(vectors[added], ids[added], threads)
-        return index
-
     def _insert(self, vectors: np.ndarray, ids: np.ndarray, threads: int) -> None:
         if vectors.shape[0]:
             self.graph.set_num_threads(threads or os.cpu_count() or 1)
@@ -97,7 +79,7 @@ class HnswIndex:
 
     def save(self, directory: Path) -> None:
         self.graph.save_index(str(directory / GRAPH_FILE))
-        meta = {**self.params.__dict__, "deleted": self.deleted, "labels": "chunk_id"}
+        meta = {**self.params.__dict__, "deleted": self.deleted, "labels": "position"}
         (directory / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
 
     @classmethod
@@ -111,8 +93,7 @@ class HnswIndex:
             _log.warning("%s; searching exactly", exc)
             return None
         meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
-        if meta.pop("labels", None) != "chunk_id":
-            return None  # an early format labelled by row: searched exactly until the next write rebuilds it
+        meta.pop("labels", None)
         deleted = int(meta.pop("deleted", 0))
         graph = hnswlib.Index(space="ip", dim=dim)
         graph.load_index(str(directory / GRAPH_FILE))

@@ -1,4 +1,4 @@
-"""Persistence: the embedded store (SQLite + memory-mapped generation files)."""
+"""Persistence: the Store seam (store.base) and the embedded store (SQLite + memory-mapped segments)."""
 
 from hanrag.store.local import LocalStore
 

@@ -1,5 +1,10 @@
-"""The embedded store: SQLite (WAL) for documents, chunks, terms and the manifest;
-numpy/bm25s files for the search structures, in atomically switched generations."""
+"""The embedded store: SQLite (WAL) for documents, chunks, terms, statistics and the list of
+segments; immutable memory-mapped segments (``store.segment``) for postings and vectors.
+
+A write adds one small segment and tombstones; merges keep the number of segments bounded
+(``store.merge``). Readers see one committed state per ``snapshot()``: the list of segments,
+tombstones and BM25 statistics are read in the same SQLite transaction as the chunks.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,7 @@ import os
 import shutil
 import sqlite3
 import threading
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,14 +23,21 @@ import numpy as np
 
 from hanrag.errors import StoreError
 from hanrag.retrieve.ann import HnswParams, ann_available
-from hanrag.retrieve.dense import DenseIndex
-from hanrag.retrieve.sparse import BM25Index
+from hanrag.retrieve.bm25 import Bm25Params, idf
+from hanrag.retrieve.filters import Condition
+from hanrag.retrieve.topk import top_n
 from hanrag.schema import Chunk, DocumentInfo
-from hanrag.store.generation import Generation
-from hanrag.store.lock import WriterLock
-from hanrag.store.testhook import pause_at
+from hanrag.store import sqlfilter
+from hanrag.store.base import Ranking, StoredDocument
+from hanrag.store.segment import Segment
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = 2
+
+__all__ = ["AnnPolicy", "LocalStore", "Ranking", "StaleReadError", "StoreOptions", "StoredDocument", "storage_error"]
+
+
+class StaleReadError(StoreError):
+    """A segment named by this read's snapshot was merged away meanwhile: read again."""
 
 
 def _writable(directory: Path) -> bool:
@@ -93,31 +104,37 @@ CREATE TABLE IF NOT EXISTS chunks (
     text TEXT NOT NULL,
     terms TEXT NOT NULL,
     kind TEXT NOT NULL DEFAULT 'text',
-    summary TEXT
+    summary TEXT,
+    segment INTEGER,
+    position INTEGER
 );
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS documents_by_source ON documents(source);
+CREATE TABLE IF NOT EXISTS segments (
+    id INTEGER PRIMARY KEY,
+    rows INTEGER NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS tombstones (
+    segment INTEGER NOT NULL, position INTEGER NOT NULL, PRIMARY KEY (segment, position)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS segment_terms (
+    term TEXT NOT NULL, segment INTEGER NOT NULL, start INTEGER NOT NULL, stop INTEGER NOT NULL,
+    PRIMARY KEY (term, segment)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS segment_terms_by_segment ON segment_terms(segment);
+CREATE TABLE IF NOT EXISTS term_stats (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 """
 # Columns added after format 1 was first released; older index files get them on open.
 _ADDED_COLUMNS = {
     "documents": {"modified": "REAL"},
-    "chunks": {"kind": "TEXT NOT NULL DEFAULT 'text'", "summary": "TEXT"},
+    "chunks": {"kind": "TEXT NOT NULL DEFAULT 'text'", "summary": "TEXT", "segment": "INTEGER", "position": "INTEGER"},
 }
 
 
 @dataclass(frozen=True)
-class StoredDocument:
-    doc_id: str
-    source: str
-    content_hash: str
-    pages: int
-    title: str | None = None
-    modified: float | None = None
-
-
-@dataclass(frozen=True)
 class AnnPolicy:
-    """When a generation gets an HNSW graph: ``mode`` "auto" (from ``threshold`` rows, if hnswlib
+    """When a segment gets an HNSW graph: ``mode`` "auto" (from ``threshold`` rows, if hnswlib
     is installed), "on" (always; an error without hnswlib) or "off"."""
 
     mode: str = "auto"
@@ -133,15 +150,29 @@ class AnnPolicy:
         return rows >= self.threshold and ann_available()
 
 
+@dataclass(frozen=True)
+class StoreOptions:
+    """How the local store builds and merges segments."""
+
+    ann: AnnPolicy = field(default_factory=AnnPolicy)
+    merge_factor: int = 10  # segments of one size tier merged together (Lucene's segmentsPerTier)
+    merge_floor: int = 1000  # live rows below which segments share the smallest tier
+
+
 class LocalStore:
     """One index directory. Many readers, each thread on its own SQLite connection; one
     writer at a time (``writer()``), on a connection of its own."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, options: StoreOptions | None = None) -> None:
         self.directory = Path(directory)
+        self.options = options or StoreOptions()
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
+        self._segments: dict[int, Segment] = {}
+        self._live: dict[int, tuple[int, np.ndarray]] = {}  # segment -> (deleted count, live mask)
+        self._filter_cache: tuple[object, dict[int, np.ndarray]] = (None, {})
+        self._cache_lock = threading.Lock()
         # A read-only mount, or a folder this user may read but not write: searching needs no writes.
         self.read_only = (self.directory / "hanrag.sqlite").is_file() and not _writable(self.directory)
         self._uri = f"file:{quote(str(self.directory / 'hanrag.sqlite'))}?mode=ro" if self.read_only else None
@@ -149,23 +180,47 @@ class LocalStore:
         try:
             if self.read_only:
                 self._open_read_only()
-                return
-            self.directory.mkdir(parents=True, exist_ok=True)
-            (self.directory / "generations").mkdir(exist_ok=True)
-            setup = self._connect()
-            setup.execute("PRAGMA journal_mode=WAL")
-            setup.executescript(_SCHEMA)
-            self._add_missing_columns(setup)
+            else:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                (self.directory / "segments").mkdir(exist_ok=True)
+                setup = self._connect()
+                setup.execute("PRAGMA journal_mode=WAL")
+                setup.executescript(_SCHEMA)
+                self._add_missing_columns(setup)
         except (sqlite3.DatabaseError, OSError) as exc:
             self.close()
             if not (self.directory / "hanrag.sqlite").is_file() or not _out_of_space(exc, self.directory):
                 raise storage_error(exc, self.directory, "open the index") from exc
             # A full disk: SQLite cannot create its shared-memory file, but reading needs no space.
             self.read_only = True
-            needed = _tree_size(self.directory / "generations") + 16 * 2**20
+            needed = _tree_size(self.directory / "segments") + 16 * 2**20
             self._why_read_only = str(storage_error(exc, self.directory, "write to the index", needed))
             self._uri = f"file:{quote(str(self.directory / 'hanrag.sqlite'))}?mode=ro"
             self._open_read_only()
+        self._check_format()
+
+    def _check_format(self) -> None:
+        """Refuse an index of a newer format; bring a format-1 index to this one (keeping chunks and vectors)."""
+        recorded = self.manifest().get("format_version")
+        version = int(recorded) if recorded and recorded.isdigit() else None
+        if version is None or version == FORMAT_VERSION:
+            return
+        if version > FORMAT_VERSION:
+            self.close()
+            raise StoreError(
+                f"index {self.directory} has format {version}, written by a newer hanrag (this one reads format "
+                f"{FORMAT_VERSION}); upgrade hanrag (pip install -U hanrag)"
+            )
+        if self.read_only:
+            self.close()
+            raise StoreError(
+                f"index {self.directory} has format {version}, older than this hanrag's ({FORMAT_VERSION}); open it "
+                "once with write access to upgrade it in place (chunks and vectors are kept, nothing is re-embedded)"
+            )
+        from hanrag.store.upgrade import upgrade
+
+        with self.writer() as writer:
+            upgrade(writer, version)
 
     def _open_read_only(self) -> None:
         """Reads without writing anything: SQLite's shared-memory file cannot be created here,
@@ -186,6 +241,7 @@ class LocalStore:
             db = sqlite3.connect(self.directory / "hanrag.sqlite", timeout=30, check_same_thread=False,
                                  isolation_level=None)
         db.execute("PRAGMA foreign_keys=ON")
+        sqlfilter.register(db)
         with self._connections_lock:
             self._connections.append(db)
         return db
@@ -241,30 +297,18 @@ class LocalStore:
         """Record the components the index is built with (only if not recorded yet)."""
         (db or self._db).executemany(
             "INSERT OR IGNORE INTO manifest VALUES (?, ?)",
-            [("format_version", FORMAT_VERSION), *values.items()],
+            [("format_version", str(FORMAT_VERSION)), *values.items()],
         )
 
-    def current_generation(self) -> int:
-        row = self._db.execute("SELECT value FROM manifest WHERE key = 'generation'").fetchone()
+    def version(self) -> int:
+        """A number that grows with every commit (any process)."""
+        row = self._db.execute("SELECT value FROM manifest WHERE key = 'version'").fetchone()
         return int(row[0]) if row else 0
 
-    def load_generation(self, dim: int, number: int | None = None) -> Generation:
-        """The search structures of generation ``number`` (default: the current one)."""
-        number = self.current_generation() if number is None else number
-        if number == 0:
-            return Generation.empty(dim)
-        path = self._generation_dir(number)
-        try:
-            return Generation.load(path, number)
-        except (OSError, ValueError, KeyError) as exc:
-            raise StoreError(
-                f"{path}: search files are missing or damaged ({exc}); run 'hanrag index --rebuild' to rebuild them"
-            ) from exc
+    def segment_dir(self, number: int) -> Path:
+        return self.directory / "segments" / str(number)
 
-    def _generation_dir(self, number: int) -> Path:
-        return self.directory / "generations" / str(number)
-
-    # --- reads ----------------------------------------------------------------------
+    # --- reads: documents and chunks ------------------------------------------------------
     def documents(self, doc_id: str | None = None) -> list[DocumentInfo]:
         """Every document (or the one with ``doc_id``), by source."""
         where, args = ("WHERE d.doc_id = ? ", (doc_id,)) if doc_id is not None else ("", ())
@@ -278,10 +322,33 @@ class LocalStore:
         found = self.documents(doc_id)
         return found[0] if found else None
 
+    def fetch(self, chunk_ids: Sequence[str]) -> dict[str, Chunk]:
+        """Chunks by public id (missing ids are left out)."""
+        return {c.chunk_id: c for c in self._chunks_where("c.chunk_id", [str(i) for i in chunk_ids]).values()}
+
     def chunk_by_id(self, chunk_id: str) -> Chunk | None:
-        """A chunk by its public id."""
-        row = self._db.execute("SELECT id FROM chunks WHERE chunk_id = ?", (chunk_id,)).fetchone()
-        return self.chunks([row[0]]).get(row[0]) if row else None
+        return self.fetch([chunk_id]).get(chunk_id)
+
+    def chunks_by_key(self, keys: Sequence[int]) -> dict[int, Chunk]:
+        """Chunks by the store's internal key (for the store's own writer and upgrades)."""
+        return self._chunks_where("c.id", [int(k) for k in keys])
+
+    def _chunks_where(self, column: str, values: list) -> dict[int, Chunk]:
+        found: dict[int, Chunk] = {}
+        for start in range(0, len(values), 500):
+            part = values[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for row in self._db.execute(
+                "SELECT c.id, c.chunk_id, c.doc_id, d.source, c.text, c.page, c.start_char, c.end_char, c.title, "
+                "c.kind, c.summary, d.modified "
+                f"FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE {column} IN ({marks})",
+                part,
+            ):
+                found[row[0]] = Chunk(
+                    chunk_id=row[1], doc_id=row[2], source=row[3], text=row[4], page=row[5],
+                    start=row[6], end=row[7], title=row[8], kind=row[9], summary=row[10], modified=row[11],
+                )
+        return found
 
     def document_hashes(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT doc_id, content_hash FROM documents"))
@@ -298,230 +365,201 @@ class LocalStore:
     def has_document(self, doc_id: str) -> bool:
         return self._db.execute("SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone() is not None
 
-    def chunks(self, ids: Sequence[int]) -> dict[int, Chunk]:
-        """Chunks by internal id (missing ids are left out)."""
-        found: dict[int, Chunk] = {}
-        ids = [int(i) for i in ids]
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            marks = ",".join("?" * len(part))
-            for row in self._db.execute(
-                "SELECT c.id, c.chunk_id, c.doc_id, d.source, c.text, c.page, c.start_char, c.end_char, c.title, "
-                "c.kind, c.summary, d.modified "
-                f"FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE c.id IN ({marks})",
-                part,
-            ):
-                found[row[0]] = Chunk(
-                    chunk_id=row[1], doc_id=row[2], source=row[3], text=row[4], page=row[5],
-                    start=row[6], end=row[7], title=row[8], kind=row[9], summary=row[10], modified=row[11],
-                )
-        return found
-
-    def chunk_metadata(self) -> dict[int, dict[str, object]]:
-        """Filterable fields of every chunk, by internal id (source, type, doc_id, title, page, kind, modified)."""
-        rows = self._db.execute(
-            "SELECT c.id, c.doc_id, d.source, c.page, COALESCE(c.title, d.title), c.kind, d.modified FROM chunks c "
-            "JOIN documents d ON d.doc_id = c.doc_id"
-        )
-        return {
-            r[0]: {
-                "doc_id": r[1], "source": r[2], "type": Path(r[2]).suffix.lstrip(".").lower(), "page": r[3],
-                "title": r[4], "kind": r[5], "modified": r[6],
-            }
-            for r in rows
-        }
-
     def is_empty(self) -> bool:
         """No chunk at all (cheap: COUNT(*) scans the table, this stops at the first row)."""
         return self._db.execute("SELECT 1 FROM chunks LIMIT 1").fetchone() is None
 
-    def chunk_count(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+    def count(self) -> int:
+        row = self._db.execute("SELECT value FROM manifest WHERE key = 'live_chunks'").fetchone()
+        return int(row[0]) if row else int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+
+    # --- reads: search --------------------------------------------------------------
+    def _stats(self) -> tuple[int, float]:
+        """(live chunks, mean terms per chunk) over the whole index."""
+        values = dict(self._db.execute(
+            "SELECT key, value FROM manifest WHERE key IN ('live_chunks', 'live_terms')"))
+        n = int(values.get("live_chunks", 0))
+        return n, (int(values.get("live_terms", 0)) / n if n else 0.0)
+
+    def idf(self, terms: Sequence[str]) -> np.ndarray:
+        """Index-wide BM25 idf of each term; unseen terms get the maximum."""
+        with self.snapshot():
+            n, _ = self._stats()
+            df = self._df(terms)
+        return idf(n, np.asarray([df.get(t, 0) for t in terms], dtype=np.float64))
+
+    def _df(self, terms: Sequence[str]) -> dict[str, int]:
+        distinct = list(dict.fromkeys(terms))
+        found: dict[str, int] = {}
+        for start in range(0, len(distinct), 500):
+            part = distinct[start : start + 500]
+            found.update(self._db.execute(
+                f"SELECT term, df FROM term_stats WHERE term IN ({','.join('?' * len(part))})", part))
+        return found
+
+    def _open_segments(self) -> list[tuple[int, Segment, np.ndarray | None]]:
+        """(id, segment, live mask or None) of every segment of this snapshot."""
+        listed = self._db.execute("SELECT id, rows, deleted FROM segments ORDER BY id").fetchall()
+        self._forget_except({number for number, _, _ in listed})
+        return [(number, self._segment(number), self._live_mask(number, rows, deleted)) for number, rows, deleted in listed]
+
+    def _forget_except(self, current: set[int]) -> None:
+        """Drop cached segments merged away (their files are unlinked; the maps would keep the space)."""
+        if not set(self._segments) - current:
+            return
+        with self._cache_lock:
+            for number in set(self._segments) - current:
+                self._segments.pop(number, None)
+                self._live.pop(number, None)
+
+    def _segment(self, number: int) -> Segment:
+        found = self._segments.get(number)
+        if found is not None:
+            return found
+        with self._cache_lock:
+            if number not in self._segments:
+                path = self.segment_dir(number)
+                try:
+                    segment = Segment(path)
+                except (OSError, ValueError, KeyError) as exc:
+                    if not path.is_dir() and not self._listed_now(number):
+                        raise StaleReadError(f"segment {number} was merged away") from exc
+                    raise StoreError(f"{path}: search files are missing or damaged ({exc}); run "
+                                     "'hanrag index --rebuild' to rebuild them") from exc
+                if segment.graph is not None:
+                    segment.graph.params.ef_search = self.options.ann.params.ef_search
+                self._segments[number] = segment
+            return self._segments[number]
+
+    def _listed_now(self, number: int) -> bool:
+        """Whether the latest commit (not this read's snapshot) still names segment ``number``."""
+        db = self._connect()
+        try:
+            return db.execute("SELECT 1 FROM segments WHERE id = ?", (number,)).fetchone() is not None
+        finally:
+            self._release(db)
+
+    def _live_mask(self, number: int, rows: int, deleted: int) -> np.ndarray | None:
+        if deleted == 0:
+            return None
+        cached = self._live.get(number)
+        if cached is not None and cached[0] == deleted:
+            return cached[1]
+        live = np.ones(rows, dtype=bool)
+        dead = [r[0] for r in self._db.execute("SELECT position FROM tombstones WHERE segment = ?", (number,))]
+        live[np.asarray(dead, dtype=np.int64)] = False
+        self._live[number] = (deleted, live)
+        return live
+
+    def _allowed(self, conditions: Sequence[Condition]) -> dict[int, np.ndarray]:
+        """Per segment, the positions whose chunks pass every condition (cached per commit)."""
+        key = (self.version(), tuple(conditions))
+        cached_key, cached = self._filter_cache
+        if cached_key == key:
+            return cached
+        where, args = sqlfilter.compile_conditions(list(conditions))
+        sizes = dict(self._db.execute("SELECT id, rows FROM segments"))
+        allowed = {number: np.zeros(rows, dtype=bool) for number, rows in sizes.items()}
+        found = self._db.execute(
+            "SELECT c.segment, c.position FROM documents d CROSS JOIN chunks c ON c.doc_id = d.doc_id "
+            f"WHERE c.segment IS NOT NULL AND {where}", args).fetchall()
+        if found:
+            pairs = np.asarray(found, dtype=np.int64)
+            for number in np.unique(pairs[:, 0]).tolist():
+                if number in allowed:
+                    allowed[number][pairs[pairs[:, 0] == number, 1]] = True
+        self._filter_cache = (key, allowed)  # one assignment: readers never see a key with other masks
+        return allowed
+
+    def retrieve(
+        self,
+        terms: Sequence[str] | None,
+        vector: np.ndarray | None,
+        conditions: Sequence[Condition] | None,
+        retrievers: Sequence[str],
+        n: int,
+        bm25: Bm25Params = Bm25Params(),
+    ) -> dict[str, Ranking]:
+        """Top ``n`` chunk ids with raw scores from "bm25" and/or "dense", among the chunks that
+        pass ``conditions`` (applied before the cut, so a narrow filter still fills ``n``)."""
+        with self.snapshot():
+            if self.manifest().get("needs_rebuild"):
+                raise StoreError(f"index {self.directory} has no search files yet; run 'hanrag index --rebuild'")
+            segments = self._open_segments()
+            allowed = self._allowed(conditions) if conditions else None
+            masks = {}
+            for number, _segment, live in segments:
+                mask = live
+                if allowed is not None:
+                    passing = allowed.get(number, np.zeros(_segment.size, dtype=bool))
+                    mask = passing if mask is None else mask & passing
+                masks[number] = mask
+            found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+            for name in retrievers:
+                if name == "bm25":
+                    found[name] = self._bm25_top(terms or [], segments, masks, n, bm25)
+                elif name == "dense" and vector is not None:
+                    found[name] = self._merge_tops(
+                        [(seg, seg.dense(vector, n, masks[number])) for number, seg, _ in segments], n)
+            return self._rankings(found)
+
+    def _bm25_top(self, terms: Sequence[str], segments: list, masks: dict, n: int, params: Bm25Params) -> tuple:
+        if not terms or not segments:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        total, avgdl = self._stats()
+        df = self._df(terms)
+        term_idf = dict(zip(df, idf(total, np.asarray(list(df.values()), dtype=np.float64)).tolist()))
+        distinct = list(df)
+        postings: dict[int, dict[str, tuple[int, int]]] = {}
+        for start in range(0, len(distinct), 500):
+            part = distinct[start : start + 500]
+            for term, number, first, stop in self._db.execute(
+                f"SELECT term, segment, start, stop FROM segment_terms WHERE term IN ({','.join('?' * len(part))})", part
+            ):
+                postings.setdefault(number, {})[term] = (first, stop)
+        tops = []
+        for number, segment, _live in segments:
+            here = postings.get(number)
+            if not here:
+                continue
+            # A repeated query term counts again (as in bm25s and Lucene's BooleanQuery).
+            scores = segment.bm25([(term_idf[t], *here[t]) for t in terms if t in here], avgdl, params)
+            mask = masks[number]
+            if mask is not None:
+                scores[~mask] = 0.0
+            tops.append((segment, top_n(scores, n, min_score=0.0)))
+        return self._merge_tops(tops, n)
+
+    @staticmethod
+    def _merge_tops(tops: list, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per-segment (positions, scores) into the best ``n`` (store keys, scores); ties by key."""
+        keys = [np.asarray(seg.keys)[positions] for seg, (positions, _scores) in tops]
+        scores = [np.asarray(s, dtype=np.float64) for _seg, (_p, s) in tops]
+        if not keys:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        keys_all, scores_all = np.concatenate(keys), np.concatenate(scores)
+        order = np.lexsort((keys_all, -scores_all))[:n]
+        return keys_all[order], scores_all[order].astype(np.float32)
+
+    def _rankings(self, found: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, Ranking]:
+        keys = sorted({int(k) for ids, _ in found.values() for k in ids.tolist()})
+        names: dict[int, str] = {}
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            names.update(self._db.execute(f"SELECT id, chunk_id FROM chunks WHERE id IN ({','.join('?' * len(part))})",
+                                          part))
+        out = {}
+        for name, (ids, scores) in found.items():
+            known = [i for i, k in enumerate(ids.tolist()) if k in names]
+            out[name] = Ranking(np.asarray([names[int(ids[i])] for i in known], dtype=str),
+                                np.asarray(scores[known], dtype=np.float32)) if known else Ranking.empty()
+        return out
 
     # --- writes ---------------------------------------------------------------------
-    def writer(self) -> "StoreWriter":
+    def writer(self) -> "LocalWriter":
         """Take the writer lock (IndexLockedError if another process holds it)."""
         if self.read_only:
             raise StoreError(self._why_read_only)
-        return StoreWriter(self)
+        from hanrag.store.writer import LocalWriter
 
-
-class StoreWriter:
-    """Stages document changes and commits them with a new generation, all or nothing."""
-
-    def __init__(self, store: LocalStore) -> None:
-        self._store = store
-        self._db: sqlite3.Connection | None = None
-        self._lock = WriterLock(store.directory / "write.lock")
-        self._removed: list[str] = []
-        self.last_timings: dict[str, float] = {}  # seconds per stage of the last commit (benchmarks)
-        self._previous: Generation | None = None
-        self._added: list[tuple[StoredDocument, list[Chunk], list[list[str]], np.ndarray]] = []
-
-    def __enter__(self) -> "StoreWriter":
-        self._lock.acquire()
-        self._db = self._store._connect()
-        self._clean_orphans()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._db is not None:
-            self._store._release(self._db)
-            self._db = None
-        self._lock.release()
-
-    def init_manifest(self, values: dict[str, str]) -> None:
-        """Record the components the index is built with (only if not recorded yet)."""
-        self._store.init_manifest(values, self._db)
-
-    def remove(self, doc_id: str) -> None:
-        self._removed.append(doc_id)
-
-    def add(self, doc: StoredDocument, chunks: list[Chunk], terms: list[list[str]], vectors: np.ndarray) -> None:
-        """Add (or replace, when doc_id exists) a document with its chunks, their terms and vectors."""
-        self._added.append((doc, chunks, terms, vectors))
-        pause_at("staged")  # test hook, off by default (hanrag.store.testhook)
-
-    @property
-    def pending(self) -> bool:
-        return bool(self._removed or self._added)
-
-    def commit(
-        self,
-        k1: float,
-        b: float,
-        dim: int,
-        embed_missing: Callable[[list[int]], np.ndarray] | None = None,
-        rebuild: bool = False,
-        ann: AnnPolicy | None = None,
-    ) -> None:
-        """Apply the staged changes and switch to a freshly built generation atomically.
-
-        ``embed_missing`` gives vectors for chunk ids the previous generation lacks
-        (needed only when rebuilding after damaged or missing generation files).
-        """
-        if not self.pending and not rebuild:
-            return
-        store = self._store
-        previous = store.current_generation()
-        new_vectors: dict[int, np.ndarray] = {}
-        timings: dict[str, float] = {}
-        clock = time.perf_counter()
-        committed = False
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            for doc_id in self._removed:
-                self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
-                self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
-            for doc, chunks, terms, vectors in self._added:
-                self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc.doc_id,))
-                self._db.execute(
-                    "INSERT OR REPLACE INTO documents (doc_id, source, content_hash, pages, title, indexed_at, modified) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (doc.doc_id, doc.source, doc.content_hash, doc.pages, doc.title, time.time(), doc.modified),
-                )
-                for chunk, chunk_terms, vector in zip(chunks, terms, vectors):
-                    cursor = self._db.execute(
-                        "INSERT INTO chunks (chunk_id, doc_id, page, start_char, end_char, title, text, terms, kind, summary) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (chunk.chunk_id, chunk.doc_id, chunk.page, chunk.start, chunk.end, chunk.title,
-                         chunk.text, " ".join(chunk_terms), chunk.kind, chunk.summary),
-                    )
-                    new_vectors[int(cursor.lastrowid)] = vector
-                    pause_at("rows")
-            timings["rows_s"] = time.perf_counter() - clock
-            generation = self._build_generation(previous + 1, k1, b, dim, new_vectors, embed_missing, rebuild, timings)
-            if ann is not None and ann.wanted(generation.size):
-                clock = time.perf_counter()
-                previous_dense = self._previous.dense if self._previous is not None else None
-                generation.dense = generation.dense.with_ann(ann.params, ann.threads, previous=previous_dense)
-                timings["ann_s"] = time.perf_counter() - clock
-            clock = time.perf_counter()
-            generation.save(store._generation_dir(generation.number))
-            timings["save_s"] = time.perf_counter() - clock
-            pause_at("written")
-            self._db.execute("INSERT OR REPLACE INTO manifest VALUES ('generation', ?)", (str(generation.number),))
-            self._db.execute("COMMIT")
-            committed = True
-            pause_at("committed")
-            self.last_timings = {k: round(v, 3) for k, v in timings.items()}
-        except BaseException as exc:
-            if committed:  # e.g. Ctrl-C just after COMMIT: the new generation is live, keep it
-                raise
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            shutil.rmtree(store._generation_dir(previous + 1), ignore_errors=True)
-            if isinstance(exc, (OSError, sqlite3.DatabaseError)):
-                needed = _tree_size(store._generation_dir(previous)) + 16 * 2**20
-                raise storage_error(exc, store.directory, "write the index", needed) from exc
-            raise
-        finally:
-            self._previous = None
-            self._removed.clear()
-            self._added.clear()
-        self._clean_orphans()
-
-    def _build_generation(
-        self,
-        number: int,
-        k1: float,
-        b: float,
-        dim: int,
-        new_vectors: dict[int, np.ndarray],
-        embed_missing: Callable[[list[int]], np.ndarray] | None,
-        rebuild: bool,
-        timings: dict[str, float],
-    ) -> Generation:
-        clock = time.perf_counter()
-        ids: list[int] = []
-        terms: list[list[str]] = []
-        for chunk_id, chunk_terms in self._db.execute("SELECT id, terms FROM chunks ORDER BY id"):
-            ids.append(chunk_id)
-            terms.append(chunk_terms.split())
-        rows = np.asarray(ids, dtype=np.int64)
-        vectors = np.zeros((rows.size, dim), dtype=np.float32)
-        have = np.zeros(rows.size, dtype=bool)
-        if not rebuild:
-            self._copy_previous_vectors(rows, vectors, have)
-        for i, chunk_id in enumerate(ids):
-            vector = new_vectors.get(chunk_id)
-            if vector is not None:
-                vectors[i] = vector
-                have[i] = True
-        if not have.all():
-            if embed_missing is None:
-                raise StoreError("search files of the previous generation are missing; rebuild the index")
-            missing = np.flatnonzero(~have)
-            vectors[missing] = embed_missing([ids[i] for i in missing])
-        timings["read_s"] = time.perf_counter() - clock
-        clock = time.perf_counter()
-        bm25 = BM25Index.build(terms, k1=k1, b=b)
-        timings["bm25_s"] = time.perf_counter() - clock
-        return Generation(number, rows, bm25, DenseIndex(vectors, ids=rows))
-
-    def _copy_previous_vectors(self, rows: np.ndarray, vectors: np.ndarray, have: np.ndarray) -> None:
-        previous = self._store.current_generation()
-        if previous == 0:
-            return
-        try:
-            old = Generation.load(self._store._generation_dir(previous), previous)
-        except (OSError, ValueError, KeyError):
-            return
-        if old.dense.dim != vectors.shape[1]:
-            return
-        self._previous = old  # its HNSW graph, if any, is carried into the new generation
-        positions = np.searchsorted(old.rows, rows)
-        positions = np.clip(positions, 0, max(old.rows.size - 1, 0))
-        found = old.rows.size > 0
-        if found:
-            mask = old.rows[positions] == rows
-            vectors[mask] = old.dense.vectors[positions[mask]]
-            have[mask] = True
-
-    def _clean_orphans(self) -> None:
-        """Remove generation folders other than the current one (crashed or superseded writes)."""
-        current = str(self._store.current_generation())
-        for path in (self._store.directory / "generations").iterdir():
-            if path.name != current:
-                shutil.rmtree(path, ignore_errors=True)
-
+        return LocalWriter(self)

@@ -6,9 +6,9 @@ can kill or interrupt it at exactly that point instead of after a guessed delay.
 
 - ``staged``: a document is chunked, tokenized and embedded and staged; nothing written yet
 - ``rows``: inside the SQLite transaction, the first chunk row written, not committed
-- ``generation``: the new generation's files partly written (rows.npy only)
-- ``written``: the new generation's files complete and synced; SQLite not committed
-- ``committed``: SQLite committed (the new generation is live); orphan cleanup not yet run
+- ``segment``: the new segment's files partly written (keys.npy only)
+- ``written``: the new segment's files complete and synced; SQLite not committed
+- ``committed``: SQLite committed (the new segment is live); merges and orphan cleanup not yet run
 
 Nothing happens when HANRAG_TEST_PAUSE_AT is unset or names another step (one dict lookup).
 """
@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import time
 
-STEPS = ("staged", "rows", "generation", "written", "committed")
+STEPS = ("staged", "rows", "segment", "written", "committed")
 
 
 def pause_at(step: str) -> None:

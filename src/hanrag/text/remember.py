@@ -1,0 +1,49 @@
+"""A tokenizer that remembers the terms of recent questions.
+
+One ``ask`` analyses its question in several places (the search, the highlighted matches, the
+extractive answerer), and the web app and evaluations repeat questions; each is analysed once.
+Only single short texts are remembered: document batches pass straight through.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+from hanrag.text.base import Tokenizer
+
+
+class RememberingTokenizer:
+    """``inner`` with an LRU of question -> terms (thread-safe); everything else delegated."""
+
+    def __init__(self, inner: Tokenizer, size: int = 1024, max_chars: int = 2000) -> None:
+        self._inner = inner
+        self._size = size
+        self._max_chars = max_chars
+        self._terms: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
+        if len(texts) != 1 or len(texts[0]) > self._max_chars:
+            return self._inner.tokenize(texts)
+        text = texts[0]
+        with self._lock:
+            found = self._terms.get(text)
+            if found is not None:
+                self._terms.move_to_end(text)
+                return [list(found)]
+        terms = self._inner.tokenize([text])[0]
+        with self._lock:
+            self._terms[text] = tuple(terms)
+            while len(self._terms) > self._size:
+                self._terms.popitem(last=False)
+        return [list(terms)]
+
+    def __getattr__(self, attribute: str) -> Any:  # spans(), kiwi, ... of the wrapped tokenizer
+        return getattr(self._inner, attribute)
