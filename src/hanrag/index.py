@@ -35,9 +35,8 @@ from hanrag.schema import (
 from hanrag.text.highlight import matched_spans
 from hanrag.retrieve.ann import HnswParams
 from hanrag.retrieve.bm25 import Bm25Params
-from hanrag.store.base import StoredDocument
-from hanrag.store.local import AnnPolicy, LocalStore, StaleReadError, StoreOptions
-from hanrag.store.writer import LocalWriter
+from hanrag.store.base import StaleReadError, Store, StoredDocument, StoreWriter
+from hanrag.store.local import AnnPolicy, LocalStore, StoreOptions
 from hanrag.text.base import Tokenizer, analysable
 from hanrag.text.remember import RememberingTokenizer
 
@@ -90,7 +89,7 @@ class Index:
     (a server sends them through one writer thread, ``hanrag.jobs.JobQueue``).
     """
 
-    def __init__(self, store: LocalStore, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
         self._lock = threading.RLock()  # guards the lazily created components below
@@ -124,7 +123,7 @@ class Index:
             threads=settings.worker_threads,
         )))
         try:
-            settings = _reconcile(store, settings)
+            settings = _reconcile(store, path, settings)
         except HanragError:
             store.close()
             raise
@@ -193,14 +192,14 @@ class Index:
 
     def document(self, doc_id: str) -> DocumentInfo:
         """One document (NotFoundError if the index does not hold it)."""
-        found = self.store.document(doc_id)
+        found = next(iter(self.store.documents(doc_id)), None)
         if found is None:
             raise NotFoundError(f"no document '{doc_id}' in the index")
         return found
 
     def chunk(self, chunk_id: str) -> Chunk:
         """One chunk by its id (NotFoundError if the index does not hold it)."""
-        found = self.store.chunk_by_id(chunk_id)
+        found = self.store.fetch([chunk_id]).get(chunk_id)
         if found is None:
             raise NotFoundError(f"no chunk '{chunk_id}' in the index")
         return found
@@ -571,7 +570,7 @@ class Index:
         path = Path(target).expanduser().resolve()
         return self.store.doc_ids_under(str(path))
 
-    def _write(self, writer: LocalWriter, prepared: list[_PreparedDoc], report: IndexReport, progress: Progress | None) -> None:
+    def _write(self, writer: StoreWriter, prepared: list[_PreparedDoc], report: IndexReport, progress: Progress | None) -> None:
         if not prepared:
             self._commit(writer)  # removals only (sync), if any
             return
@@ -616,7 +615,7 @@ class Index:
         if progress:
             progress("committing", 1, 1)
 
-    def _commit(self, writer: LocalWriter, dim: int | None = None) -> None:
+    def _commit(self, writer: StoreWriter, dim: int | None = None) -> None:
         if not writer.pending:
             return
         writer.init_manifest(
@@ -630,9 +629,8 @@ class Index:
         )
         writer.commit()
 
-    def _embed_stored(self, keys: list[int]) -> np.ndarray:
-        chunks = self.store.chunks_by_key(keys)
-        return self.embed_passages([_indexed_text(chunks[k]) for k in keys])
+    def _embed_stored(self, chunks: list[Chunk]) -> np.ndarray:
+        return self.embed_passages([_indexed_text(c) for c in chunks])
 
 
 def _named(message: str, file: SourceFile) -> str:
@@ -650,7 +648,7 @@ def _indexed_text(chunk: Chunk) -> str:
     return "\n".join(part for part in (chunk.title, chunk.summary, chunk.text) if part)
 
 
-def _reconcile(store: LocalStore, settings: Settings) -> Settings:
+def _reconcile(store: Store, path: Path, settings: Settings) -> Settings:
     """Use the components recorded in an existing index; refuse explicit conflicting ones."""
     manifest = store.manifest()
     updates: dict[str, str] = {}
@@ -660,7 +658,7 @@ def _reconcile(store: LocalStore, settings: Settings) -> Settings:
             continue
         if key in settings.model_fields_set:
             raise IndexMismatchError(
-                f"index {store.directory} was built with {key} '{recorded}', not '{getattr(settings, key)}'; "
+                f"index {path} was built with {key} '{recorded}', not '{getattr(settings, key)}'; "
                 f"use the same {key} or index into a new directory"
             )
         updates[key] = recorded

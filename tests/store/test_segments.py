@@ -16,7 +16,7 @@ from hanrag.errors import StoreError
 from hanrag.retrieve.bm25 import Bm25Params
 from hanrag.retrieve.filters import matches_all, parse_where
 from hanrag.schema import Chunk
-from hanrag.store.base import Ranking, StoredDocument, StoreReader, StoreWriter
+from hanrag.store.base import Ranking, Store, StoredDocument, StoreWriter
 from hanrag.store.local import FORMAT_VERSION, AnnPolicy, LocalStore, StoreOptions
 
 WORDS = "금리 물가 연차 휴가 근로자 사용자 임금 해고 계약 퇴직 김치 발효 우주 로켓 발사 한국은행 기준 동결 인상".split()
@@ -65,7 +65,7 @@ def _scores(store: LocalStore, query: list[str], params: Bm25Params, n: int = 10
 
 def test_the_local_store_fills_the_protocols(tmp_path: Path) -> None:
     store = LocalStore(tmp_path / "ix")
-    assert isinstance(store, StoreReader)
+    assert isinstance(store, Store)
     with store.writer() as writer:
         assert isinstance(writer, StoreWriter)
 

@@ -60,7 +60,7 @@ def add_documents(index: Index, documents: Iterable[Incoming], read_files: bool 
         metadata.update({sources[path].doc_id: _shared(group) for path, group in files.items()})
     if records:
         _merge(report, index.add_records(records, chunk=True))
-    DocumentMetadata(index.store.directory).put(metadata)
+    DocumentMetadata(index.settings.index).put(metadata)
     return report
 
 
@@ -96,7 +96,7 @@ class DocumentMetadata:
 
 def hit_metadata(hits: Sequence[SearchHit], index: Index) -> list[dict[str, Any]]:
     """Each hit as metadata: its document's own metadata, then hanrag's fields (which win on a clash)."""
-    documents = DocumentMetadata(index.store.directory).get(h.chunk.doc_id for h in hits)
+    documents = DocumentMetadata(index.settings.index).get(h.chunk.doc_id for h in hits)
     out = []
     for hit in hits:
         data = hit.to_dict()

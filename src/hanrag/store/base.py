@@ -7,16 +7,21 @@ keyed by chunk id, and retriever names are data ("bm25", "dense", or any other a
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from hanrag.errors import StoreError
 from hanrag.retrieve.bm25 import Bm25Params
 from hanrag.retrieve.filters import Condition
 from hanrag.schema import Chunk, DocumentInfo
+
+
+class StaleReadError(StoreError):
+    """What a read's snapshot names was replaced meanwhile (e.g. segments merged away): read again."""
 
 
 @dataclass(frozen=True)
@@ -79,13 +84,57 @@ class StoreReader(Protocol):
         """BM25 idf of each term over the whole store (unseen terms get the maximum)."""
         ...
 
+    def is_empty(self) -> bool: ...
+
+    def manifest(self) -> dict[str, str]:
+        """What the index was built with (tokenizer, embedder, dim, chunking, format_version)."""
+        ...
+
+    def document_hashes(self) -> dict[str, str]:
+        """doc_id -> content hash of every document (to skip unchanged files)."""
+        ...
+
+    def doc_ids_under(self, source_prefix: str) -> list[str]:
+        """Documents whose source is the path or lies under it as a folder."""
+        ...
+
+    def has_document(self, doc_id: str) -> bool: ...
+
 
 @runtime_checkable
 class StoreWriter(Protocol):
-    """Stages changes; ``commit`` applies them all or nothing."""
+    """Stages changes; ``commit`` applies them all or nothing. A context manager: one writer at
+    a time (entering fails with IndexLockedError while another holds the index)."""
+
+    def __enter__(self) -> "StoreWriter": ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def init_manifest(self, values: dict[str, str]) -> None:
+        """Record what the index is built with (keys already recorded are kept)."""
+        ...
 
     def upsert(self, doc: StoredDocument, chunks: list[Chunk], terms: list[list[str]], vectors: np.ndarray) -> None: ...
 
     def delete(self, doc_id: str) -> None: ...
 
+    @property
+    def pending(self) -> bool: ...
+
     def commit(self) -> None: ...
+
+    def rebuild(self, embed_missing: Callable[[list[Chunk]], np.ndarray] | None = None) -> None:
+        """Rebuild the search structures from the stored chunks; chunks whose vectors are lost
+        are embedded again through ``embed_missing``."""
+        ...
+
+
+@runtime_checkable
+class Store(StoreReader, Protocol):
+    """A whole store: reads, one writer at a time, and closing."""
+
+    read_only: bool
+
+    def writer(self) -> StoreWriter: ...
+
+    def close(self) -> None: ...

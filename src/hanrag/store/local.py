@@ -28,16 +28,12 @@ from hanrag.retrieve.filters import Condition
 from hanrag.retrieve.topk import top_n
 from hanrag.schema import Chunk, DocumentInfo
 from hanrag.store import sqlfilter
-from hanrag.store.base import Ranking, StoredDocument
+from hanrag.store.base import Ranking, StaleReadError, StoredDocument
 from hanrag.store.segment import Segment
 
 FORMAT_VERSION = 2
 
 __all__ = ["AnnPolicy", "LocalStore", "Ranking", "StaleReadError", "StoreOptions", "StoredDocument", "storage_error"]
-
-
-class StaleReadError(StoreError):
-    """A segment named by this read's snapshot was merged away meanwhile: read again."""
 
 
 def _writable(directory: Path) -> bool:
@@ -329,16 +325,17 @@ class LocalStore:
     def chunk_by_id(self, chunk_id: str) -> Chunk | None:
         return self.fetch([chunk_id]).get(chunk_id)
 
-    def chunks_by_key(self, keys: Sequence[int]) -> dict[int, Chunk]:
-        """Chunks by the store's internal key (for the store's own writer and upgrades)."""
-        return self._chunks_where("c.id", [int(k) for k in keys])
+    def chunks_by_key(self, keys: Sequence[int], db: sqlite3.Connection | None = None) -> dict[int, Chunk]:
+        """Chunks by the store's internal key (for the store's own writer and benchmarks)."""
+        return self._chunks_where("c.id", [int(k) for k in keys], db)
 
-    def _chunks_where(self, column: str, values: list) -> dict[int, Chunk]:
+    def _chunks_where(self, column: str, values: list, db: sqlite3.Connection | None = None) -> dict[int, Chunk]:
+        db = db or self._db
         found: dict[int, Chunk] = {}
         for start in range(0, len(values), 500):
             part = values[start : start + 500]
             marks = ",".join("?" * len(part))
-            for row in self._db.execute(
+            for row in db.execute(
                 "SELECT c.id, c.chunk_id, c.doc_id, d.source, c.text, c.page, c.start_char, c.end_char, c.title, "
                 "c.kind, c.summary, d.modified "
                 f"FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE {column} IN ({marks})",

@@ -226,11 +226,11 @@ class LocalWriter:
         return live
 
     # --- rebuild --------------------------------------------------------------------
-    def rebuild(self, embed_missing: Callable[[list[int]], np.ndarray] | None = None,
+    def rebuild(self, embed_missing: Callable[[list[Chunk]], np.ndarray] | None = None,
                 old_vectors: VectorSource | None = None) -> None:
         """All search structures again from the stored chunks: terms from SQLite, vectors from the
         segments that can still be read (or ``old_vectors``), the rest from ``embed_missing``
-        (store keys -> vectors). Without vectors and without ``embed_missing`` the index is marked
+        (chunks -> vectors). Without vectors and without ``embed_missing`` the index is marked
         as needing a rebuild."""
         db = self._db
         folder = None
@@ -248,7 +248,8 @@ class LocalWriter:
                 db.execute("INSERT OR REPLACE INTO manifest VALUES ('needs_rebuild', '1')")
             elif keys:
                 if missing:
-                    computed = embed_missing([keys[i] for i in missing])
+                    chunks = self._store.chunks_by_key([keys[i] for i in missing], self._db)
+                    computed = embed_missing([chunks[keys[i]] for i in missing])
                     for i, vector in zip(missing, computed):
                         found[i] = vector
                 terms = [r[1].split() for r in rows]
