@@ -480,7 +480,7 @@ class LocalStore:
         """Top ``n`` chunk ids with raw scores from "bm25" and/or "dense", among the chunks that
         pass ``conditions`` (applied before the cut, so a narrow filter still fills ``n``)."""
         with self.snapshot():
-            if self.manifest().get("needs_rebuild"):
+            if self._db.execute("SELECT 1 FROM manifest WHERE key = 'needs_rebuild'").fetchone():
                 raise StoreError(f"index {self.directory} has no search files yet; run 'hanrag index --rebuild'")
             segments = self._open_segments()
             allowed = self._allowed(conditions) if conditions else None
@@ -504,16 +504,18 @@ class LocalStore:
         if not terms or not segments:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
         total, avgdl = self._stats()
-        df = self._df(terms)
-        term_idf = dict(zip(df, idf(total, np.asarray(list(df.values()), dtype=np.float64)).tolist()))
-        distinct = list(df)
+        distinct = list(dict.fromkeys(terms))
+        df: dict[str, int] = {}
         postings: dict[int, dict[str, tuple[int, int]]] = {}
         for start in range(0, len(distinct), 500):
             part = distinct[start : start + 500]
-            for term, number, first, stop in self._db.execute(
-                f"SELECT term, segment, start, stop FROM segment_terms WHERE term IN ({','.join('?' * len(part))})", part
+            for term, count, number, first, stop in self._db.execute(
+                "SELECT t.term, t.df, s.segment, s.start, s.stop FROM term_stats t "
+                f"JOIN segment_terms s ON s.term = t.term WHERE t.term IN ({','.join('?' * len(part))})", part
             ):
+                df[term] = count
                 postings.setdefault(number, {})[term] = (first, stop)
+        term_idf = dict(zip(df, idf(total, np.fromiter(df.values(), np.float64, len(df))).tolist()))
         tops = []
         for number, segment, _live in segments:
             here = postings.get(number)
