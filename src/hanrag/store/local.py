@@ -516,18 +516,25 @@ class LocalStore:
                 df[term] = count
                 postings.setdefault(number, {})[term] = (first, stop)
         term_idf = dict(zip(df, idf(total, np.fromiter(df.values(), np.float64, len(df))).tolist()))
-        tops = []
+        keys, scores = [], []
         for number, segment, _live in segments:
             here = postings.get(number)
             if not here:
                 continue
             # A repeated query term counts again (as in bm25s and Lucene's BooleanQuery).
-            scores = segment.bm25([(term_idf[t], *here[t]) for t in terms if t in here], avgdl, params)
+            found = segment.bm25([(term_idf[t], *here[t]) for t in terms if t in here], avgdl, params)
             mask = masks[number]
             if mask is not None:
-                scores[~mask] = 0.0
-            tops.append((segment, top_n(scores, n, min_score=0.0)))
-        return self._merge_tops(tops, n)
+                found[~mask] = 0.0
+            keys.append(segment.keys)
+            scores.append(found)
+        if not keys:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        all_keys = np.concatenate(keys)
+        positions, best = top_n(np.concatenate(scores), n, min_score=0.0)
+        # top_n breaks ties by position; the contract is ties by key (insertion order)
+        order = np.lexsort((all_keys[positions], -best.astype(np.float64)))
+        return all_keys[positions][order], best[order]
 
     @staticmethod
     def _merge_tops(tops: list, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -32,6 +32,7 @@ from hanrag.retrieve.topk import top_n
 from hanrag.store.testhook import pause_at
 
 _FILES = ("keys", "lengths", "rows", "tf", "vectors")
+_WEIGHT_CACHE_FLOATS = 16_000_000  # per segment: 64 MB of cached term weights (float32) at most
 
 
 @dataclass
@@ -149,14 +150,15 @@ class Segment:
     """A written segment, memory-mapped; scoring is per segment, statistics come from the caller."""
 
     def __init__(self, directory: Path) -> None:
-        arrays = {name: np.load(directory / f"{name}.npy", mmap_mode="r") for name in _FILES}
+        # Plain ndarray views of the maps: np.memmap's subclass hooks cost more than the slicing.
+        arrays = {name: np.asarray(np.load(directory / f"{name}.npy", mmap_mode="r")) for name in _FILES}
         self.keys: np.ndarray = arrays["keys"]
         self.lengths: np.ndarray = arrays["lengths"]
         self.rows: np.ndarray = arrays["rows"]
         self.tf: np.ndarray = arrays["tf"]
         self.vectors: np.ndarray = arrays["vectors"]
         self.graph = HnswIndex.load(directory, self.dim) if self.dim else None
-        self._norms: tuple[tuple[float, Bm25Params], np.ndarray] | None = None
+        self._weights: tuple[object, dict[int, np.ndarray], list[int]] = (None, {}, [0])
         self._lock = threading.Lock()
 
     @property
@@ -167,25 +169,36 @@ class Segment:
     def dim(self) -> int:
         return int(self.vectors.shape[1]) if self.vectors.ndim == 2 else 0
 
-    def _length_norms(self, avgdl: float, params: Bm25Params) -> np.ndarray:
-        cached = self._norms
-        if cached is not None and cached[0] == (avgdl, params):
-            return cached[1]
-        norms = length_norms(self.lengths, avgdl, params)
-        self._norms = ((avgdl, params), norms)  # one assignment: readers see a matching pair
-        return norms
+    def _term_weights(self, start: int, stop: int, avgdl: float, params: Bm25Params) -> np.ndarray:
+        """tf / (tf + k1 * (1 - b + b * |d| / avgdl)) of one term's postings here, kept until the
+        index's average length or k1/b change (every commit changes avgdl: the first queries
+        after a write compute them again). Common terms are what every query pays for."""
+        key = (avgdl, params)
+        state = self._weights
+        if state[0] != key:
+            state = self._weights = (key, {}, [0])  # one assignment: readers see a consistent triple
+        found = state[1].get(start)
+        if found is None:
+            norms = length_norms(self.lengths, avgdl, params) if state[1].get(-1) is None else state[1][-1]
+            state[1][-1] = norms
+            rows = self.rows[start:stop]
+            found = term_weights(1.0, self.tf[start:stop], norms[rows]).astype(np.float32)
+            if state[2][0] + found.size > _WEIGHT_CACHE_FLOATS:
+                state[1].clear()
+                state[1][-1] = norms
+                state[2][0] = 0
+            state[1][start] = found
+            state[2][0] += found.size
+        return found
 
     def bm25(self, postings: Sequence[tuple[float, int, int]], avgdl: float, params: Bm25Params) -> np.ndarray:
         """BM25 of every position for the query terms found here: (idf, start, stop) per query term."""
-        norms = self._length_norms(avgdl, params)
-        rows, weights = [], []
-        for term_idf, start, stop in postings:
-            found = np.asarray(self.rows[start:stop])
-            rows.append(found)
-            weights.append(term_weights(term_idf, self.tf[start:stop], norms[found]))
-        if not rows:
+        if not postings:
             return np.zeros(self.size)
-        return np.bincount(np.concatenate(rows), np.concatenate(weights), minlength=self.size)
+        rows = np.concatenate([self.rows[start:stop] for _, start, stop in postings])
+        weights = np.concatenate([term_idf * self._term_weights(start, stop, avgdl, params)
+                                  for term_idf, start, stop in postings])
+        return np.bincount(rows, weights, minlength=self.size)
 
     def dense(self, vector: np.ndarray, n: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """(positions, cosine) of the ``n`` nearest vectors among ``allowed`` positions (all if None)."""
