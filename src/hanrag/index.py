@@ -174,12 +174,21 @@ class Index:
     def cache(self) -> EmbeddingCache:
         return self._once("_cache", lambda: EmbeddingCache(self.settings.cache_dir / "embeddings.sqlite"))
 
+    @property
+    def lexical_only(self) -> bool:
+        """Built with ``embedder = "none"``: BM25 only."""
+        return self.settings.embedder == "none"
+
     def embed_passages(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        if self.lexical_only:
+            return self.embedder.embed_passages(texts)
         return self.cache.get_or_compute(
             "passage|" + self.embedder.spec, texts, self.embedder.embed_passages, progress=progress
         )
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if self.lexical_only:
+            return self.embedder.embed_queries(texts)
         return self.cache.get_or_compute("query|" + self.embedder.spec, texts, self.embedder.embed_queries)
 
     def _dim(self) -> int:
@@ -251,6 +260,11 @@ class Index:
 
     def retrieval_settings(self, **overrides: Any) -> RetrievalSettings:
         values = {k: v for k, v in overrides.items() if v is not None}
+        if self.lexical_only:
+            if values.get("mode", "bm25") != "bm25":
+                raise InputError(f"mode '{values['mode']}' needs vectors, and index {self.settings.index} has none "
+                                 "(embedder = \"none\"): search it with mode bm25")
+            values["mode"] = "bm25"
         try:
             return RetrievalSettings.model_validate({**self.settings.retrieval.model_dump(), **values})
         except ValueError as exc:
@@ -350,9 +364,10 @@ class Index:
                     embed_passages=self.embed_passages,
                     embed_query=lambda q: self.embed_queries([q])[0],
                     sentences=a.sentences,
-                    lexical_weight=a.lexical_weight,
+                    # Without vectors, sentences are ranked and refused on term coverage alone.
+                    lexical_weight=1.0 if self.lexical_only else a.lexical_weight,
                     refuse_below=a.refuse_below,
-                    cosine_weight=a.cosine_weight,
+                    cosine_weight=0.0 if self.lexical_only else a.cosine_weight,
                     cosine_center=a.cosine_center,
                 threads=self.settings.worker_threads,
             )

