@@ -18,6 +18,7 @@ from rich.table import Table
 
 from hanrag.config import Settings, load_settings
 from hanrag.errors import HanragError
+from hanrag.progress import StageClock, describe
 from hanrag.terminal import printable, shown
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Korean-first hybrid search and RAG over your documents.")
@@ -59,13 +60,15 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | N
         yield None
         return
     bar = Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=err, transient=False)
+                   TextColumn("{task.fields[speed]}"), console=err, transient=False)
     tasks: dict[str, Any] = {}
+    clock = StageClock()
 
     def update(stage: str, done: int, total: int) -> None:
         if stage not in tasks:
-            tasks[stage] = bar.add_task(stage, total=total)
-        bar.update(tasks[stage], completed=done, total=total)
+            tasks[stage] = bar.add_task(stage, total=total, speed="")
+        speed = describe(*clock.update(stage, done, total)) if done < total else ""
+        bar.update(tasks[stage], completed=done, total=total, speed=speed)
 
     with bar:
         yield update

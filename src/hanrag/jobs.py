@@ -23,13 +23,14 @@ from typing import Any
 
 from hanrag.errors import ConflictError, HanragError, IndexLockedError, InputError, NotFoundError
 from hanrag.index import Index, SourceFile
+from hanrag.progress import StageClock
 from hanrag.schema import iso_time
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
     job_id TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL, stage TEXT NOT NULL,
     progress REAL NOT NULL DEFAULT 0, done INTEGER NOT NULL DEFAULT 0, created REAL NOT NULL, finished REAL, report TEXT, error TEXT,
-    target TEXT
+    target TEXT, rate REAL, eta REAL
 );
 CREATE TABLE IF NOT EXISTS job_files (
     job_id TEXT NOT NULL REFERENCES jobs(job_id) ON DELETE CASCADE, n INTEGER NOT NULL,
@@ -70,6 +71,10 @@ class JobQueue:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
+        present = {row[1] for row in self._db.execute("PRAGMA table_info(jobs)")}
+        for column in ("rate", "eta"):  # job files written before these columns existed
+            if column not in present:
+                self._db.execute(f"ALTER TABLE jobs ADD COLUMN {column} REAL")
         self._db_lock = threading.Lock()
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._finished: dict[str, threading.Event] = {}
@@ -160,6 +165,9 @@ class JobQueue:
         return {
             "job_id": row["job_id"], "kind": row["kind"], "status": row["status"], "stage": row["stage"],
             "progress": round(row["progress"], 3), "created": iso_time(row["created"]),
+            # items per second of the running stage (chunks while embedding) and seconds it has left
+            "rate": None if row["rate"] is None or row["status"] != "running" else round(row["rate"], 2),
+            "eta_s": None if row["eta"] is None or row["status"] != "running" else round(row["eta"], 1),
             "finished": iso_time(row["finished"]),
             "files": files, "done": row["done"], "total": len(files),
             "added": report.get("added", 0), "updated": report.get("updated", 0), "skipped": report.get("skipped", 0),
@@ -222,15 +230,20 @@ class JobQueue:
             if latest[name] != n:
                 self._file_done(job_id, n, "skipped", "a later file in this upload has the same name")
         last = [0.0, ""]
+        clock = StageClock()
 
         def progress(stage: str, done: int, total: int) -> None:
             now = time.monotonic()
+            rate, left = clock.update(stage, done, total)
             if stage == last[1] and now - last[0] < 0.25 and done < total:
                 return  # at most four progress writes a second within a stage
             last[:] = [now, stage]
             low, high = _STAGES.get(stage, (0.0, 1.0))
             share = low + (high - low) * (done / total if total else 1.0)
-            self._sql("UPDATE jobs SET stage = ?, progress = ? WHERE job_id = ?", stage, share, job_id)
+            if done >= total:
+                rate = left = None
+            self._sql("UPDATE jobs SET stage = ?, progress = ?, rate = ?, eta = ? WHERE job_id = ?",
+                      stage, share, rate, left, job_id)
             if stage == "reading":
                 self._sql("UPDATE jobs SET done = ? WHERE job_id = ?", done, job_id)
 

@@ -84,4 +84,8 @@ def serve(settings: Settings, host: str, port: int, allow_without_key: bool, ann
             if self.started:  # the address is bound: the URL works now
                 announce(f"hanrag is serving {settings.index} at http://{shown_host}:{port}  (API: /docs; Ctrl-C stops)")
 
-    AnnouncingServer(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)).run()
+    # Keep-alive well past uvicorn's 5 s: when a busy writer thread (loading Kiwi, building a segment)
+    # keeps the event loop from running for a few seconds, a 5 s timer fires before the client's
+    # next request on that connection is read, and the client gets "connection reset".
+    AnnouncingServer(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
+                                    timeout_keep_alive=65)).run()

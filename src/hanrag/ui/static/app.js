@@ -485,9 +485,15 @@ function showFiles(job) {
 function jobProgress(job) {
   const progress = Math.max(0, Math.min(1, Number(job.progress) || 0));
   const label = `${STAGES[job.stage] || job.stage || ""} · ${job.done ?? 0}/${job.total ?? 0}`;
+  const left = job.eta_s == null ? "" : ` · 약 ${formatSeconds(job.eta_s)} 남음`;
   return el("div", { class: "job-progress" },
     el("progress", { max: "1", value: String(progress), "aria-label": "진행률" }),
-    el("span", { class: "job-stage", text: `${label} · ${Math.round(progress * 100)}%` }));
+    el("span", { class: "job-stage", text: `${label} · ${Math.round(progress * 100)}%${left}` }));
+}
+
+function formatSeconds(seconds) {
+  const s = Math.max(0, Math.round(Number(seconds) || 0));
+  return s >= 60 ? `${Math.floor(s / 60)}분 ${s % 60}초` : `${s}초`;
 }
 
 function fileItem(file) {
