@@ -190,3 +190,34 @@ def test_uri_and_collection_name_are_checked() -> None:
         MilvusStore("/tmp/not-a-milvus-file")
     with pytest.raises(InputError, match="collection name"):
         MilvusStore("/tmp/x.db", collection="1bad-name")
+
+
+def test_bm25_top_n_survives_a_large_drift_of_average_length(tmp_path: Path, monkeypatch) -> None:
+    """Chunks weighted when the average length was 2 rank as in the local store once it is 27,
+    even with a candidate pool of only n + 5 (the store asks for 3n)."""
+    from hanrag.store import milvus_bm25
+
+    monkeypatch.setattr(milvus_bm25, "candidates", lambda n: n + 5)
+    rng = np.random.default_rng(9)
+
+    def docs(prefix: str, count: int, lengths: tuple[int, int]):
+        out = []
+        for i in range(count):
+            doc, chunks, _, vectors = _doc(rng, f"{prefix}{i}", 4)
+            terms = [list(rng.choice(WORDS, size=int(rng.integers(*lengths)))) for _ in chunks]
+            out.append((doc, chunks, terms, vectors))
+        return out
+
+    short, long = docs("s", 40, (1, 4)), docs("l", 40, (20, 60))
+    milvus, local = MilvusStore(str(tmp_path / "index.db")), LocalStore(tmp_path / "local", SMALL)
+    try:
+        for store in (milvus, local):
+            _write(store, short)
+            _write(store, long)
+        for query in QUERIES[:4]:
+            got = milvus.retrieve(query, None, None, ["bm25"], 10)["bm25"]
+            theirs = local.retrieve(query, None, None, ["bm25"], 10)["bm25"]
+            assert np.allclose(got.scores, theirs.scores, rtol=1e-5)
+    finally:
+        milvus.close()
+        local.close()

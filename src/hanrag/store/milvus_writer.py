@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from hanrag.store.milvus import MilvusStore
 
 FORMAT_VERSION = "milvus-1"
+DRIFT = 1.2  # largest ratio between the avgdl a stored weight assumes and today's
 _BATCH = 500
 _IN_PROCESS: dict[str, threading.Lock] = {}  # one writer per index within this process, too
 _IN_PROCESS_GUARD = threading.Lock()
@@ -131,6 +132,7 @@ class MilvusWriter:
                        doc_rows[start : start + _BATCH], timeout=store.timeout)
         stats.add(new_terms)
         stats.save(self._set_meta)
+        self._reweight_if_drifted(stats, avgdl)
         store.call("finish the commit", store.client.delete, f"{store.prefix}_meta",
                    filter='key == "commit_pending"', timeout=store.timeout)
 
@@ -160,24 +162,39 @@ class MilvusWriter:
         store.call("finish recovery", store.client.delete, f"{store.prefix}_meta",
                    filter='key == "commit_pending"', timeout=store.timeout)
 
+    def _reweight_if_drifted(self, stats: "_Stats", written_with: float) -> None:
+        """Keep every stored weight within DRIFT of today's avgdl (else the candidate cut can
+        miss a chunk whose weight was computed with a very different average length)."""
+        meta = self._store.manifest()
+        low = min(float(meta.get("weights_avgdl_low", written_with)), written_with)
+        high = max(float(meta.get("weights_avgdl_high", written_with)), written_with)
+        now = stats.terms / stats.chunks if stats.chunks else 1.0
+        if max(high / now, now / low) > DRIFT:
+            self._reweight(now)
+            low = high = now
+        self._set_meta({"weights_avgdl_low": repr(low), "weights_avgdl_high": repr(high)})
+
+    def _reweight(self, avgdl: float) -> None:
+        """Every chunk's sparse weights again with ``avgdl`` (rows are written whole in Milvus 2.5)."""
+        store = self._store
+        ids = [r["chunk_id"] for r in store.query("chunks", 'chunk_id != ""', ["chunk_id"])]
+        for start in range(0, len(ids), _BATCH):
+            full = store.query_in("chunks", "chunk_id", ids[start : start + _BATCH], ["*"])
+            for row in full:
+                row["sparse"] = bm25.chunk_vector(row["terms"].split(), avgdl)
+            store.call("rewrite chunks", store.client.upsert, store.chunks_name, full, timeout=store.timeout)
+
     def rebuild(self, embed_missing: Callable[[list[Chunk]], np.ndarray] | None = None) -> None:
         """Statistics, document chunk counts and sparse BM25 weights again from the stored chunks.
         Vectors live in Milvus with their chunks, so ``embed_missing`` is never needed."""
         store = self._store
         stats = _Stats(store, fresh=True)
+        avgdl = 1.0
         if store.has_chunks():
-            fields = ["chunk_id", "doc_id", "terms", "length"]
-            rows = store.query("chunks", 'chunk_id != ""', fields)
-            terms = [r["terms"].split() for r in rows]
-            stats.add(terms)
+            rows = store.query("chunks", 'chunk_id != ""', ["doc_id", "terms"])
+            stats.add([r["terms"].split() for r in rows])
             avgdl = stats.terms / stats.chunks if stats.chunks else 1.0
-            # Upserting a sparse field alone is not possible in Milvus 2.5: rows are written whole.
-            for start in range(0, len(rows), _BATCH):
-                ids = [r["chunk_id"] for r in rows[start : start + _BATCH]]
-                full = store.query_in("chunks", "chunk_id", ids, ["*"])
-                for row in full:
-                    row["sparse"] = bm25.chunk_vector(row["terms"].split(), avgdl)
-                store.call("rewrite chunks", store.client.upsert, store.chunks_name, full, timeout=store.timeout)
+            self._reweight(avgdl)
             counts = Counter(r["doc_id"] for r in rows)
             docs = store.query("docs", 'doc_id != ""', ["*"])
             for row in docs:
@@ -186,6 +203,7 @@ class MilvusWriter:
                 store.call("rewrite documents", store.client.upsert, f"{store.prefix}_docs",
                            docs[start : start + _BATCH], timeout=store.timeout)
         stats.save(self._set_meta)
+        self._set_meta({"weights_avgdl_low": repr(avgdl), "weights_avgdl_high": repr(avgdl)})
 
 
 def _checked_text(value: str, what: str, chunk_id: str) -> str:
