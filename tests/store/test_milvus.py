@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("pymilvus")
 pytest.importorskip("milvus_lite")
 
-from hanrag.errors import IndexLockedError, InputError  # noqa: E402
+from hanrag.errors import BackendError, IndexLockedError, InputError  # noqa: E402
 from hanrag.retrieve.bm25 import Bm25Params  # noqa: E402
 from hanrag.retrieve.filters import matches_all, parse_where  # noqa: E402
 from hanrag.retrieve.fusion.rrf import weighted_rrf  # noqa: E402
@@ -183,6 +183,11 @@ def test_interrupted_commit_is_repaired_by_the_next_writer(tmp_path: Path) -> No
             reference(corpus, ["금리", "연차"], Bm25Params()), rel=1e-5)
     finally:
         store.close()
+
+
+def test_unreachable_server_is_one_backend_error() -> None:
+    with pytest.raises(BackendError, match="cannot open Milvus at http://127.0.0.1:9"):
+        MilvusStore("milvus:http://127.0.0.1:9", timeout=2)
 
 
 def test_uri_and_collection_name_are_checked() -> None:

@@ -45,7 +45,9 @@ class Target:
 
     @classmethod
     def parse(cls, uri: str, token: str | None = None) -> "Target":
-        """``http(s)://host:19530`` (credentials from the environment unless given) or a ``.db`` path."""
+        """``http(s)://host:19530`` (credentials from the environment unless given) or a ``.db`` path,
+        with or without the ``milvus:`` of the ``store`` setting."""
+        uri = uri.removeprefix("milvus:")
         if uri.startswith(("http://", "https://", "tcp://", "unix:")):
             user, password = os.environ.get(ENV_USER), os.environ.get(ENV_PASSWORD)
             token = token or os.environ.get(ENV_TOKEN) or (f"{user}:{password}" if user and password else None)
