@@ -226,3 +226,26 @@ def test_bm25_top_n_survives_a_large_drift_of_average_length(tmp_path: Path, mon
     finally:
         milvus.close()
         local.close()
+
+
+def test_quotes_and_backslashes_in_ids_terms_and_filters(tmp_path: Path) -> None:
+    """milvus-lite splices primary keys into SQL unescaped; no user text may reach it as a key."""
+    from hanrag.schema import Chunk
+    from hanrag.store.base import StoredDocument
+
+    odd = "o'brien \"1\" \\x"
+    doc = StoredDocument(odd, f"/docs/{odd}.txt", "h", pages=1)
+    chunks = [Chunk(f"{odd}#{i}", odd, doc.source, "t", title=f"it's \"{i}\"") for i in range(2)]
+    terms = [["'s", "금리", '"q"'], ["\\", "금리"]]
+    vectors = np.eye(2, DIM, dtype=np.float32)
+    store = MilvusStore(str(tmp_path / "index.db"))
+    try:
+        _write(store, [(doc, chunks, terms, vectors)])
+        _write(store, [(doc, chunks, terms, vectors)])  # an update deletes by these ids
+        assert store.has_document(odd) and set(store.fetch([c.chunk_id for c in chunks])) == {c.chunk_id for c in chunks}
+        found = store.retrieve(["'s"], vectors[1], parse_where([f"doc_id:{odd}", "title:it's*"]), ["bm25", "dense"], 5)
+        assert found["bm25"].ids.tolist() == [f"{odd}#0"] and found["dense"].ids.tolist()[0] == f"{odd}#1"
+        _write(store, deletes=[odd])
+        assert store.count() == 0 and not store.has_document(odd) and store.idf(["'s"])[0] == store.idf(["없음"])[0]
+    finally:
+        store.close()

@@ -27,7 +27,7 @@ from hanrag.store import milvus_bm25 as bm25
 from hanrag.store.base import Ranking
 from hanrag.store.milvus_filters import NOTHING, DocumentMeta, compile_conditions, quote
 from hanrag.store.milvus_schema import (
-    KEY_MAX, Target, connect, create_chunk_collection, create_side_collections, import_pymilvus,
+    Target, connect, create_chunk_collection, create_side_collections, import_pymilvus, row_key,
 )
 
 T = TypeVar("T")
@@ -35,11 +35,6 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,200}$")
 _CHUNK_FIELDS = ["chunk_id", "doc_id", "source", "text", "page", "has_page", "start", "end", "title", "has_title",
                  "kind", "summary", "has_summary", "modified", "has_modified"]
 _BATCH = 500  # ids per "in [...]" expression
-
-
-def df_key(term: str) -> str:
-    """A term's primary key in the terms collection (very long terms by their hash)."""
-    return term if len(term.encode()) < KEY_MAX else f"#{bm25.term_key(term)}:{len(term)}"
 
 
 class MilvusStore:
@@ -141,9 +136,9 @@ class MilvusStore:
 
     def df(self, terms: Sequence[str]) -> dict[str, int]:
         distinct = list(dict.fromkeys(terms))
-        keys = {df_key(t): t for t in distinct}
-        rows = self.query_in("terms", "term", list(keys), ["term", "df"])
-        return {keys[r["term"]]: int(r["df"]) for r in rows if r["term"] in keys}
+        keys = {row_key(t): t for t in distinct}
+        rows = self.query_in("terms", "pk", list(keys), ["pk", "df"])
+        return {keys[r["pk"]]: int(r["df"]) for r in rows if r["pk"] in keys}
 
     def idf(self, terms: Sequence[str]) -> np.ndarray:
         n, _ = self.stats()
@@ -162,7 +157,7 @@ class MilvusStore:
         with self._cache_lock:
             if self._docs_cache[0] == version:
                 return self._docs_cache[1]
-        rows = self.query("docs", 'doc_id != ""', ["doc_id", "source", "content_hash", "pages", "chunks",
+        rows = self.query("docs", 'pk != ""', ["doc_id", "source", "content_hash", "pages", "chunks",
                                                      "modified", "has_modified"])
         with self._cache_lock:
             self._docs_cache = (version, rows)
@@ -183,13 +178,13 @@ class MilvusStore:
                 if r["source"] == source_prefix or r["source"].startswith(folder)]
 
     def has_document(self, doc_id: str) -> bool:
-        return bool(self.query_in("docs", "doc_id", [doc_id], ["doc_id"]))
+        return bool(self.query_in("docs", "pk", [row_key(doc_id)], ["pk"]))
 
     # --- chunks --------------------------------------------------------------------------
     def fetch(self, chunk_ids: Sequence[str]) -> dict[str, Chunk]:
         if not self.has_chunks():
             return {}
-        rows = self.query_in("chunks", "chunk_id", [str(i) for i in chunk_ids], _CHUNK_FIELDS)
+        rows = self.query_in("chunks", "pk", [row_key(str(i)) for i in chunk_ids], _CHUNK_FIELDS)
         return {r["chunk_id"]: _chunk(r) for r in rows}
 
     def retrieve(
@@ -231,8 +226,8 @@ class MilvusStore:
     def _dense(self, vector: np.ndarray, expr: str | None, n: int) -> Ranking:
         if expr == NOTHING or n <= 0 or not self.has_chunks():
             return Ranking.empty()
-        hits = self._search("dense", np.asarray(vector, dtype=np.float32).tolist(), expr, min(n, 16_384), [])
-        return _ranking([(h["id"], float(h["distance"])) for h in hits], n)
+        hits = self._search("dense", np.asarray(vector, dtype=np.float32).tolist(), expr, min(n, 16_384), ["chunk_id"])
+        return _ranking([(h["entity"]["chunk_id"], float(h["distance"])) for h in hits], n)
 
     def _bm25(self, terms: Sequence[str], expr: str | None, n: int, params: Bm25Params) -> Ranking:
         if not terms or expr == NOTHING or n <= 0 or not self.has_chunks():
@@ -242,9 +237,9 @@ class MilvusStore:
         if not df:
             return Ranking.empty()
         term_idf = dict(zip(df, idf(total, np.fromiter(df.values(), np.float64, len(df))).tolist()))
-        hits = self._search("sparse", bm25.query_vector(terms, term_idf), expr, bm25.candidates(n), ["terms"])
+        hits = self._search("sparse", bm25.query_vector(terms, term_idf), expr, bm25.candidates(n), ["chunk_id", "terms"])
         scores = bm25.rescore(terms, [h["entity"]["terms"].split() for h in hits], total, avgdl, df, params)
-        return _ranking([(h["id"], float(s)) for h, s in zip(hits, scores.tolist()) if s > 0.0], n)
+        return _ranking([(h["entity"]["chunk_id"], float(s)) for h, s in zip(hits, scores.tolist()) if s > 0.0], n)
 
     def writer(self) -> Any:
         """The one writer (IndexLockedError while another holds a milvus-lite index)."""

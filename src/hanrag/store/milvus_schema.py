@@ -10,6 +10,7 @@ write acknowledged before it.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import warnings
@@ -23,6 +24,14 @@ KEY_MAX = 1_024
 PLACEHOLDER = [0.0, 0.0]
 CONSISTENCY = "Strong"
 ENV_TOKEN, ENV_USER, ENV_PASSWORD = "HANRAG_MILVUS_TOKEN", "HANRAG_MILVUS_USER", "HANRAG_MILVUS_PASSWORD"
+
+
+def row_key(text: str) -> str:
+    """The primary key of a row named by a user's id or a term: 128 bits of blake2b in hex.
+
+    milvus-lite 2.5.1 deletes (and upserts) by splicing primary keys into SQL unescaped, so a key
+    holding a quote (a term like ``'s``, a record id ``o'brien``) breaks its writes; hex never does."""
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def import_pymilvus() -> Any:
@@ -87,7 +96,7 @@ def connect(target: Target, timeout: float) -> Any:
 def _side(client: Any, name: str, key: str, fields: list[tuple]) -> None:
     pymilvus = import_pymilvus()
     schema = client.create_schema(auto_id=False, enable_dynamic_field=False)
-    schema.add_field(key, pymilvus.DataType.VARCHAR, max_length=KEY_MAX, is_primary=True)
+    schema.add_field(key, pymilvus.DataType.VARCHAR, max_length=64, is_primary=True)
     for field_name, dtype, extra in fields:
         schema.add_field(field_name, dtype, **extra)
     schema.add_field("placeholder", pymilvus.DataType.FLOAT_VECTOR, dim=2)
@@ -101,12 +110,12 @@ def create_side_collections(client: Any, prefix: str) -> None:
     dtype = import_pymilvus().DataType
     text = {"max_length": TEXT_MAX}
     wanted = {
-        f"{prefix}_docs": ("doc_id", [("source", dtype.VARCHAR, text), ("content_hash", dtype.VARCHAR, text),
+        f"{prefix}_docs": ("pk", [("doc_id", dtype.VARCHAR, text), ("source", dtype.VARCHAR, text), ("content_hash", dtype.VARCHAR, text),
                                       ("pages", dtype.INT64, {}), ("title", dtype.VARCHAR, text),
                                       ("has_title", dtype.BOOL, {}), ("modified", dtype.DOUBLE, {}),
                                       ("has_modified", dtype.BOOL, {}), ("chunks", dtype.INT64, {}),
                                       ("indexed_at", dtype.DOUBLE, {})]),
-        f"{prefix}_terms": ("term", [("df", dtype.INT64, {})]),
+        f"{prefix}_terms": ("pk", [("df", dtype.INT64, {})]),
         f"{prefix}_meta": ("key", [("value", dtype.VARCHAR, text)]),
     }
     for name, (key, fields) in wanted.items():
@@ -118,8 +127,8 @@ def create_chunk_collection(client: Any, name: str, dim: int, dense_index: dict)
     """The chunk collection for vectors of ``dim``; ``dense_index`` is Milvus's index spec."""
     dtype = import_pymilvus().DataType
     schema = client.create_schema(auto_id=False, enable_dynamic_field=False)
-    schema.add_field("chunk_id", dtype.VARCHAR, max_length=KEY_MAX, is_primary=True)
-    for field_name in ("doc_id", "source"):
+    schema.add_field("pk", dtype.VARCHAR, max_length=64, is_primary=True)
+    for field_name in ("chunk_id", "doc_id", "source"):
         schema.add_field(field_name, dtype.VARCHAR, max_length=TEXT_MAX)
     for field_name in ("text", "terms", "title", "title_lc", "summary"):
         schema.add_field(field_name, dtype.VARCHAR, max_length=TEXT_MAX)

@@ -26,7 +26,7 @@ from hanrag.store import milvus_bm25 as bm25
 from hanrag.store.base import StoredDocument
 from hanrag.store.lock import WriterLock
 from hanrag.store.milvus_filters import quote
-from hanrag.store.milvus_schema import PLACEHOLDER, TEXT_MAX
+from hanrag.store.milvus_schema import PLACEHOLDER, TEXT_MAX, row_key
 
 if TYPE_CHECKING:
     from hanrag.store.milvus import MilvusStore
@@ -119,7 +119,7 @@ class MilvusWriter:
         for doc, chunks, terms, vectors in added:
             doc_rows.append(_doc_row(doc, len(chunks)))
             rows.extend(_chunk_row(doc, c, t, v, avgdl) for c, t, v in zip(chunks, terms, vectors))
-        self._delete_in("docs", "doc_id", touched)
+        self._delete_in("docs", "pk", [row_key(d) for d in touched])
         if store.has_chunks():
             self._delete_in("chunks", "doc_id", touched)
         if rows:
@@ -156,7 +156,7 @@ class MilvusWriter:
         store = self._store
         if store.has_chunks():
             known = set(store.document_hashes())
-            orphans = {r["doc_id"] for r in store.query("chunks", 'chunk_id != ""', ["doc_id"])} - known
+            orphans = {r["doc_id"] for r in store.query("chunks", 'pk != ""', ["doc_id"])} - known
             self._delete_in("chunks", "doc_id", sorted(orphans))
         self.rebuild()
         store.call("finish recovery", store.client.delete, f"{store.prefix}_meta",
@@ -177,9 +177,9 @@ class MilvusWriter:
     def _reweight(self, avgdl: float) -> None:
         """Every chunk's sparse weights again with ``avgdl`` (rows are written whole in Milvus 2.5)."""
         store = self._store
-        ids = [r["chunk_id"] for r in store.query("chunks", 'chunk_id != ""', ["chunk_id"])]
-        for start in range(0, len(ids), _BATCH):
-            full = store.query_in("chunks", "chunk_id", ids[start : start + _BATCH], ["*"])
+        keys = [r["pk"] for r in store.query("chunks", 'pk != ""', ["pk"])]
+        for start in range(0, len(keys), _BATCH):
+            full = store.query_in("chunks", "pk", keys[start : start + _BATCH], ["*"])
             for row in full:
                 row["sparse"] = bm25.chunk_vector(row["terms"].split(), avgdl)
             store.call("rewrite chunks", store.client.upsert, store.chunks_name, full, timeout=store.timeout)
@@ -191,12 +191,12 @@ class MilvusWriter:
         stats = _Stats(store, fresh=True)
         avgdl = 1.0
         if store.has_chunks():
-            rows = store.query("chunks", 'chunk_id != ""', ["doc_id", "terms"])
+            rows = store.query("chunks", 'pk != ""', ["doc_id", "terms"])
             stats.add([r["terms"].split() for r in rows])
             avgdl = stats.terms / stats.chunks if stats.chunks else 1.0
             self._reweight(avgdl)
             counts = Counter(r["doc_id"] for r in rows)
-            docs = store.query("docs", 'doc_id != ""', ["*"])
+            docs = store.query("docs", 'pk != ""', ["*"])
             for row in docs:
                 row["chunks"] = counts.get(row["doc_id"], 0)
             for start in range(0, len(docs), _BATCH):
@@ -214,7 +214,7 @@ def _checked_text(value: str, what: str, chunk_id: str) -> str:
 
 
 def _doc_row(doc: StoredDocument, chunks: int) -> dict:
-    return {"doc_id": doc.doc_id, "source": doc.source, "content_hash": doc.content_hash, "pages": doc.pages,
+    return {"pk": row_key(doc.doc_id), "doc_id": doc.doc_id, "source": doc.source, "content_hash": doc.content_hash, "pages": doc.pages,
             "title": doc.title or "", "has_title": doc.title is not None, "modified": float(doc.modified or 0.0),
             "has_modified": doc.modified is not None, "chunks": chunks, "indexed_at": time.time(),
             "placeholder": PLACEHOLDER}
@@ -223,7 +223,7 @@ def _doc_row(doc: StoredDocument, chunks: int) -> dict:
 def _chunk_row(doc: StoredDocument, chunk: Chunk, terms: list[str], vector: np.ndarray, avgdl: float) -> dict:
     title = chunk.title if chunk.title is not None else doc.title  # what a title filter sees, as locally
     return {
-        "chunk_id": chunk.chunk_id, "doc_id": doc.doc_id, "source": doc.source,
+        "pk": row_key(chunk.chunk_id), "chunk_id": chunk.chunk_id, "doc_id": doc.doc_id, "source": doc.source,
         "text": _checked_text(chunk.text, "text", chunk.chunk_id),
         "terms": _checked_text(" ".join(terms), "terms", chunk.chunk_id),
         "title": chunk.title or "", "has_title": chunk.title is not None,
@@ -260,24 +260,22 @@ class _Stats:
             self.df.subtract(set(chunk_terms))
 
     def save(self, set_meta: Callable[[dict[str, str]], None]) -> None:
-        from hanrag.store.milvus import df_key
-
         store = self._store
         name = f"{store.prefix}_terms"
         if self._fresh:
-            store.call("clear term statistics", store.client.delete, name, filter='term != ""', timeout=store.timeout)
+            store.call("clear term statistics", store.client.delete, name, filter='pk != ""', timeout=store.timeout)
             current: dict[str, int] = {}
         else:
             current = store.df([t for t, d in self.df.items() if d])
         after = {t: current.get(t, 0) + d for t, d in self.df.items() if d or self._fresh}
-        live = [{"term": df_key(t), "df": v, "placeholder": PLACEHOLDER} for t, v in after.items() if v > 0]
-        gone = [df_key(t) for t, v in after.items() if v <= 0 and t in current]
+        live = [{"pk": row_key(t), "df": v, "placeholder": PLACEHOLDER} for t, v in after.items() if v > 0]
+        gone = [row_key(t) for t, v in after.items() if v <= 0 and t in current]
         for start in range(0, len(live), 5 * _BATCH):
             store.call("write term statistics", store.client.upsert, name, live[start : start + 5 * _BATCH],
                        timeout=store.timeout)
         for start in range(0, len(gone), _BATCH):
             part = gone[start : start + _BATCH]
             store.call("write term statistics", store.client.delete, name,
-                       filter=f"term in [{', '.join(quote(t) for t in part)}]", timeout=store.timeout)
+                       filter=f"pk in [{', '.join(quote(t) for t in part)}]", timeout=store.timeout)
         version = int(store.manifest().get("version", 0)) + 1
         set_meta({"live_chunks": str(self.chunks), "live_terms": str(self.terms), "version": str(version)})
