@@ -36,6 +36,16 @@ def _write(store, upserts=(), deletes=()) -> None:
         writer.commit()
 
 
+def _by_score(ranking) -> dict[float, set[str]]:
+    """Ids grouped by score (rounded), the last group left out: a tie there is cut arbitrarily."""
+    groups: dict[float, set[str]] = {}
+    for chunk_id, score in zip(ranking.ids.tolist(), ranking.scores.tolist()):
+        groups.setdefault(round(score, 5), set()).add(chunk_id)
+    if groups:
+        groups.pop(min(groups))
+    return groups
+
+
 def _corpus(docs: dict) -> dict[str, list[str]]:
     return {c.chunk_id: t for _doc_, chunks, terms, _v in docs.values() for c, t in zip(chunks, terms)}
 
@@ -249,3 +259,30 @@ def test_quotes_and_backslashes_in_ids_terms_and_filters(tmp_path: Path) -> None
         assert store.count() == 0 and not store.has_document(odd) and store.idf(["'s"])[0] == store.idf(["없음"])[0]
     finally:
         store.close()
+
+
+def test_export_moves_an_index_to_another_store_without_embedding(pair, tmp_path: Path) -> None:
+    """Milvus -> a fresh local store and a second Milvus collection: the same documents, chunks
+    and rankings (vectors and terms travel; nothing is analysed or embedded again)."""
+    milvus, local, docs, folder = pair
+    exported = list(milvus.export(batch=7))
+    assert [d.doc_id for d, *_ in exported] == [d.doc_id for d in milvus.documents()]
+    copies = [LocalStore(tmp_path / "copy", SMALL), MilvusStore(str(folder / "index.db"), collection="copy")]
+    try:
+        for copy in copies:
+            _write(copy, exported)
+        vector = np.ones(DIM, dtype=np.float32) / np.sqrt(DIM)
+        for copy, original in zip(copies, (local, milvus)):
+            assert copy.documents() == original.documents()
+            ids = list(original.fetch([c.chunk_id for _, chunks, _, _ in docs.values() for c in chunks]))
+            assert copy.fetch(ids) == original.fetch(ids)
+            for query in QUERIES:
+                a = copy.retrieve(query, vector, None, ["bm25", "dense"], 20)
+                b = original.retrieve(query, vector, None, ["bm25", "dense"], 20)
+                for name in ("bm25", "dense"):
+                    # Same scores best first; ids equal up to the order of ties (insertion order differs).
+                    assert np.allclose(a[name].scores, b[name].scores, rtol=1e-5)
+                    assert _by_score(a[name]) == _by_score(b[name])
+    finally:
+        for copy in copies:
+            copy.close()

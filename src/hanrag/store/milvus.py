@@ -24,7 +24,7 @@ from hanrag.retrieve.bm25 import Bm25Params, idf
 from hanrag.retrieve.filters import Condition
 from hanrag.schema import Chunk, DocumentInfo
 from hanrag.store import milvus_bm25 as bm25
-from hanrag.store.base import Ranking
+from hanrag.store.base import Ranking, StoredDocument
 from hanrag.store.milvus_filters import NOTHING, DocumentMeta, compile_conditions, quote
 from hanrag.store.milvus_schema import (
     Target, connect, create_chunk_collection, create_side_collections, import_pymilvus, row_key,
@@ -240,6 +240,25 @@ class MilvusStore:
         hits = self._search("sparse", bm25.query_vector(terms, term_idf), expr, bm25.candidates(n), ["chunk_id", "terms"])
         scores = bm25.rescore(terms, [h["entity"]["terms"].split() for h in hits], total, avgdl, df, params)
         return _ranking([(h["entity"]["chunk_id"], float(s)) for h, s in zip(hits, scores.tolist()) if s > 0.0], n)
+
+    def export(self, batch: int = 100) -> Iterator[tuple[StoredDocument, list[Chunk], list[list[str]], np.ndarray]]:
+        """Every document with its chunks, terms and vectors, in the order they were given: what
+        ``StoreWriter.upsert`` takes, so an index moves to another store without re-embedding."""
+        rows = sorted(self.query("docs", 'pk != ""', ["*"]), key=lambda r: r["source"])
+        dim = int(self.manifest().get("dim") or 0)
+        for start in range(0, len(rows), batch):
+            part = rows[start : start + batch]
+            chunks: dict[str, list[dict]] = {r["doc_id"]: [] for r in part}
+            if self.has_chunks():
+                for row in self.query_in("chunks", "doc_id", list(chunks), ["*"]):
+                    chunks[row["doc_id"]].append(row)
+            for doc in part:
+                found = sorted(chunks[doc["doc_id"]], key=lambda r: r["position"])
+                stored = StoredDocument(doc["doc_id"], doc["source"], doc["content_hash"], int(doc["pages"]),
+                                        doc["title"] if doc["has_title"] else None,
+                                        doc["modified"] if doc["has_modified"] else None)
+                vectors = np.asarray([r["dense"] for r in found], dtype=np.float32).reshape(len(found), dim)
+                yield stored, [_chunk(r) for r in found], [r["terms"].split() for r in found], vectors
 
     def writer(self) -> Any:
         """The one writer (IndexLockedError while another holds a milvus-lite index)."""

@@ -136,7 +136,7 @@ def create_chunk_collection(client: Any, name: str, dim: int, dense_index: dict)
         schema.add_field(field_name, dtype.VARCHAR, max_length=KEY_MAX)
     for field_name in ("has_title", "has_summary", "has_page", "has_modified"):
         schema.add_field(field_name, dtype.BOOL)
-    for field_name in ("page", "start", "end", "length"):
+    for field_name in ("page", "start", "end", "length", "position"):
         schema.add_field(field_name, dtype.INT64)
     schema.add_field("modified", dtype.DOUBLE)
     schema.add_field("sparse", dtype.SPARSE_FLOAT_VECTOR)

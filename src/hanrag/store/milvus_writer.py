@@ -118,7 +118,7 @@ class MilvusWriter:
         avgdl = (stats.terms + sum(map(len, new_terms))) / chunks_after if chunks_after else 1.0
         for doc, chunks, terms, vectors in added:
             doc_rows.append(_doc_row(doc, len(chunks)))
-            rows.extend(_chunk_row(doc, c, t, v, avgdl) for c, t, v in zip(chunks, terms, vectors))
+            rows.extend(_chunk_row(doc, c, t, v, avgdl, i) for i, (c, t, v) in enumerate(zip(chunks, terms, vectors)))
         self._delete_in("docs", "pk", [row_key(d) for d in touched])
         if store.has_chunks():
             self._delete_in("chunks", "doc_id", touched)
@@ -220,7 +220,8 @@ def _doc_row(doc: StoredDocument, chunks: int) -> dict:
             "placeholder": PLACEHOLDER}
 
 
-def _chunk_row(doc: StoredDocument, chunk: Chunk, terms: list[str], vector: np.ndarray, avgdl: float) -> dict:
+def _chunk_row(doc: StoredDocument, chunk: Chunk, terms: list[str], vector: np.ndarray, avgdl: float,
+               position: int) -> dict:
     title = chunk.title if chunk.title is not None else doc.title  # what a title filter sees, as locally
     return {
         "pk": row_key(chunk.chunk_id), "chunk_id": chunk.chunk_id, "doc_id": doc.doc_id, "source": doc.source,
@@ -230,7 +231,7 @@ def _chunk_row(doc: StoredDocument, chunk: Chunk, terms: list[str], vector: np.n
         "title_lc": (title or "").lower(), "kind": chunk.kind, "kind_lc": chunk.kind.lower(),
         "summary": _checked_text(chunk.summary or "", "summary", chunk.chunk_id),
         "has_summary": chunk.summary is not None, "page": int(chunk.page or 0), "has_page": chunk.page is not None,
-        "start": int(chunk.start), "end": int(chunk.end), "length": len(terms),
+        "start": int(chunk.start), "end": int(chunk.end), "length": len(terms), "position": position,
         "modified": float(doc.modified or 0.0), "has_modified": doc.modified is not None,
         "sparse": bm25.chunk_vector(terms, avgdl), "dense": np.asarray(vector, dtype=np.float32).tolist(),
     }
