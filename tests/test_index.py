@@ -158,6 +158,6 @@ def test_sync_adds_updates_and_removes_exactly_what_changed(tmp_path: Path, kore
         assert index.add([korean_folder]).removed == 0 and len(index) == 3
 
 
-def test_unavailable_store_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(HanragError, match="store 'milvus:./x.db' is not available yet"):
-        Index.open(tmp_path / "ix", store="milvus:./x.db")
+def test_unknown_store_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(HanragError, match="unknown store 'opensearch:x'.*local.*milvus"):
+        Index.open(tmp_path / "ix", store="opensearch:x")

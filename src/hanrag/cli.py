@@ -156,6 +156,38 @@ def documents(
         out.print(table)
 
 
+@app.command("export")
+def export(
+    folder: Path = typer.Argument(..., help="a new folder for the export"),
+    index_dir: Optional[Path] = IndexOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Write the index (documents, chunks, terms, vectors) into a folder any store can import."""
+    from hanrag.index import Index
+    from hanrag.transfer import export_index
+
+    with _errors():
+        with Index.open(settings=_settings(config, index=index_dir), create=False) as ix:
+            summary = export_index(ix, folder)
+        err.print(f"exported {summary['documents']} documents ({summary['chunks']} chunks) to {shown(str(folder), False)}")
+
+
+@app.command("import")
+def import_(
+    folder: Path = typer.Argument(..., help="a folder written by 'hanrag export'"),
+    index_dir: Optional[Path] = IndexOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Load an export into this index (and its store, e.g. store = "milvus:..."), without re-embedding."""
+    from hanrag.index import Index
+    from hanrag.transfer import import_index
+
+    with _errors():
+        with Index.open(settings=_settings(config, index=index_dir)) as ix:
+            summary = import_index(ix, folder)
+        err.print(f"imported {summary['documents']} documents ({summary['chunks']} chunks)")
+
+
 @app.command()
 def search(
     query: str = typer.Argument(..., help="the question or keywords"),

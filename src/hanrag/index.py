@@ -110,18 +110,12 @@ class Index:
         different ones explicitly raises IndexMismatchError, otherwise the recorded ones are used.
         """
         settings = settings or load_settings(**overrides)
-        if settings.store != "local":
-            raise InputError(f"store '{settings.store}' is not available yet; use store = \"local\"")
         path = Path(directory) if directory is not None else settings.index
         if path.exists() and not path.is_dir():
             raise InputError(f"{path}: exists and is not an index directory")
-        if not create and not (path / "hanrag.sqlite").is_file():
+        if not create and settings.store == "local" and not (path / "hanrag.sqlite").is_file():
             raise NotFoundError(f"no index at {path}; create one with 'hanrag index PATH' (or pass --index DIR)")
-        r = settings.retrieval
-        store = LocalStore(path, StoreOptions(ann=AnnPolicy(
-            mode=r.ann, threshold=r.ann_threshold, params=HnswParams(ef_search=r.ann_ef_search),
-            threads=settings.worker_threads,
-        )))
+        store = open_store(settings, path)
         try:
             settings = _reconcile(store, path, settings)
         except HanragError:
@@ -646,6 +640,25 @@ class Index:
 
     def _embed_stored(self, chunks: list[Chunk]) -> np.ndarray:
         return self.embed_passages([_indexed_text(c) for c in chunks])
+
+
+def open_store(settings: Settings, path: Path) -> Store:
+    """The store ``settings.store`` names: "local" (the index folder ``path``), or
+    "milvus:<file.db | http(s)://host:19530>[#collection prefix]" (``path`` then keeps only the
+    server's job files and the integrations' metadata)."""
+    if settings.store == "local":
+        r = settings.retrieval
+        return LocalStore(path, StoreOptions(ann=AnnPolicy(
+            mode=r.ann, threshold=r.ann_threshold, params=HnswParams(ef_search=r.ann_ef_search),
+            threads=settings.worker_threads,
+        )))
+    if settings.store.startswith("milvus:"):
+        from hanrag.store.milvus import MilvusStore
+
+        uri, _, collection = settings.store.partition("#")
+        path.mkdir(parents=True, exist_ok=True)
+        return MilvusStore(uri, collection or "hanrag")
+    raise InputError(f"unknown store '{settings.store}' (use \"local\" or \"milvus:<file.db or http://host:19530>\")")
 
 
 def _named(message: str, file: SourceFile) -> str:

@@ -100,6 +100,10 @@ class StoreReader(Protocol):
 
     def has_document(self, doc_id: str) -> bool: ...
 
+    def export(self) -> Iterator[tuple[StoredDocument, list[Chunk], list[list[str]], np.ndarray]]:
+        """Every document with its chunks, terms and vectors, as ``StoreWriter.upsert`` takes them."""
+        ...
+
 
 @runtime_checkable
 class StoreWriter(Protocol):

@@ -561,6 +561,25 @@ class LocalStore:
                                 np.asarray(scores[known], dtype=np.float32)) if known else Ranking.empty()
         return out
 
+    def export(self) -> Iterator[tuple[StoredDocument, list[Chunk], list[list[str]], np.ndarray]]:
+        """Every document with its chunks, terms and vectors (what ``StoreWriter.upsert`` takes),
+        read from one snapshot: an index moves to another store without re-embedding."""
+        with self.snapshot():
+            documents = self._db.execute(
+                "SELECT doc_id, source, content_hash, pages, title, modified FROM documents ORDER BY source").fetchall()
+            dim = int(self.manifest().get("dim") or 0)
+            for doc in documents:
+                rows = self._db.execute("SELECT id, terms, segment, position FROM chunks WHERE doc_id = ? ORDER BY id",
+                                        (doc[0],)).fetchall()
+                chunks = self.chunks_by_key([r[0] for r in rows])
+                vectors = np.zeros((len(rows), dim), dtype=np.float32)
+                for i, (_key, _terms, number, position) in enumerate(rows):
+                    if number is None:
+                        raise StoreError(f"index {self.directory} has no search files for {doc[1]}; run "
+                                         "'hanrag index --rebuild' before exporting it")
+                    vectors[i] = self._segment(number).vectors[position]
+                yield (StoredDocument(*doc), [chunks[r[0]] for r in rows], [r[1].split() for r in rows], vectors)
+
     # --- writes ---------------------------------------------------------------------
     def writer(self) -> "LocalWriter":
         """Take the writer lock (IndexLockedError if another process holds it)."""
