@@ -49,9 +49,12 @@ class EmbeddingCache:
         texts: Sequence[str],
         compute: Callable[[list[str]], np.ndarray],
         progress: Callable[[int], None] | None = None,
-        batch_size: int = 16,
+        batch_size: int = 32,
     ) -> np.ndarray:
-        """Vectors for ``texts``; only cache misses go to ``compute``, in batches (progress counts texts done)."""
+        """Vectors for ``texts``; only cache misses go to ``compute``, in batches (progress counts texts done).
+
+        Misses go longest first, so each batch holds texts of similar length: a local model pads a batch
+        to its longest text, and on mixed chunks the padding would be most of the work."""
         hashes = [hashlib.blake2b(t.encode("utf-8"), digest_size=16).digest() for t in texts]
         found = self._lookup(model, hashes)
         missing = [i for i, h in enumerate(hashes) if h not in found]
@@ -62,7 +65,7 @@ class EmbeddingCache:
         todo: dict[bytes, int] = {}
         for i in missing:
             todo.setdefault(hashes[i], i)
-        items = list(todo.items())
+        items = sorted(todo.items(), key=lambda item: -len(texts[item[1]]))
         for start in range(0, len(items), batch_size):
             batch = items[start : start + batch_size]
             vectors = np.asarray(compute([texts[i] for _, i in batch]), dtype=np.float32)
