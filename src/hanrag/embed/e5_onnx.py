@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from functools import lru_cache
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +59,7 @@ class OnnxE5Embedder:
                 try:
                     import onnxruntime as ort
                 except ImportError as exc:
-                    raise BackendError("embedder 'onnx' needs: pip install onnxruntime") from exc
+                    raise BackendError("embedder 'onnx' needs: pip install 'hanrag[onnx]'") from exc
                 bundle, tokenizer = _bundle_and_tokenizer()
                 path = ensure_model(bundle, self.precision, self._cache_dir,
                                     lambda p: self._check(ort, bundle, tokenizer, p))
