@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -46,24 +47,30 @@ class OpenAIEmbedder(PrefixedEmbedder):
         self._max_retries = max_retries
         self._query_prefix, self._passage_prefix = prefixes_for(model)
         self._client: Any = None
+        # created once: requests go out from several threads, and a second client dropped in a race
+        # would close the first one's connection pool under it
+        self._client_lock = threading.Lock()
         self._dim: int | None = None
 
     @property
     def client(self) -> Any:
-        if self._client is None:
-            try:
-                from openai import OpenAI
-            except ImportError as exc:
-                raise BackendError("embedder 'openai' needs: pip install 'hanrag[openai]'") from exc
-            key = api_key_for(self._base_url, self._api_key_env)
-            if not key and self._base_url is None:
-                raise BackendError("OPENAI_API_KEY is not set")
-            self._client = OpenAI(
-                api_key=key or "not-needed",
-                base_url=self._base_url,
-                timeout=self._timeout,
-                max_retries=self._max_retries,
-            )
+        with self._client_lock:
+            return self._client or self._make_client()
+
+    def _make_client(self) -> Any:
+        try:
+            from openai import OpenAI
+        except ImportError as exc:
+            raise BackendError("embedder 'openai' needs: pip install 'hanrag[openai]'") from exc
+        key = api_key_for(self._base_url, self._api_key_env)
+        if not key and self._base_url is None:
+            raise BackendError("OPENAI_API_KEY is not set")
+        self._client = OpenAI(
+            api_key=key or "not-needed",
+            base_url=self._base_url,
+            timeout=self._timeout,
+            max_retries=self._max_retries,
+        )
         return self._client
 
     @property
