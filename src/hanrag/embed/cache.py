@@ -53,7 +53,7 @@ class EmbeddingCache:
         texts: Sequence[str],
         compute: Callable[[list[str]], np.ndarray],
         progress: Callable[[int], None] | None = None,
-        batch_size: int = 32,
+        batch_size: int = 16,
     ) -> np.ndarray:
         """Vectors for ``texts``; only cache misses go to ``compute``, in batches (progress counts texts done).
 
