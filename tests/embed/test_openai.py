@@ -3,6 +3,7 @@
 import hashlib
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -15,6 +16,7 @@ from hanrag.errors import BackendError
 from hanrag.registry import create_embedder
 
 pytest.importorskip("openai")
+_lock = threading.Lock()
 
 
 def fake_vector(text: str, dim: int = 8) -> list[float]:
@@ -25,6 +27,10 @@ def fake_vector(text: str, dim: int = 8) -> list[float]:
 class Server(ThreadingHTTPServer):
     requests: list[dict]
     fail_next: int = 0
+    fail_status: int = 500
+    delay: float = 0.0
+    in_flight: int = 0
+    max_in_flight: int = 0
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -35,18 +41,31 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        self.server.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), **body})
-        if self.server.fail_next:
-            self.server.fail_next -= 1
-            self._send(500, {"error": {"message": "boom"}})
+        srv = self.server
+        with _lock:
+            srv.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), **body})
+            fail = srv.fail_next > 0
+            srv.fail_next -= fail
+            srv.in_flight += 1
+            srv.max_in_flight = max(srv.max_in_flight, srv.in_flight)
+        try:
+            time.sleep(srv.delay)
+        finally:
+            with _lock:
+                srv.in_flight -= 1
+        if fail:
+            headers = {"Retry-After": "0"} if srv.fail_status == 429 else {}
+            self._send(srv.fail_status, {"error": {"message": "boom"}}, headers)
             return
         inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
         data = [{"object": "embedding", "index": i, "embedding": fake_vector(t)} for i, t in enumerate(inputs)]
         self._send(200, {"object": "list", "data": data, "model": body["model"], "usage": {"prompt_tokens": 1, "total_tokens": 1}})
 
-    def _send(self, status: int, payload: dict) -> None:
+    def _send(self, status: int, payload: dict, headers: dict[str, str] | None = None) -> None:
         raw = json.dumps(payload).encode()
         self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(raw)))
         self.end_headers()
@@ -125,3 +144,36 @@ def test_cache_avoids_second_request(server: Server, tmp_path: Path, korean_fold
         index.add([korean_folder])
         assert index.search("누리호", top_k=1)[0].chunk.source.endswith("space.txt")
     assert sum(len(r["input"]) for r in server.requests) == sent + 1  # only the query was embedded
+
+
+def test_429_is_retried_with_backoff(server: Server) -> None:
+    from hanrag.embed.openai import OpenAIEmbedder
+
+    server.fail_status = 429
+    server.fail_next = 2
+    embedder = OpenAIEmbedder("m", base_url=url(server), max_retries=3)
+    assert embedder.embed_passages(["가"]).shape == (1, 8)
+    assert len(server.requests) == 3
+
+
+def test_batches_go_out_concurrently_and_come_back_in_order(server: Server) -> None:
+    from hanrag.embed.openai import OpenAIEmbedder
+
+    server.delay = 0.2
+    texts = [f"문서 {i}" for i in range(12)]
+    embedder = OpenAIEmbedder("m", base_url=url(server), batch_size=2, concurrency=3)
+    vectors = embedder.embed_passages(texts)
+    assert all(len(r["input"]) <= 2 for r in server.requests) and len(server.requests) == 6
+    assert server.max_in_flight == 3  # bounded: never more than ``concurrency`` requests at once
+    for text, vector in zip(texts, vectors):
+        expected = np.asarray(fake_vector(text), dtype=np.float32)
+        np.testing.assert_allclose(vector, expected / np.linalg.norm(expected), rtol=1e-5)
+
+
+def test_concurrent_failure_is_raised(server: Server) -> None:
+    from hanrag.embed.openai import OpenAIEmbedder
+
+    server.fail_next = 100
+    embedder = OpenAIEmbedder("m", base_url=url(server), batch_size=1, concurrency=2, max_retries=0)
+    with pytest.raises(BackendError, match="failed"):
+        embedder.embed_passages(["가", "나", "다"])

@@ -13,13 +13,17 @@ from typing import Callable
 
 import numpy as np
 
+from hanrag.embed.query_cache import QueryLRU
+
 _log = logging.getLogger("hanrag")
 
 
 class EmbeddingCache:
-    """Stores float32 vectors so unchanged text is never embedded twice."""
+    """Stores float32 vectors so unchanged text is never embedded twice; recent questions (model keys
+    starting "query|") are also kept in memory, so a repeated question skips SQLite too."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, recent_queries: int = 1024) -> None:
+        self._recent = QueryLRU(recent_queries)
         self._lock = threading.Lock()  # one connection shared by a server's threads
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -51,7 +55,28 @@ class EmbeddingCache:
         progress: Callable[[int], None] | None = None,
         batch_size: int = 16,
     ) -> np.ndarray:
-        """Vectors for ``texts``; only cache misses go to ``compute``, in batches (progress counts texts done)."""
+        """Vectors for ``texts``; only cache misses go to ``compute``, in batches (progress counts texts done).
+
+        Questions (``model`` "query|<spec>") are looked up in memory first, keyed by model and text.
+
+        Misses go longest first, so each batch holds texts of similar length: a local model pads a batch
+        to its longest text, and on mixed chunks the padding would be most of the work."""
+        if model.startswith("query|") and 0 < len(texts) <= 16 and progress is None:
+
+            def stored(keys: list[str]) -> np.ndarray:
+                return self._stored(model, [k.split("\x00", 1)[1] for k in keys], compute, None, batch_size)
+
+            return self._recent.get_or_compute([f"{model}\x00{t}" for t in texts], stored)
+        return self._stored(model, texts, compute, progress, batch_size)
+
+    def _stored(
+        self,
+        model: str,
+        texts: Sequence[str],
+        compute: Callable[[list[str]], np.ndarray],
+        progress: Callable[[int], None] | None,
+        batch_size: int,
+    ) -> np.ndarray:
         hashes = [hashlib.blake2b(t.encode("utf-8"), digest_size=16).digest() for t in texts]
         found = self._lookup(model, hashes)
         missing = [i for i, h in enumerate(hashes) if h not in found]
@@ -62,7 +87,7 @@ class EmbeddingCache:
         todo: dict[bytes, int] = {}
         for i in missing:
             todo.setdefault(hashes[i], i)
-        items = list(todo.items())
+        items = sorted(todo.items(), key=lambda item: -len(texts[item[1]]))
         for start in range(0, len(items), batch_size):
             batch = items[start : start + batch_size]
             vectors = np.asarray(compute([texts[i] for _, i in batch]), dtype=np.float32)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -9,35 +10,48 @@ from typing import Any
 import numpy as np
 
 from hanrag.embed.base import l2_normalize
+from hanrag.embed.concurrent import embed_in_batches
 from hanrag.errors import BackendError, ConfigError
 
 
 class GeminiEmbedder:
     """``gemini:<model>``, e.g. ``gemini:gemini-embedding-001``; uses retrieval task types."""
 
-    def __init__(self, model: str, batch_size: int = 100, base_url: str | None = None) -> None:
+    def __init__(
+        self, model: str, batch_size: int = 100, base_url: str | None = None, concurrency: int = 4, retries: int = 4
+    ) -> None:
         if not model:
             raise ConfigError("gemini embedder needs a model, e.g. 'gemini:gemini-embedding-001'")
         self.spec = f"gemini:{model}"
         self._model_name = model
         self._batch_size = batch_size
         self._base_url = base_url
+        self._concurrency = concurrency
+        self._retries = retries
         self._client: Any = None
+        # created once: requests go out from several threads, and a second client dropped in a race
+        # would close the first one's connection pool under it
+        self._client_lock = threading.Lock()
         self._dim: int | None = None
 
     @property
     def client(self) -> Any:
-        if self._client is None:
-            try:
-                from google import genai
-                from google.genai import types
-            except ImportError as exc:
-                raise BackendError("embedder 'gemini' needs: pip install 'hanrag[gemini]'") from exc
-            key = os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY")
-            if not key:
-                raise BackendError("GEMINI_API_KEY is not set")
-            options = types.HttpOptions(base_url=self._base_url) if self._base_url else None
-            self._client = genai.Client(api_key=key, http_options=options)
+        with self._client_lock:
+            return self._client or self._make_client()
+
+    def _make_client(self) -> Any:
+        try:
+            from google import genai
+            from google.genai import types
+        except ImportError as exc:
+            raise BackendError("embedder 'gemini' needs: pip install 'hanrag[gemini]'") from exc
+        key = os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY")
+        if not key:
+            raise BackendError("GEMINI_API_KEY is not set")
+        # google-genai retries 408/429/5xx with exponential backoff and jitter when asked to.
+        retry = types.HttpRetryOptions(attempts=self._retries + 1, http_status_codes=[408, 429, 500, 502, 503, 504])
+        options = types.HttpOptions(base_url=self._base_url, retry_options=retry)
+        self._client = genai.Client(api_key=key, http_options=options)
         return self._client
 
     @property
@@ -55,21 +69,21 @@ class GeminiEmbedder:
     def _encode(self, texts: list[str], task_type: str) -> np.ndarray:
         if not texts:
             return np.zeros((0, self._dim or 0), dtype=np.float32)
-        from google.genai import types
-
-        rows: list[list[float]] = []
-        for i in range(0, len(texts), self._batch_size):
-            try:
-                response = self.client.models.embed_content(
-                    model=self._model_name,
-                    contents=texts[i : i + self._batch_size],
-                    config=types.EmbedContentConfig(task_type=task_type),
-                )
-            except BackendError:
-                raise
-            except Exception as exc:  # noqa: BLE001
-                raise BackendError(f"Gemini embedding request failed: {type(exc).__name__}: {exc}") from exc
-            rows.extend(e.values for e in response.embeddings)
+        # 100 texts per request is the API's limit for batched embedding.
+        rows = embed_in_batches(texts, self._batch_size, self._concurrency, lambda b: self._request(b, task_type))
         matrix = l2_normalize(np.asarray(rows, dtype=np.float32))
         self._dim = matrix.shape[1]
         return matrix
+
+    def _request(self, batch: list[str], task_type: str) -> list[list[float]]:
+        from google.genai import types
+
+        try:
+            response = self.client.models.embed_content(
+                model=self._model_name, contents=batch, config=types.EmbedContentConfig(task_type=task_type)
+            )
+        except BackendError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise BackendError(f"Gemini embedding request failed: {type(exc).__name__}: {exc}") from exc
+        return [e.values for e in response.embeddings]

@@ -13,7 +13,11 @@ from hanrag.errors import BackendError, ConfigError
 class SentenceTransformerEmbedder(PrefixedEmbedder):
     """Loads the model on first use (downloading it by name where the hub is reachable)."""
 
-    def __init__(self, model: str, batch_size: int = 32, max_length: int | None = None, device: str = "cpu") -> None:
+    def __init__(
+        self, model: str, batch_size: int = 32, max_length: int | None = None, device: str | None = None
+    ) -> None:
+        """``device`` None picks a GPU (cuda, mps) when one is present, else the CPU; ``batch_size`` texts
+        go through the model at once (larger suits a GPU)."""
         if not model:
             raise ConfigError("sentence-transformers embedder needs a model: 'sentence-transformers:BAAI/bge-m3'")
         self.spec = f"sentence-transformers:{model}"
