@@ -29,6 +29,7 @@ from hanrag.registry import create_embedder, create_llm, create_reranker, create
 from hanrag.rerank.base import Reranker, collect_rerank_warnings, rerank_failed
 from hanrag.retrieve import hybrid
 from hanrag.retrieve.filters import Condition, parse_where
+from hanrag.retrieve.section_rank import body_first, definition_first
 from hanrag.schema import (
     Answer, AnswerEvent, Chunk, DocumentInfo, Done, IndexReport, Page, Retrieved, Rewritten, SearchHit, Token, Turn,
 )
@@ -313,8 +314,9 @@ class Index:
                 threshold = 0.0  # set for reranker scores, meaningless on fused ones
         candidates, chunks = self._contents_last(candidates, settings.top_k)
         chosen = hybrid.select(candidates, settings.top_k, threshold)
-        return [SearchHit(rank=rank, chunk=chunks[c.chunk_id], score=c.score, scores=c.scores)
+        hits = [SearchHit(rank=rank, chunk=chunks[c.chunk_id], score=c.score, scores=c.scores)
                 for rank, c in enumerate((c for c in chosen if c.chunk_id in chunks), 1)]
+        return definition_first(query, body_first(hits))
 
     def _contents_last(
         self, candidates: list[hybrid.Candidate], top_k: int

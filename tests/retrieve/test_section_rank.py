@@ -1,4 +1,4 @@
-from hanrag.ingest.section_rank import body_first, is_supplementary
+from hanrag.retrieve.section_rank import body_first, is_supplementary
 from hanrag.schema import Chunk, ScoreBreakdown, SearchHit
 
 
@@ -22,7 +22,7 @@ def test_a_supplementary_provision_far_ahead_stays_first() -> None:
 
 
 def test_the_defining_article_comes_first_for_a_what_is_question() -> None:
-    from hanrag.ingest.section_rank import defined_term, definition_first
+    from hanrag.retrieve.section_rank import defined_term, definition_first
 
     measures = hit(1, 0.98, "제76조의3(직장 내 괴롭힘 발생 시 조치)")
     rule = "사용자는 … 근무환경을 악화시키는 행위(이하 “직장 내 괴롭힘 ”이라 한다)를 하여서는 아니 된다."

@@ -1,0 +1,126 @@
+"""Answers on the bundled statute: the fact quoted first, near-miss questions refused.
+
+    .venv/bin/python bench/statute_answers.py [--llm SPEC] [--index DIR] [--show]
+
+Questions (bench/data/, written for this benchmark):
+- statute_answerable.jsonl: 30 questions answered by one article of the bundled statute
+  (근로기준법), each with the phrase that must be quoted; used while developing the answerer;
+- statute_nearmiss.txt: 30 questions in the same words about what neighbouring laws set
+  (최저임금법, 남녀고용평등법, 고용보험법, ...): the statute does not state the fact, so the
+  answer should be a refusal; used while developing the answerer;
+- statute_answerable_heldout.jsonl, statute_nearmiss_heldout.txt: 20 + 20 more, written before
+  any tuning and never used for it; reported separately.
+Measures, per set: the phrase in the first quoted sentence, the phrase anywhere in the
+answer, answerable questions refused, near-miss questions refused. Default: the offline
+extractive answerer; ``--llm SPEC`` measures an LLM backend (e.g. openai:gpt-4o-mini, with
+its API key in the environment) on the same hits. Results:
+bench/results/statute_answers[-<llm>].json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+
+from common import BENCH, WORK, write_result
+
+from hanrag import Index
+from hanrag.text.sentences import split_sentences
+
+STATUTE = BENCH.parent / "src" / "hanrag" / "data" / "labor_standards_act.pdf"
+DATA = BENCH / "data"
+
+
+def squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def read_answerable(name: str) -> list[dict]:
+    rows = [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in rows if "question" in r]
+
+
+def read_questions(name: str) -> list[str]:
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def first_sentence(answer: str) -> str:
+    """The first quoted sentence: the extractive answer's first line; an LLM's first sentence."""
+    line = next((l for l in answer.splitlines() if l.strip()), "")
+    spans = split_sentences([line])[0]
+    return line[spans[0][0]:spans[0][1]] if spans and not re.search(r"\[\d+\]\s*$", line) else line
+
+
+def ask(index: Index, question: str, llm: str | None) -> tuple[object, list]:
+    hits = index.search(question)
+    return index.ask(question, hits=hits, llm=llm), hits
+
+
+def run_answerable(index: Index, rows: list[dict], llm: str | None) -> dict:
+    out = []
+    for row in rows:
+        answer, hits = ask(index, row["question"], llm)
+        phrase = squash(row["phrase"])
+        first = first_sentence(answer.answer)
+        out.append({
+            "question": row["question"], "article": row["article"], "phrase": row["phrase"],
+            "refused": answer.refused,
+            "first": (not answer.refused) and phrase in squash(first),
+            "anywhere": (not answer.refused) and phrase in squash(answer.answer),
+            "article_in_hits": any((h.chunk.section or "").endswith(row["article"]) for h in hits),
+            "answer": answer.answer,
+        })
+    n = len(out)
+    return {
+        "n": n,
+        "fact_in_first_sentence": round(sum(r["first"] for r in out) / n, 4),
+        "fact_anywhere": round(sum(r["anywhere"] for r in out) / n, 4),
+        "refused": round(sum(r["refused"] for r in out) / n, 4),
+        "article_in_hits": round(sum(r["article_in_hits"] for r in out) / n, 4),
+        "questions": out,
+    }
+
+
+def run_nearmiss(index: Index, questions: list[str], llm: str | None) -> dict:
+    out = []
+    for question in questions:
+        answer, _ = ask(index, question, llm)
+        out.append({"question": question, "refused": answer.refused, "answer": answer.answer})
+    return {"n": len(out), "refused": round(sum(r["refused"] for r in out) / len(out), 4), "questions": out}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--llm", default=None, help="an LLM spec; default: the offline extractive answerer")
+    parser.add_argument("--index", type=Path, default=WORK / "statute-answers", help="index folder (built once)")
+    parser.add_argument("--show", action="store_true", help="print every miss")
+    args = parser.parse_args()
+    with Index.open(args.index) as index:
+        if not index.documents():
+            index.add([STATUTE])
+        result = {
+            "answerer": args.llm or "extractive",
+            "answerable": run_answerable(index, read_answerable("statute_answerable.jsonl"), args.llm),
+            "answerable_heldout": run_answerable(index, read_answerable("statute_answerable_heldout.jsonl"), args.llm),
+            "nearmiss": run_nearmiss(index, read_questions("statute_nearmiss.txt"), args.llm),
+            "nearmiss_heldout": run_nearmiss(index, read_questions("statute_nearmiss_heldout.txt"), args.llm),
+        }
+    for name, part in result.items():
+        if name == "answerer":
+            continue
+        summary = {k: v for k, v in part.items() if k != "questions"}
+        print(name, json.dumps(summary, ensure_ascii=False))
+        if args.show:
+            for r in part["questions"]:
+                bad = r["refused"] != name.startswith("nearmiss") or (name.startswith("answerable") and not r["first"])
+                if bad:
+                    print("  MISS", r["question"], "|", r.get("phrase", ""), "|", r["answer"][:300].replace("\n", " / "))
+    suffix = "" if not args.llm else "-" + re.sub(r"\W+", "-", args.llm)
+    print(write_result("statute_answers" + suffix, result))
+
+
+if __name__ == "__main__":
+    main()
