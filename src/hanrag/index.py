@@ -155,7 +155,8 @@ class Index:
     @property
     def embedder(self) -> Embedder:
         return self._once("_embedder", lambda: create_embedder(
-            self.settings.embedder, threads=self.settings.worker_threads, api_key_env=self.settings.embedder_api_key_env
+            self.settings.embedder, threads=self.settings.worker_threads, api_key_env=self.settings.embedder_api_key_env,
+            cache_dir=self.settings.cache_dir,
         ))
 
     @property

