@@ -250,3 +250,17 @@ def test_index_prints_warnings_for_scanned_pages(tmp_path: Path, korean_font: Pa
     assert "warning:" in result.stderr and "page(s) 4 have no text layer" in result.stderr
     report = json.loads(hanrag("index", str(docs), "--json", cwd=tmp_path).stdout)
     assert report["skipped"] == 1 and report["warnings"] == []
+
+
+def test_export_and_import_move_an_index_with_one_line_errors(tmp_path: Path, korean_folder: Path) -> None:
+    assert hanrag("index", str(korean_folder), "--index", "ix", cwd=tmp_path).returncode == 0
+    exported = hanrag("export", "dump", "--index", "ix", cwd=tmp_path)
+    assert exported.returncode == 0 and "exported 4 documents" in exported.stderr, exported.stderr
+    again = hanrag("export", "dump", "--index", "ix", cwd=tmp_path)
+    assert again.returncode != 0 and again.stderr.strip() == "error: dump: not empty; export into a new folder"
+    imported = hanrag("import", "dump", "--index", "copy", cwd=tmp_path)
+    assert imported.returncode == 0 and "imported 4 documents" in imported.stderr, imported.stderr
+    found = hanrag("search", "누리호 발사", "--index", "copy", "--json", "--top-k", "1", cwd=tmp_path)
+    assert json.loads(found.stdout)[0]["source"].endswith("space.txt")
+    bad = hanrag("import", "nothing-here", "--index", "copy", cwd=tmp_path)
+    assert bad.returncode != 0 and bad.stderr.startswith("error: nothing-here: not a hanrag export")
