@@ -22,6 +22,7 @@ import numpy as np
 
 from hanrag.errors import IndexLockedError, StoreError
 from hanrag.schema import Chunk
+from hanrag.store.stats import StatsDelta
 from hanrag.store import milvus_bm25 as bm25
 from hanrag.store.base import StoredDocument
 from hanrag.store.lock import WriterLock
@@ -237,28 +238,13 @@ def _chunk_row(doc: StoredDocument, chunk: Chunk, terms: list[str], vector: np.n
     }
 
 
-class _Stats:
-    """Live chunks, their total terms and per-term document frequencies, changed by deltas."""
+class _Stats(StatsDelta):
+    """The BM25 statistics, saved into the terms and meta collections."""
 
     def __init__(self, store: "MilvusStore", fresh: bool = False) -> None:
+        super().__init__({} if fresh else store.manifest())
         self._store = store
         self._fresh = fresh
-        values = {} if fresh else store.manifest()
-        self.chunks = int(values.get("live_chunks", 0))
-        self.terms = int(values.get("live_terms", 0))
-        self.df: Counter[str] = Counter()
-
-    def add(self, terms: Sequence[Sequence[str]]) -> None:
-        for chunk_terms in terms:
-            self.chunks += 1
-            self.terms += len(chunk_terms)
-            self.df.update(set(chunk_terms))
-
-    def remove(self, terms: Sequence[Sequence[str]]) -> None:
-        for chunk_terms in terms:
-            self.chunks -= 1
-            self.terms -= len(chunk_terms)
-            self.df.subtract(set(chunk_terms))
 
     def save(self, set_meta: Callable[[dict[str, str]], None]) -> None:
         store = self._store

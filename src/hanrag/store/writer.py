@@ -21,6 +21,7 @@ from hanrag.store import segment as segments
 from hanrag.store.base import StoredDocument
 from hanrag.store.lock import WriterLock
 from hanrag.store.merge import pick_merge
+from hanrag.store.stats import StatsDelta
 from hanrag.store.testhook import pause_at
 
 if TYPE_CHECKING:
@@ -291,29 +292,13 @@ class LocalWriter:
                     shutil.rmtree(path, ignore_errors=True)
 
 
-class _Stats:
-    """The index-wide BM25 statistics (live chunks, their total terms, document frequencies),
-    changed by deltas within the writer's transaction."""
+class _Stats(StatsDelta):
+    """The BM25 statistics, saved into SQLite within the writer's transaction."""
 
     def __init__(self, db: sqlite3.Connection, fresh: bool = False) -> None:
+        super().__init__({} if fresh else dict(db.execute(
+            "SELECT key, value FROM manifest WHERE key IN ('live_chunks', 'live_terms')")))
         self._db = db
-        values = {} if fresh else dict(db.execute(
-            "SELECT key, value FROM manifest WHERE key IN ('live_chunks', 'live_terms')"))
-        self.chunks = int(values.get("live_chunks", 0))
-        self.terms = int(values.get("live_terms", 0))
-        self.df: Counter[str] = Counter()
-
-    def add(self, terms: Sequence[Sequence[str]]) -> None:
-        for chunk_terms in terms:
-            self.chunks += 1
-            self.terms += len(chunk_terms)
-            self.df.update(set(chunk_terms))
-
-    def remove(self, terms: Sequence[Sequence[str]]) -> None:
-        for chunk_terms in terms:
-            self.chunks -= 1
-            self.terms -= len(chunk_terms)
-            self.df.subtract(set(chunk_terms))
 
     def save(self) -> None:
         changes = [(term, delta) for term, delta in self.df.items() if delta]
