@@ -47,14 +47,9 @@ class HnswParams:
 class HnswIndex:
     """An HNSW graph over L2-normalised vectors with inner-product distance."""
 
-    def __init__(self, graph: Any, params: HnswParams, deleted: int = 0) -> None:
+    def __init__(self, graph: Any, params: HnswParams) -> None:
         self.graph = graph
         self.params = params
-        self.deleted = deleted  # entries marked deleted, still in the graph
-
-    @property
-    def live(self) -> int:
-        return int(self.graph.get_current_count()) - self.deleted
 
     @classmethod
     def build(
@@ -79,7 +74,7 @@ class HnswIndex:
 
     def save(self, directory: Path) -> None:
         self.graph.save_index(str(directory / GRAPH_FILE))
-        meta = {**self.params.__dict__, "deleted": self.deleted, "labels": "position"}
+        meta = {**self.params.__dict__, "labels": "position"}
         (directory / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
 
     @classmethod
@@ -94,15 +89,15 @@ class HnswIndex:
             return None
         meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
         meta.pop("labels", None)
-        deleted = int(meta.pop("deleted", 0))
+        meta.pop("deleted", None)  # written by graphs before segments
         graph = hnswlib.Index(space="ip", dim=dim)
         graph.load_index(str(directory / GRAPH_FILE))
         graph.set_num_threads(1)
-        return cls(graph, HnswParams(**meta), deleted)
+        return cls(graph, HnswParams(**meta))
 
     def top(self, query_vector: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         """(chunk ids, cosine scores) of about the ``n`` nearest vectors, best first."""
-        n = min(n, self.live)
+        n = min(n, int(self.graph.get_current_count()))
         if n <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         self.graph.set_ef(max(self.params.ef_search, n))

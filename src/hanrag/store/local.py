@@ -314,16 +314,9 @@ class LocalStore:
         )
         return [DocumentInfo(doc_id=r[0], source=r[1], pages=r[2], chunks=r[3], modified=r[4]) for r in rows]
 
-    def document(self, doc_id: str) -> DocumentInfo | None:
-        found = self.documents(doc_id)
-        return found[0] if found else None
-
     def fetch(self, chunk_ids: Sequence[str]) -> dict[str, Chunk]:
         """Chunks by public id (missing ids are left out)."""
         return {c.chunk_id: c for c in self._chunks_where("c.chunk_id", [str(i) for i in chunk_ids]).values()}
-
-    def chunk_by_id(self, chunk_id: str) -> Chunk | None:
-        return self.fetch([chunk_id]).get(chunk_id)
 
     def chunks_by_key(self, keys: Sequence[int], db: sqlite3.Connection | None = None) -> dict[int, Chunk]:
         """Chunks by the store's internal key (for the store's own writer and benchmarks)."""
