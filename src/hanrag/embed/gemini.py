@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-import os
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from hanrag.clients import Once, gemini_client
 from hanrag.embed.base import l2_normalize
 from hanrag.embed.concurrent import embed_in_batches
 from hanrag.errors import BackendError, ConfigError
@@ -28,31 +27,12 @@ class GeminiEmbedder:
         self._base_url = base_url
         self._concurrency = concurrency
         self._retries = retries
-        self._client: Any = None
-        # created once: requests go out from several threads, and a second client dropped in a race
-        # would close the first one's connection pool under it
-        self._client_lock = threading.Lock()
+        self._client = Once(lambda: gemini_client("embedder", base_url, retries))
         self._dim: int | None = None
 
     @property
     def client(self) -> Any:
-        with self._client_lock:
-            return self._client or self._make_client()
-
-    def _make_client(self) -> Any:
-        try:
-            from google import genai
-            from google.genai import types
-        except ImportError as exc:
-            raise BackendError("embedder 'gemini' needs: pip install 'hanrag[gemini]'") from exc
-        key = os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY")
-        if not key:
-            raise BackendError("GEMINI_API_KEY is not set")
-        # google-genai retries 408/429/5xx with exponential backoff and jitter when asked to.
-        retry = types.HttpRetryOptions(attempts=self._retries + 1, http_status_codes=[408, 429, 500, 502, 503, 504])
-        options = types.HttpOptions(base_url=self._base_url, retry_options=retry)
-        self._client = genai.Client(api_key=key, http_options=options)
-        return self._client
+        return self._client.get()
 
     @property
     def dim(self) -> int:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import numpy as np
 
+from hanrag.clients import Once, openai_client
 from hanrag.embed.base import PrefixedEmbedder, l2_normalize, prefixes_for
 from hanrag.embed.concurrent import embed_in_batches
 from hanrag.errors import BackendError, ConfigError
-from hanrag.keys import api_key_for
 
 OLLAMA_URL = "http://localhost:11434/v1"
 
@@ -46,32 +45,12 @@ class OpenAIEmbedder(PrefixedEmbedder):
         self._timeout = timeout
         self._max_retries = max_retries
         self._query_prefix, self._passage_prefix = prefixes_for(model)
-        self._client: Any = None
-        # created once: requests go out from several threads, and a second client dropped in a race
-        # would close the first one's connection pool under it
-        self._client_lock = threading.Lock()
+        self._client = Once(lambda: openai_client("embedder", base_url, base_url, api_key_env, timeout, max_retries))
         self._dim: int | None = None
 
     @property
     def client(self) -> Any:
-        with self._client_lock:
-            return self._client or self._make_client()
-
-    def _make_client(self) -> Any:
-        try:
-            from openai import OpenAI
-        except ImportError as exc:
-            raise BackendError("embedder 'openai' needs: pip install 'hanrag[openai]'") from exc
-        key = api_key_for(self._base_url, self._api_key_env)
-        if not key and self._base_url is None:
-            raise BackendError("OPENAI_API_KEY is not set")
-        self._client = OpenAI(
-            api_key=key or "not-needed",
-            base_url=self._base_url,
-            timeout=self._timeout,
-            max_retries=self._max_retries,
-        )
-        return self._client
+        return self._client.get()
 
     @property
     def dim(self) -> int:

@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from hanrag.clients import Once, gemini_client
 from hanrag.errors import BackendError, ConfigError
 from hanrag.generate.base import Message
 
@@ -26,26 +27,11 @@ class GeminiChat:
         self._timeout = timeout
         self._max_retries = max_retries
         self._base_url = base_url or os.environ.get("GEMINI_BASE_URL")
-        self._client: Any = None
+        self._client = Once(lambda: gemini_client("llm", self._base_url, max_retries, timeout))
 
     @property
     def client(self) -> Any:
-        if self._client is None:
-            try:
-                from google import genai
-                from google.genai import types
-            except ImportError as exc:
-                raise BackendError("llm 'gemini' needs: pip install 'hanrag[gemini]'") from exc
-            key = os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY")
-            if not key:
-                raise BackendError("GEMINI_API_KEY is not set")
-            options = types.HttpOptions(
-                base_url=self._base_url,
-                timeout=int(self._timeout * 1000),
-                retry_options=types.HttpRetryOptions(attempts=self._max_retries + 1),
-            )
-            self._client = genai.Client(api_key=key, http_options=options)
-        return self._client
+        return self._client.get()
 
     def request(self, messages: Sequence[Message]) -> dict[str, Any]:
         """The arguments sent to generate_content_stream (system prompt apart, turns as contents)."""

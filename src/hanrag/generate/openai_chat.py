@@ -6,8 +6,8 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from hanrag.clients import Once, openai_client
 from hanrag.errors import BackendError, BackendTimeoutError, ConfigError
-from hanrag.keys import api_key_for
 from hanrag.generate.base import Message
 
 OLLAMA_URL = "http://localhost:11434/v1"
@@ -41,22 +41,12 @@ class OpenAIChat:
         self._options = {"temperature": temperature, "max_tokens": max_tokens}
         self._timeout = timeout
         self._max_retries = max_retries
-        self._client: Any = None
+        self._client = Once(lambda: openai_client(
+            "llm", self._configured_url, self.base_url, api_key_env, timeout, max_retries))
 
     @property
     def client(self) -> Any:
-        if self._client is None:
-            try:
-                from openai import OpenAI
-            except ImportError as exc:
-                raise BackendError("llm 'openai' needs: pip install 'hanrag[openai]'") from exc
-            key = api_key_for(self._configured_url, self._api_key_env)
-            if not key and self.base_url is None:
-                raise BackendError("OPENAI_API_KEY is not set")
-            self._client = OpenAI(
-                api_key=key or "not-needed", base_url=self.base_url, timeout=self._timeout, max_retries=self._max_retries
-            )
-        return self._client
+        return self._client.get()
 
     def stream(self, messages: Sequence[Message]) -> Iterator[str]:
         try:
