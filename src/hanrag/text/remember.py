@@ -7,11 +7,10 @@ Only single short texts are remembered: document batches pass straight through.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
+from hanrag.recent import Recent
 from hanrag.text.base import Tokenizer
 
 
@@ -20,10 +19,8 @@ class RememberingTokenizer:
 
     def __init__(self, inner: Tokenizer, size: int = 1024, max_chars: int = 2000) -> None:
         self._inner = inner
-        self._size = size
         self._max_chars = max_chars
-        self._terms: OrderedDict[str, tuple[str, ...]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._terms: Recent[tuple[str, ...]] = Recent(size)
 
     @property
     def name(self) -> str:
@@ -32,18 +29,8 @@ class RememberingTokenizer:
     def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
         if len(texts) != 1 or len(texts[0]) > self._max_chars:
             return self._inner.tokenize(texts)
-        text = texts[0]
-        with self._lock:
-            found = self._terms.get(text)
-            if found is not None:
-                self._terms.move_to_end(text)
-                return [list(found)]
-        terms = self._inner.tokenize([text])[0]
-        with self._lock:
-            self._terms[text] = tuple(terms)
-            while len(self._terms) > self._size:
-                self._terms.popitem(last=False)
-        return [list(terms)]
+        found = self._terms.get_or_compute(list(texts), lambda missing: [tuple(t) for t in self._inner.tokenize(missing)])
+        return [list(found[0])]
 
     def __getattr__(self, attribute: str) -> Any:  # spans(), kiwi, ... of the wrapped tokenizer
         return getattr(self._inner, attribute)
