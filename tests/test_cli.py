@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from hanrag.generate.base import REFUSAL
+
 from tests.conftest import STATUTE_PDF
 
 
@@ -166,6 +168,13 @@ def test_ask_streams_text_then_sources(statute_index: Path, tmp_path: Path) -> N
     result = hanrag("ask", "해고 예고는 며칠 전에 해야 하나요?", "--index", str(statute_index), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "30일 전에 예고" in result.stdout and "출처" in result.stdout and "p.8" in result.stdout
+
+
+def test_ask_near_miss_refuses_and_lists_the_closest_sources(statute_index: Path, tmp_path: Path) -> None:
+    result = hanrag("ask", "실업급여는 몇 개월 동안 받을 수 있나요?", "--index", str(statute_index), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert REFUSAL in result.stdout and "'실업급여'에 대해서는 정하지 않습니다" in result.stdout
+    assert "가까운 출처" in result.stdout and "근로기준법.pdf" in result.stdout.split("가까운 출처")[1]
 
 
 def test_ask_with_unreachable_llm_still_returns_hits(statute_index: Path, tmp_path: Path) -> None:

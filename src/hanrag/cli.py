@@ -272,7 +272,7 @@ def ask(
 
 def _print_citations(answer: Any) -> None:
     if answer.citations:
-        out.print("\n[bold]출처[/bold]")
+        out.print("\n[bold]가까운 출처[/bold]" if answer.refused else "\n[bold]출처[/bold]")
         for c in answer.citations:
             page = f" p.{c.chunk.page}" if c.chunk.page else ""
             out.print(f"\\[{c.n}] [cyan]{shown(c.chunk.source, False)}{page}[/cyan]", highlight=False)

@@ -48,7 +48,9 @@ def test_ask_json_and_refusal(client: httpx.Client, corpus_job: dict) -> None:
     assert not answer["refused"] and "2022년" in answer["answer"]
     assert answer["citations"][0]["name"] == "space.txt" and answer["question"] == "누리호는 언제 발사에 성공했나?"
     refused = client.post("/ask", json={"question": "비트코인 시세 전망을 알려줘"}).json()
-    assert refused["refused"] and refused["answer"] == REFUSAL and refused["citations"] == []
+    assert refused["refused"] and refused["answer"].startswith(REFUSAL) and "'비트코인 시세 전망'" in refused["answer"]
+    # The closest sources it names instead come back as citations, as from the CLI.
+    assert all(f"[{c['n']}]" in refused["answer"] for c in refused["citations"])
 
 
 def test_ask_stream_sends_hits_tokens_then_the_answer(client: httpx.Client, corpus_job: dict) -> None:

@@ -24,7 +24,17 @@ def test_refuses_when_the_documents_lack_the_fact(tmp_path: Path, korean_folder:
     with Index.open(tmp_path / "ix") as index:
         index.add([korean_folder])
         answer = index.ask("비트코인 시세 전망을 알려줘")
-    assert answer.refused and answer.answer == REFUSAL and answer.citations == [] and answer.hits
+    assert answer.refused and answer.answer.startswith(REFUSAL) and answer.hits
+    # What it is about appears nowhere: the refusal says so and names the closest source, cited.
+    assert "'비트코인 시세 전망'에 대해서는 정하지 않습니다" in answer.answer
+    assert [f"[{c.n}]" in answer.answer for c in answer.citations] == [True] * len(answer.citations)
+
+
+def test_a_far_off_question_with_nothing_named_gets_the_plain_refusal(tmp_path: Path, korean_folder: Path) -> None:
+    with Index.open(tmp_path / "ix") as index:
+        index.add([korean_folder])
+        answer = index.ask("요즘 어떻게 지내세요?")
+    assert answer.refused and answer.answer == REFUSAL and answer.citations == []
 
 
 def test_stream_yields_sentences_then_answer(tmp_path: Path, korean_folder: Path) -> None:
@@ -63,3 +73,38 @@ def test_a_table_is_quoted_by_the_row_that_answers(tmp_path: Path) -> None:
     first = answer.answer.split("\n")[0]
     assert first == "항목: 자기계발비, 지원 금액: 연 120만원 [1]"
     assert answer.citations[0].chunk.kind == "table" and not answer.refused
+
+
+@pytest.mark.parametrize(
+    ("question", "phrase"),
+    [  # questions of bench/data/statute_answerable.jsonl the answerer used to open with the wrong sentence
+        ("연장근로에 대한 가산임금은 통상임금의 몇 퍼센트 이상인가요?", "100분의 50 이상을 가산하여"),
+        ("사용자는 어떤 경우에 근로자를 해고할 수 없나요?", "정당한 이유 없이 해고"),
+        ("15세 미만인 사람을 근로자로 쓸 수 있나요?", "근로자로 사용하지 못한다"),
+        ("휴업수당은 평균임금의 몇 퍼센트인가요?", "100분의 70 이상"),
+        ("임금은 어떻게 지급해야 하나요?", "직접 근로자에게 그 전액을"),
+    ],
+)
+def test_statute_the_sentence_that_answers_comes_first(statute_index: Path, question: str, phrase: str) -> None:
+    with Index.open(statute_index) as index:
+        answer = index.ask(question)
+    first = answer.answer.splitlines()[0]
+    assert not answer.refused and phrase in first, answer.answer
+    assert not first.lstrip().startswith("1.")  # never a bare list
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [  # what a neighbouring law sets: absent from the statute, or only named in it
+        ("2025년 최저임금은 시간당 얼마인가요?", "최저임금"),  # only in a list of topics of 제93조
+        ("육아휴직은 최대 몇 년까지 쓸 수 있나요?", "육아휴직"),  # only as 「남녀고용평등…」에 따른 육아휴직
+        ("국민연금 보험료율은 몇 퍼센트인가요?", "국민연금 보험료율"),  # nowhere
+    ],
+)
+def test_statute_near_miss_is_refused_saying_what_is_covered(statute_index: Path, question: str, missing: str) -> None:
+    with Index.open(statute_index) as index:
+        answer = index.ask(question)
+    assert answer.refused and answer.answer.startswith(REFUSAL), answer.answer
+    assert f"'{missing}'" in answer.answer and "에 대해서는 정하지 않습니다" in answer.answer and "가까운 내용으로 제" in answer.answer
+    assert answer.citations and all(f"[{c.n}]" in answer.answer for c in answer.citations)
+    assert answer.hits

@@ -36,6 +36,7 @@ def stream_answer(
     # Only numbers the answerer was given count (contexts may skip numbers: contents pages, the budget).
     cited = [n for n in cited_numbers(text, max(by_number, default=0)) if n in by_number]
     refused = is_refusal(text, cited)
-    citations = [] if refused else [Citation(n, by_number[n].hit.chunk) for n in cited]
+    # A refusal may cite what the closest sources cover instead: those citations are kept.
+    citations = [Citation(n, by_number[n].hit.chunk) for n in cited]
     warnings = [NO_CITATION_WARNING] if not refused and not cited else []
     yield Answer(answer=text, refused=refused, citations=citations, hits=list(hits), warnings=warnings)

@@ -4,11 +4,20 @@ answer the question, each with its citation.
 A sentence's score is a convex combination (min-max, the fusion code) of
 - term coverage: the share of the question's corpus IDF mass whose terms occur in the sentence;
 - cosine similarity of the sentence and question embeddings (cached, so each sentence is embedded once).
-Refusal: the support of the answer is the best coverage plus ``cosine_weight`` times
-(best cosine - ``cosine_center``); below ``refuse_below`` the documents are taken not to
-hold the answer and the fixed refusal is returned. Coverage alone cannot separate
-unanswerable questions (generic words such as 방법, 알리 cover them partly) without refusing
-answerable ones; adding the cosine can (bench/answer_quality.py).
+Then the sentence that answers goes first (``generate/cues.py``, ``text/question.py``): one that
+carries the asked fact (a number with the asked unit for 며칠/몇 시간/몇 퍼센트/얼마), that lies under
+a heading naming what the question is about, that states a rule of the asked kind (may / must), and
+the main rule before its proviso (다만, …) and before later paragraphs. Enumerations are quoted item by
+item, never as a block.
+
+Refusal, two rules:
+- support: the best coverage plus ``cosine_weight`` times (best cosine - ``cosine_center``); below
+  ``refuse_below`` the documents are taken not to hold the answer (far-off questions;
+  bench/answer_quality.py);
+- near misses: a noun the question is about (국민연금 in 국민연금 보험료율은 …) that the retrieved
+  text does not contain, or only names (in a cited law, 「…」에 따른 육아휴직, or a list of topics,
+  …에 관한 사항): the documents then do not state the fact, however close their words. The refusal
+  says which topics the closest sources do cover (bench/statute_answers.py).
 """
 
 from __future__ import annotations
@@ -18,12 +27,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hanrag.generate import cues
 from hanrag.generate.base import REFUSAL, Context
-from hanrag.retrieve.fusion import convex_combination
-from hanrag.text.base import Tokenizer
 from hanrag.ingest.structure import is_title_list
 from hanrag.ingest.tables import row_sentences
+from hanrag.retrieve.fusion import convex_combination
+from hanrag.text.base import Tokenizer
+from hanrag.text.question import Question, analyse, carries
 from hanrag.text.sentences import split_sentences
+
+# Score added to a sentence's fused score (0..1) for each cue; see the module docstring.
+CARRIES_ASKED_FACT = 0.15
+UNDER_MATCHING_HEADING = 0.1
+STATES_ASKED_RULE = 0.05
+PROVISO = -0.1
+LATER_PARAGRAPH = -0.03  # per paragraph after ①, up to three
+LIST_ITEM = -0.1
 
 
 @dataclass(frozen=True)
@@ -33,6 +52,24 @@ class ScoredSentence:
     coverage: float
     cosine: float
     score: float
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the answerer will say: the sentences it quotes, or a refusal."""
+
+    sentences: list[ScoredSentence]
+    refusal: str | None
+    support: float  # see ExtractiveAnswerer.support
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A sentence (or list item, or table row) of a context, before scoring."""
+
+    n: int
+    text: str
+    heading: str  # the chunk's innermost section heading, "" when it has none
 
 
 class ExtractiveAnswerer:
@@ -61,10 +98,24 @@ class ExtractiveAnswerer:
         self.threads = threads
 
     def stream_answer(self, question: str, contexts: Sequence[Context]) -> Iterator[str]:
-        ranked = self.rank_sentences(question, contexts)
-        if not ranked or self.support(ranked) < self.refuse_below:
-            yield REFUSAL
+        reply = self.reply(question, contexts)
+        if reply.refusal:
+            yield reply.refusal
             return
+        for i, sentence in enumerate(reply.sentences):
+            yield ("\n" if i else "") + f"{sentence.text} [{sentence.n}]"
+
+    def reply(self, question: str, contexts: Sequence[Context]) -> Reply:
+        """The sentences to quote, best first, or the refusal (both rules of the module docstring)."""
+        asked = analyse(question)
+        pieces = self._pieces(contexts)
+        ranked = self._rank(question, asked, pieces)
+        support = self.support(ranked) if ranked else float("-inf")
+        missing = unstated_focus(asked, [p.text for p in pieces])
+        if missing:  # whatever the support: say what the closest sources cover instead
+            return Reply([], near_miss_refusal(missing, contexts), support)
+        if support < self.refuse_below:
+            return Reply([], REFUSAL, support)
         chosen: list[ScoredSentence] = []
         for sentence in ranked:
             # Overlapping chunks repeat sentences, sometimes cut differently: keep one copy.
@@ -73,8 +124,7 @@ class ExtractiveAnswerer:
             chosen.append(sentence)
             if len(chosen) == self.sentences:
                 break
-        for i, sentence in enumerate(chosen):
-            yield ("\n" if i else "") + f"{sentence.text} [{sentence.n}]"
+        return Reply(chosen, None, support)
 
     def support(self, ranked: Sequence[ScoredSentence]) -> float:
         """How well the sentences back an answer (see the module docstring)."""
@@ -84,8 +134,10 @@ class ExtractiveAnswerer:
 
     def rank_sentences(self, question: str, contexts: Sequence[Context]) -> list[ScoredSentence]:
         """Sentences of the contexts, best first (duplicates removed)."""
-        texts: list[str] = []
-        numbers: list[int] = []
+        return self._rank(question, analyse(question), self._pieces(contexts))
+
+    def _pieces(self, contexts: Sequence[Context]) -> list[Piece]:
+        pieces: list[Piece] = []
         seen: set[str] = set()
         # A table of contents answers nothing: its lines are titles, not sentences.
         contexts = [c for c in contexts if c.hit.chunk.kind != "toc"]
@@ -93,32 +145,37 @@ class ExtractiveAnswerer:
         spans = iter(split_sentences(prose, threads=self.threads))
         for context in contexts:
             chunk = context.hit.chunk
+            heading = (chunk.section or "").rsplit(" > ", 1)[-1]
             if chunk.kind == "table":  # a table is quoted row by row, cells named by column
-                pieces = row_sentences(chunk.text)
+                texts = row_sentences(chunk.text)
             else:
-                pieces = [chunk.text[start:end] for start, end in next(spans)]
-            for piece in pieces:
+                texts = [item for start, end in next(spans) for item in cues.split_items(chunk.text[start:end])]
+            for piece in texts:
                 text = " ".join(piece.split())
                 if len(text) >= 5 and text not in seen and not is_title_list(text):
                     seen.add(text)
-                    texts.append(text)
-                    numbers.append(context.n)
-        if not texts:
+                    pieces.append(Piece(context.n, text, heading))
+        return pieces
+
+    def _rank(self, question: str, asked: Question, pieces: Sequence[Piece]) -> list[ScoredSentence]:
+        if not pieces:
             return []
-        coverage = self._coverage(question, texts)
+        texts = [p.text for p in pieces]
+        coverage = self._coverage(question, texts, skip=asked.asking)
         cosine = self.embed_passages(texts) @ self.embed_query(question)
         rows = np.arange(len(texts))
         fused_rows, fused = convex_combination(
             {"lexical": (rows, coverage), "dense": (rows, cosine)},
             {"lexical": self.lexical_weight, "dense": 1.0 - self.lexical_weight},
         )
-        return [
-            ScoredSentence(numbers[r], texts[r], float(coverage[r]), float(cosine[r]), float(score))
+        scored = [
+            ScoredSentence(pieces[r].n, texts[r], float(coverage[r]), float(cosine[r]), float(score) + cue_score(asked, pieces[r]))
             for r, score in zip(fused_rows, fused)
         ]
+        return sorted(scored, key=lambda s: -s.score)
 
-    def _coverage(self, question: str, texts: list[str]) -> np.ndarray:
-        query_terms = list(dict.fromkeys(self.tokenizer.tokenize([question])[0]))
+    def _coverage(self, question: str, texts: list[str], skip: Sequence[str] = ()) -> np.ndarray:
+        query_terms = [t for t in dict.fromkeys(self.tokenizer.tokenize([question])[0]) if t not in skip]
         if not query_terms:
             return np.zeros(len(texts))
         weights = self.idf(query_terms)
@@ -128,3 +185,67 @@ class ExtractiveAnswerer:
             present = set(terms)
             out[i] = sum(w for t, w in zip(query_terms, weights) if t in present) / total
         return out
+
+
+def cue_score(asked: Question, piece: Piece) -> float:
+    """How much the sentence's form says it answers the question (module docstring)."""
+    score = 0.0
+    if asked.answer_type and carries(piece.text, asked.answer_type):
+        score += CARRIES_ASKED_FACT
+    if asked.focus and piece.heading:
+        named = sum(cues.coverage(group, [piece.heading]) == "stated" for group in asked.focus)
+        score += UNDER_MATCHING_HEADING * named / len(asked.focus)
+    if asked.modality and cues.states_rule(piece.text, asked.modality):
+        score += STATES_ASKED_RULE
+    if cues.is_exception(piece.text) and not asked.asks_exception:
+        score += PROVISO
+    paragraph = cues.paragraph_number(piece.text)
+    if paragraph:
+        score += LATER_PARAGRAPH * min(paragraph - 1, 3)
+    if cues.is_item(piece.text):
+        score += LIST_ITEM
+    return score
+
+
+def unstated_focus(asked: Question, texts: Sequence[str]) -> list[str]:
+    """What the question is about that the texts do not state (absent, or only named), as the
+    question words it: the phrase holding each such noun ("국민연금 보험료율")."""
+    stated = [cues.outside_mentions(t) for t in texts]
+    missing: list[str] = []
+    for group in asked.focus:
+        if cues.coverage(group, texts, stated) == "stated":
+            continue
+        word = "".join(group)
+        phrase = next((p for p in asked.phrases if word in p.replace(" ", "")), word)
+        if phrase not in missing:
+            missing.append(phrase)
+    return missing
+
+
+def near_miss_refusal(missing: Sequence[str], contexts: Sequence[Context]) -> str:
+    """The fixed refusal, then what the closest sources cover instead, cited."""
+    nearby: list[str] = []
+    numbers: list[int] = []
+    for context in contexts:
+        chunk = context.hit.chunk
+        if chunk.kind == "toc":
+            continue
+        topic = (chunk.section or "").rsplit(" > ", 1)[-1] or chunk.name
+        if topic and topic not in nearby:
+            nearby.append(topic)
+            numbers.append(context.n)
+        if len(nearby) == 2:
+            break
+    what = ", ".join(f"'{m}'" for m in missing)
+    if not nearby:
+        return f"{REFUSAL} 문서는 {what}에 대해 정하지 않습니다."
+    cited = "".join(f"[{n}]" for n in numbers)
+    return f"{REFUSAL} 가까운 내용으로 {', '.join(nearby)}{object_particle(nearby[-1])} 다루지만, {what}에 대해서는 정하지 않습니다 {cited}"
+
+
+def object_particle(word: str) -> str:
+    """을 after a final consonant, 를 after a vowel (Hangul syllables; 를 otherwise)."""
+    last = word.rstrip(")）」 ")[-1:] if word else ""
+    if "가" <= last <= "힣":
+        return "을" if (ord(last) - 0xAC00) % 28 else "를"
+    return "를"

@@ -1,0 +1,106 @@
+"""What a sentence of a Korean document does: states a rule or an exception, lists items, or only
+mentions a term that another law defines. Used by the extractive answerer to pick the sentence that
+answers and to tell a document that covers a topic from one that only names it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Literal
+
+# 「근로자퇴직급여 보장법」, 『…』: the name of another law or work.
+_CITED_NAME = re.compile(r"[「『][^」』]{1,80}[」』]")
+# 「고용보험법」 제13조 및 제15조에 따른 피보험자격 취득에 관한 자료: what follows "…에 따른" after a cited
+# law is that law's term, not this document's; it runs to the first word carrying a particle.
+_CITED_TERM = re.compile(
+    r"[」』](?:\s*(?:제\d+조(?:의\d+)?(?:제\d+항)?(?:제\d+호)?(?:\s*(?:및|또는|ㆍ|,)\s*)?)*)?\s*에\s*(?:따른|따라|의한|규정된)\s*"
+    r"(?:[^\s.,]+\s+){0,3}?[^\s.,]*?(?:을|를|은|는|이|가|의|에|으로|로|과|와|등|및)(?=\s|$)"
+)
+# An enumerated item that only names a topic ("8. 출산전후휴가ㆍ육아휴직 등 … 에 관한 사항").
+_TOPIC_ITEM = re.compile(r"(?:^|\s)\d+(?:의\d+)?\.\s[^\n]*?에\s*관한\s*사항(?=\s+\d+(?:의\d+)?\.\s|\s*$|\s*[②-⑳])")
+# "1. … 2. …": numbered items run together.
+_ITEM = re.compile(r"(?:(?<=\s)|^)(\d{1,2}(?:의\d+)?)\.\s")
+_PARAGRAPH = {chr(c): c - 0x2460 + 1 for c in range(0x2460, 0x2474)}  # ① .. ⑳
+_EXCEPTION = re.compile(r"^\s*(?:[①-⑳]\s*)?(?:다만|단,)")
+_RULE_VERBS = {
+    "permission": re.compile(r"(?:수\s*(?:있|없)|못한다|못하|아니\s*된다|금지|허용)"),
+    "obligation": re.compile(r"(?:여야|해야|어야|아야)\s*(?:한다|하며|하고|할)"),
+}
+
+Coverage = Literal["stated", "mentioned", "absent"]
+
+
+def mention_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` that only name something: cited laws, their terms, topic-list items."""
+    spans = [m.span() for m in _CITED_NAME.finditer(text)]
+    spans += [m.span() for m in _CITED_TERM.finditer(text)]
+    spans += [m.span() for m in _TOPIC_ITEM.finditer(text)]
+    return spans
+
+
+def outside_mentions(text: str) -> str:
+    """``text`` with its mentions blanked (same length, so offsets hold)."""
+    chars = list(text)
+    for start, end in mention_spans(text):
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def coverage(parts: Sequence[str], texts: Sequence[str], stated: Sequence[str] | None = None) -> Coverage:
+    """Whether ``texts`` state what the noun group ``parts`` (written together in the question) names.
+
+    The compound as written (최저임금) is looked for first: if it occurs only in mentions, the texts
+    only name it. If it does not occur as written, every part must occur (연차 … 휴가 for 연차휴가).
+    ``stated`` may pass ``outside_mentions`` of ``texts`` already computed.
+    """
+    stated = stated if stated is not None else [outside_mentions(t) for t in texts]
+    compound = "".join(parts)
+    if any(compound in s for s in stated):
+        return "stated"
+    if any(compound in t for t in texts):
+        return "mentioned"
+    if len(parts) > 1 and all(any(p in s for s in stated) for p in parts):
+        return "stated"
+    if any(all(p in t for p in parts) for t in texts):
+        return "mentioned"
+    return "absent"
+
+
+def split_items(text: str) -> list[str]:
+    """A run of numbered items ("… 다음 각 호와 같다. 1. … 2. …") as its lead-in and its items;
+    any other text as itself."""
+    starts = [m for m in _ITEM.finditer(text)]
+    numbers = [m.group(1) for m in starts]
+    # Items count only when numbered in sequence from where they start: "제2조 1." is not a list.
+    if len(starts) < 2 or not _in_sequence(numbers):
+        return [text]
+    pieces = [text[: starts[0].start()]] if text[: starts[0].start()].strip() else []
+    for m, nxt in zip(starts, starts[1:] + [None]):
+        pieces.append(text[m.start(): nxt.start() if nxt else len(text)])
+    return [p.strip() for p in pieces if p.strip()]
+
+
+def _in_sequence(numbers: list[str]) -> bool:
+    main = [int(n.split("의")[0]) for n in numbers]
+    return all(b in (a, a + 1) for a, b in zip(main, main[1:])) and main[-1] > main[0]
+
+
+def is_item(text: str) -> bool:
+    return bool(re.match(r"\d{1,2}(?:의\d+)?\.\s", text))
+
+
+def is_exception(text: str) -> bool:
+    """A proviso ("다만, …"): the exception to the rule stated before it."""
+    return bool(_EXCEPTION.match(text))
+
+
+def paragraph_number(text: str) -> int | None:
+    """1 for "① …", 2 for "② …"; None when the sentence does not open a numbered paragraph."""
+    stripped = re.sub(r"^제\d+조(?:의\d+)?\([^)]*\)\s*", "", text.lstrip())
+    return _PARAGRAPH.get(stripped[:1])
+
+
+def states_rule(text: str, modality: str | None) -> bool:
+    """Whether the sentence states a rule of the asked kind (may / may not; must)."""
+    return modality is None or bool(_RULE_VERBS[modality].search(text))

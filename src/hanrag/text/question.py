@@ -1,0 +1,186 @@
+"""What a Korean question asks: the nouns it is about, the kind of fact it wants, its modality.
+
+Used by the extractive answerer to pick the sentence that answers and to refuse near misses.
+The analysis is Kiwi's (part-of-speech tags), whatever tokenizer the index uses: only the
+surface forms of nouns leave this module, and they are matched against sentence text.
+
+Focus nouns are the nouns of the main clause's arguments, the phrases marked as topic
+(은/는/도), subject (이/가) or object (을/를), with their 의-modifiers. Arguments of a
+conditional or concessive clause (…하면, …하려면, …해도) and of a clause modifying a noun
+(입사 1년이 안 된 근로자) are set aside: they restrict the question and are often worded
+differently from the documents (월급날 for 지급기일), while the main arguments name what is asked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from hanrag.text.base import analysable, base_tag
+from hanrag.text.kiwi import load_kiwi
+from hanrag.recent import Recent
+
+# Nouns that say how a question asks, not what it is about.
+GENERIC_NOUNS = frozenset(
+    "경우 방법 사람 것 수 때 등 최대 최소 이상 이하 미만 초과 얼마 무엇 누구 언제 어디 몇 며칠 종류 기준 사항 내용 "
+    "대상 기간 요건 조건 절차 이유 정도 차이 의미 뜻 관련 해당 어떤 무슨 일 하루 매년 매월".split()
+)
+_ASKING_WORDS = {"어떤", "무슨", "어느", "몇", "어떠한"}
+_ARGUMENT_PARTICLES = {"JKS", "JKO", "JKC"}
+_TOPIC_FORMS = {"은", "는", "도", "ᆫ"}
+# Connective endings that close a conditional or concessive clause.
+_SUBORDINATE_ENDINGS = re.compile(r"^(으?면|으?려면|려고|아도|어도|여도|라도|라고|다고|어서|아서|고서|자)$")
+_NOUN_RUN_TAGS = {"NNG", "NNP", "XSN", "SN", "NNB", "SL", "SH", "XPN"}
+
+# Asked quantity -> a pattern its answer must carry.
+_NUMBER = r"\d[\d,]*(?:\.\d+)?"
+ANSWER_TYPES: dict[str, re.Pattern[str]] = {
+    "percent": re.compile(rf"(?:100분의\s*{_NUMBER}|{_NUMBER}\s*(?:퍼센트|%|할)|\d+분의\s*\d+)"),
+    "days": re.compile(rf"{_NUMBER}\s*일"),
+    "hours": re.compile(rf"{_NUMBER}\s*시간"),
+    "minutes": re.compile(rf"{_NUMBER}\s*분(?!의)"),
+    "years": re.compile(rf"{_NUMBER}\s*년"),
+    "months": re.compile(rf"{_NUMBER}\s*(?:개월|달)"),
+    "weeks": re.compile(rf"{_NUMBER}\s*주"),
+    "times": re.compile(rf"{_NUMBER}\s*(?:회|번)"),
+    "people": re.compile(rf"{_NUMBER}\s*(?:명|인)"),
+    "age": re.compile(rf"{_NUMBER}\s*(?:세|살)"),
+    "multiple": re.compile(rf"{_NUMBER}\s*배"),
+    "money": re.compile(rf"{_NUMBER}\s*(?:원|만원|억)"),
+    "amount": re.compile(rf"{_NUMBER}\s*(?:일분|분의|퍼센트|%|원|만원|억|시간|분|일|년|개월|배|회|번|명|세)|100분의"),
+    "when": re.compile(r"(?:이내|전에|전까지|후에|까지|즉시|지체\s*없이|시기|기일|날|때|기한)"),
+    "where": re.compile(r"(?:위원회|장관|법원|기관|관청|지청|공단|센터|사무소|에게)"),
+}
+_ASKED = [  # question wording -> answer type; first match wins
+    (re.compile(r"몇\s*(?:퍼센트|%|프로)|비율|(?:율|률)은\s*얼마"), "percent"),
+    (re.compile(r"며칠|몇\s*일(?!까지)"), "days"),
+    (re.compile(r"몇\s*시간"), "hours"),
+    (re.compile(r"몇\s*분"), "minutes"),
+    (re.compile(r"몇\s*(?:년|해)"), "years"),
+    (re.compile(r"몇\s*(?:개월|달)"), "months"),
+    (re.compile(r"몇\s*주"), "weeks"),
+    (re.compile(r"몇\s*(?:번|회|차례)"), "times"),
+    (re.compile(r"몇\s*(?:명|사람)"), "people"),
+    (re.compile(r"몇\s*(?:세|살)"), "age"),
+    (re.compile(r"몇\s*배"), "multiple"),
+    (re.compile(r"몇\s*원|금액"), "money"),
+    (re.compile(r"얼마"), "amount"),
+    (re.compile(r"언제"), "when"),
+    (re.compile(r"어디(?:에|로|서)|누구에게"), "where"),
+]
+# Questions of rule: can / cannot / must.
+_ASKS_PERMISSION = re.compile(r"(?:ㄹ|을|를|할|쓸|줄|볼|될)?\s*수\s*(?:있|없)[나는을습]")
+_ASKS_OBLIGATION = re.compile(r"(?:해야|하여야|줘야|주어야|내야|받아야)\s*(?:하|되)")
+_ASKS_EXCEPTION = re.compile(r"예외|다만|제외|않아도|안 해도")
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    # What the question is about: the main clause's nouns, grouped as written together
+    # (국민연금 보험료율 -> ("국민연금",), ("보험료",)); generic words (경우, 기간) left out.
+    focus: tuple[tuple[str, ...], ...] = ()
+    phrases: tuple[str, ...] = ()  # the main arguments as written, for messages ("국민연금 보험료율")
+    answer_type: str | None = None
+    modality: str | None = None  # "permission" | "obligation" | None
+    asks_exception: bool = False
+    nouns: tuple[str, ...] = field(default=())  # every noun of the question
+    # Words that only ask (경우 in 어떤 경우에, 방식 in 어떤 방식으로, 수 없 in 할 수 없나요): the
+    # answer need not repeat them.
+    asking: tuple[str, ...] = ()
+
+
+def answer_type(question: str) -> str | None:
+    for pattern, kind in _ASKED:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def carries(text: str, kind: str | None) -> bool:
+    """Whether ``text`` states a fact of the asked kind (a number with the asked unit, ...)."""
+    return kind is None or bool(ANSWER_TYPES[kind].search(text))
+
+
+_recent: Recent[Question] = Recent(256)
+
+
+def analyse(question: str) -> Question:
+    """The question's focus nouns, asked fact and modality (remembered per text)."""
+    return _recent.get_or_compute([question], lambda texts: [_analyse(t) for t in texts])[0]
+
+
+def _written_together(words: list) -> list[list]:
+    """Nouns in runs written without spaces: 국민연금 보험료 -> [[국민연금], [보험료]]."""
+    groups: list[list] = []
+    for word in words:
+        if groups and word.start == groups[-1][-1].start + groups[-1][-1].len:
+            groups[-1].append(word)
+        else:
+            groups.append([word])
+    return groups
+
+
+def _is_topic(tokens: list, i: int, tag: str) -> bool:
+    if tag == "JX":
+        return tokens[i].form in _TOPIC_FORMS
+    return tokens[i + 1].form in _TOPIC_FORMS
+
+
+def _analyse(question: str) -> Question:
+    tokens = load_kiwi(1).tokenize(analysable(question))
+    clause: list[list] = []  # subject and object phrases since the last clause boundary
+    kept: list[list] = []  # topic phrases: they belong to the main clause wherever they stand
+    run: list = []
+    nouns: list[str] = []
+    asking: list[str] = []
+    for i, token in enumerate(tokens):
+        tag = base_tag(str(token.tag))
+        if i and tag in ("NNG", "NNB") and tokens[i - 1].form in _ASKING_WORDS:
+            asking.append(token.form)
+        if token.form == "수" and tag == "NNB" and i + 1 < len(tokens) and tokens[i + 1].form in ("있", "없"):
+            asking += ["수", tokens[i + 1].form]  # 할 수 있나요 / 할 수 없나요: asks may or may not
+        if tag in ("NNG", "NNP") and len(token.form) >= 2:
+            nouns.append(token.form)
+        if tag in _NOUN_RUN_TAGS or tag == "JKG":
+            run.append(token)
+            continue
+        nxt = base_tag(str(tokens[i + 1].tag)) if i + 1 < len(tokens) else ""
+        if run and tag in ("JX", "JKB") and (tag == "JX" or nxt == "JX") and _is_topic(tokens, i, tag):
+            kept.append(run)  # 휴가는, 사고도, 계약서에는, 계약서에서도: the topic
+            run = []
+            continue
+        if run and (tag in _ARGUMENT_PARTICLES or tag == "JC"):
+            clause.append(run)  # subject, object, and the first of two joined by 과/와
+            run = []
+            continue
+        run = []
+        closes_clause = (tag == "EC" and _SUBORDINATE_ENDINGS.match(token.form)) or (
+            tag == "ETM" and nxt in ("NNG", "NNP")  # a clause modifying the noun after it
+        )
+        if closes_clause:
+            clause = []
+    phrases = kept + clause
+    asked_with = tuple(w for w in dict.fromkeys(asking) if sum(t.form == w for t in tokens) == 1)
+    focus: list[tuple[str, ...]] = []
+    written: list[str] = []
+    for phrase in phrases:
+        words = [t for t in phrase if base_tag(str(t.tag)) in ("NNG", "NNP", "SL")]
+        for group in _written_together(words):
+            parts = tuple(
+                t.form for t in group if len(t.form) >= 2 and t.form not in GENERIC_NOUNS and t.form not in asked_with
+            )
+            if parts:
+                focus.append(parts)
+        if words:
+            written.append(question[words[0].start:phrase[-1].start + phrase[-1].len])
+    return Question(
+        text=question,
+        focus=tuple(dict.fromkeys(focus)),
+        phrases=tuple(written),
+        answer_type=answer_type(question),
+        modality="permission" if _ASKS_PERMISSION.search(question) else "obligation" if _ASKS_OBLIGATION.search(question) else None,
+        asks_exception=bool(_ASKS_EXCEPTION.search(question)),
+        nouns=tuple(dict.fromkeys(nouns)),
+        asking=asked_with,
+    )

@@ -1,0 +1,40 @@
+from hanrag.generate import cues
+
+LEAVE_LIST = (
+    "3. 「남녀고용평등과 일ㆍ가정 양립 지원에 관한 법률」 제19조제1항에 따른 육아휴직으로 휴업한 기간 "
+    "4. 「남녀고용평등과 일ㆍ가정 양립 지원에 관한 법률」 제19조의2제1항에 따른 육아기 근로시간 단축을 사용하여 단축된 근로시간"
+)
+RULES_LIST = "4. 퇴직에 관한 사항 5. 상여 및 최저임금에 관한 사항 6. 근로자의 식비, 작업 용품 등의 부담에 관한 사항"
+
+
+def test_a_cited_law_and_its_term_are_mentions() -> None:
+    stated = cues.outside_mentions(LEAVE_LIST)
+    assert len(stated) == len(LEAVE_LIST)
+    assert "육아휴직" not in stated and "남녀고용평등" not in stated and "휴업한 기간" in stated
+
+
+def test_coverage_stated_mentioned_absent() -> None:
+    texts = [LEAVE_LIST, RULES_LIST, "제60조(연차 유급휴가) ① 사용자는 15일의 유급휴가를 주어야 한다."]
+    assert cues.coverage(("육아", "휴직"), texts) == "mentioned"  # only as the other law's term
+    assert cues.coverage(("최저", "임금"), texts) == "mentioned"  # only in a list of topics
+    assert cues.coverage(("국민연금",), texts) == "absent"
+    assert cues.coverage(("연차", "휴가"), texts) == "stated"  # 연차 … 휴가, not written together
+
+
+def test_split_items_keeps_the_lead_in_and_each_item() -> None:
+    text = "취업규칙에는 다음 각 호의 사항을 적어야 한다. 1. 업무의 시작과 종료 시각에 관한 사항 2. 임금의 결정에 관한 사항"
+    assert cues.split_items(text) == [
+        "취업규칙에는 다음 각 호의 사항을 적어야 한다.",
+        "1. 업무의 시작과 종료 시각에 관한 사항",
+        "2. 임금의 결정에 관한 사항",
+    ]
+    assert cues.split_items("제2조 1. 만 있는 문장") == ["제2조 1. 만 있는 문장"]
+
+
+def test_paragraphs_provisos_and_rules() -> None:
+    assert cues.paragraph_number("제50조(근로시간) ① 1주 간의 근로시간은") == 1
+    assert cues.paragraph_number("③ 사용자는") == 3 and cues.paragraph_number("사용자는") is None
+    assert cues.is_exception("다만, 평균임금의 100분의 70에 해당하는 금액이") and not cues.is_exception("① 사용자는")
+    assert cues.states_rule("정당한 이유 없이 해고를 하지 못한다.", "permission")
+    assert not cues.states_rule("50일 전까지 통보하고 성실하게 협의하여야 한다.", "permission")
+    assert cues.states_rule("50일 전까지 통보하고 성실하게 협의하여야 한다.", "obligation")

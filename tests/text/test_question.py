@@ -1,0 +1,55 @@
+import pytest
+
+from hanrag.text.question import analyse, answer_type, carries
+
+
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        ("국민연금 보험료율은 몇 퍼센트인가요?", [("국민연금",), ("보험료",)]),
+        ("연차 유급휴가는 며칠인가요?", [("연차",), ("유급", "휴가")]),
+        # A conditional clause restricts the question; its nouns are not what is asked about.
+        ("퇴직한 근로자가 경력증명서를 달라고 하면 사용자는 어떻게 해야 하나요?", [("사용자",)]),
+        # A clause modifying a noun likewise (입사 1년이 안 된 …).
+        ("입사 1년이 안 된 근로자의 연차휴가는 어떻게 되나요?", [("근로자",), ("연차", "휴가")]),
+        # 에는 marks a topic too; 과/와 joins two arguments.
+        ("근로자 파견 계약서에는 무엇을 적어야 하나요?", [("근로자",), ("파견",), ("계약서",)]),
+        ("퇴직연금 확정기여형과 확정급여형은 어떻게 다른가요?", [("확정", "급여"), ("퇴직", "연금"), ("확정", "기여")]),
+    ],
+)
+def test_focus_is_the_main_clause_nouns_grouped_as_written(question: str, focus: list) -> None:
+    assert list(analyse(question).focus) == focus
+
+
+def test_generic_and_asking_words_are_not_focus() -> None:
+    asked = analyse("사용자는 어떤 경우에 근로자를 해고할 수 없나요?")
+    assert asked.focus == (("사용자",), ("근로자",))
+    assert set(asked.asking) == {"경우", "수", "없"} and asked.modality == "permission"
+    # 시간 is asked (몇 시간) but also named (근로시간): it stays a term the answer should share.
+    assert "시간" not in analyse("1주 근로시간의 한도는 몇 시간인가요?").asking
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("휴업수당은 평균임금의 몇 퍼센트인가요?", "percent"),
+        ("근로소득세 세율은 얼마인가요?", "percent"),
+        ("해고 예고는 며칠 전에 해야 하나요?", "days"),
+        ("연장 근로는 1주에 최대 몇 시간까지 할 수 있나요?", "hours"),
+        ("임금채권의 소멸시효는 몇 년인가요?", "years"),
+        ("4시간 일하면 휴게시간은 얼마나 주어야 하나요?", "amount"),
+        ("연차휴가는 언제 주어야 하나요?", "when"),
+        ("부당해고를 당하면 어디에 구제를 신청하나요?", "where"),
+        ("임금은 어떻게 지급해야 하나요?", None),
+    ],
+)
+def test_answer_type(question: str, kind: str | None) -> None:
+    assert answer_type(question) == kind
+
+
+def test_carries_the_asked_unit() -> None:
+    assert carries("평균임금의 100분의 70 이상의 수당을 지급하여야 한다.", "percent")
+    assert not carries("휴업기간 동안 그 근로자에게 수당을 지급하여야 한다.", "percent")
+    assert carries("1주 간의 근로시간은 40시간을 초과할 수 없다.", "hours")
+    assert not carries("1주 간의 근로시간은 40시간을 초과할 수 없다.", "days")
+    assert carries("아무 문장", None)
