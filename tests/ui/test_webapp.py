@@ -143,6 +143,17 @@ def test_upload_ask_cite_and_delete(browser: Any, server: Any, statute: Path) ->
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.set_viewport_size({"width": 1280, "height": 900})
 
+    # A near miss (set by another law) is refused, saying what the closest articles cover, cited.
+    question.fill("육아휴직은 최대 몇 년까지 쓸 수 있나요?")
+    question.press("Enter")
+    refused = page.locator("#turns .turn").last
+    expect(refused).to_have_attribute("data-state", "refused", timeout=ANSWER_TIMEOUT_MS)
+    expect(refused.locator(".notice")).to_contain_text("문서에서 답을 찾지 못했습니다")
+    expect(refused.locator(".answer")).to_contain_text("'육아휴직'에 대해서는 정하지 않습니다")
+    refused.locator("button.cite").first.click()
+    expect(panel).to_be_visible()
+    panel.locator("#passage-close").click()
+
     # Delete (confirmed) and the list is empty.
     document.get_by_role("button", name=re.compile("삭제")).click()
     expect(page.locator("#docs .doc")).to_have_count(0)

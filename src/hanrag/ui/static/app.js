@@ -713,7 +713,11 @@ class Turn {
     this.answerText = result.answer || "";
     this.citations = result.citations || [];
     if (result.question && result.question !== this.question) this.rewrite(result.question);
-    if (result.refused) {
+    if (result.refused && this.citations.length) {
+      // A near miss: the refusal says what the closest sources cover instead, and cites them.
+      this.answer.replaceChildren(...answerNodes(this.answerText, this.citations, (c) => this.openCitation(c)));
+      this.showNotice("refused", "문서에서 답을 찾지 못했습니다");
+    } else if (result.refused) {
       this.answer.replaceChildren();
       this.showNotice("refused", "문서에서 답을 찾지 못했습니다", this.answerText);
     } else {
