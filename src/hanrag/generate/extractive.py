@@ -180,7 +180,7 @@ class ExtractiveAnswerer:
         if not pieces:
             return []
         texts = [p.text for p in pieces]
-        coverage = self._coverage(question, texts, skip=asked.asking)
+        coverage = self._coverage(question, texts, skip=asked.unshared)
         cosine = self.embed_passages(texts) @ self.embed_query(question)
         rows = np.arange(len(texts))
         fused_rows, fused = convex_combination(

@@ -85,9 +85,15 @@ class Question:
     modality: str | None = None  # "permission" | "obligation" | None
     asks_exception: bool = False
     nouns: tuple[str, ...] = field(default=())  # every noun of the question
-    # Words that only ask (경우 in 어떤 경우에, 방식 in 어떤 방식으로, 수 없 in 할 수 없나요): the
-    # answer need not repeat them.
+    # Words that only ask (경우 in 어떤 경우에, 직책 in 어떤 직책을, 수 없 in 할 수 없나요): not what
+    # the question is about.
     asking: tuple[str, ...] = ()
+
+    @property
+    def unshared(self) -> tuple[str, ...]:
+        """Asking words the answer need not repeat: the modal 수 있/없 and generic nouns (어떤 경우에).
+        An asking noun with content (어떤 직책을) is usually repeated by the answer (직책은 …)."""
+        return tuple(w for w in self.asking if w in GENERIC_NOUNS or w in ("수", "있", "없"))
 
 
 def answer_type(question: str) -> str | None:
