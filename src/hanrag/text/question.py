@@ -25,6 +25,8 @@ GENERIC_NOUNS = frozenset(
     "경우 방법 사람 것 수 때 등 최대 최소 이상 이하 미만 초과 얼마 무엇 누구 언제 어디 몇 며칠 종류 기준 사항 내용 "
     "대상 기간 요건 조건 절차 이유 정도 차이 의미 뜻 관련 해당 어떤 무슨 일 하루 매년 매월".split()
 )
+# The topic's value asked with a copula: "…은 얼마인가요?", "…는 누구인가?", "…은 몇 퍼센트인가요?".
+_WH_COPULA = re.compile(r"[은는]\s*(?:얼마|누구|무엇|언제|어디|몇\s*\S+?)\s*(?:인가|입니까|이에요|예요|일까|이야|이지|였|이었)")
 _ASKING_WORDS = {"어떤", "무슨", "어느", "몇", "어떠한"}
 _ARGUMENT_PARTICLES = {"JKS", "JKO", "JKC"}
 _TOPIC_FORMS = {"은", "는", "도", "ᆫ"}
@@ -174,11 +176,13 @@ def _analyse(question: str) -> Question:
             clause = []
     phrases = kept + clause
     asked_with = tuple(w for w in dict.fromkeys(asking) if sum(t.form == w for t in tokens) == 1)
-    # "…한 사람의 이름은?", "…의 생년월일은?": a question that ends on its topic asks for that noun.
-    if kept and _ends_on_topic(tokens):
-        head = [t for t in kept[-1] if base_tag(str(t.tag)) in ("NNG", "NNP", "SL")]
-        if head:
-            asked_with += (head[-1].form,)
+    # "…한 사람의 이름은?", "공동주택의 층수는 얼마인가?", "국민연금 보험료율은 몇 퍼센트인가요?": the
+    # head of a modified topic that the question ends on, or asks the value of, is the asked
+    # attribute; the modifier (국민연금) is what the question is about.
+    if kept and (_ends_on_topic(tokens) or _WH_COPULA.search(question)):
+        groups = _written_together([t for t in kept[-1] if base_tag(str(t.tag)) in ("NNG", "NNP", "SL")])
+        if len(groups) > 1:
+            asked_with += tuple(t.form for t in groups[-1])
     focus: list[tuple[str, ...]] = []
     written: list[str] = []
     for phrase in phrases:
