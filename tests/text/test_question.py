@@ -6,7 +6,11 @@ from hanrag.text.question import analyse, answer_type, carries
 @pytest.mark.parametrize(
     ("question", "focus"),
     [
-        ("국민연금 보험료율은 몇 퍼센트인가요?", [("국민연금",), ("보험료",)]),
+        # The asked attribute (보험료율, whose value is asked) is not focus; what it belongs to is.
+        ("국민연금 보험료율은 몇 퍼센트인가요?", [("국민연금",)]),
+        ("1930년 회현동에 세워진 공동주택의 층수는 얼마인가?", [("공동", "주택")]),
+        ("임금채권의 소멸시효는 몇 년인가요?", [("임금", "채권")]),
+        ("실업급여는 몇 개월 동안 받을 수 있나요?", [("실업", "급여")]),  # one noun: it is the focus
         ("연차 유급휴가는 며칠인가요?", [("연차",), ("유급", "휴가")]),
         # A conditional clause restricts the question; its nouns are not what is asked about.
         ("퇴직한 근로자가 경력증명서를 달라고 하면 사용자는 어떻게 해야 하나요?", [("사용자",)]),
