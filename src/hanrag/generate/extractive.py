@@ -254,12 +254,13 @@ def near_miss_refusal(missing: Sequence[str], contexts: Sequence[Context]) -> st
     """The fixed refusal, then what the closest sources cover instead, cited."""
     nearby: list[str] = []
     numbers: list[int] = []
-    for context in contexts:
+    body = [c for c in contexts if c.hit.chunk.kind != "toc"]
+    # Headings say what a source covers; file names only when no source has one.
+    sectioned = [c for c in body if c.hit.chunk.section]
+    for context in sectioned or body:
         chunk = context.hit.chunk
-        if chunk.kind == "toc":
-            continue
         topic = (chunk.section or "").rsplit(" > ", 1)[-1] or chunk.name
-        if topic and topic not in nearby:
+        if topic not in nearby:
             nearby.append(topic)
             numbers.append(context.n)
         if len(nearby) == 2:
