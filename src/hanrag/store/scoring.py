@@ -23,6 +23,8 @@ _SHORT = 20_000
 # Common terms are looked up for the candidates left only when that is clearly fewer steps
 # (a binary search per candidate, ~log2 of the list) than a pass over their postings.
 _LOOKUP_COST = 24
+# Rare postings fewer than size / _SPARSE are accumulated by position (sorted) rather than densely.
+_SPARSE = 32
 
 
 def best_positions(
@@ -50,17 +52,26 @@ def best_positions(
     short = max(_SHORT, size // 4)
     items = [(term_idf * top_weight, term_idf, start, stop) for (start, stop), term_idf in merged.items()]
     common = sorted((item for item in items if item[3] - item[2] >= short), reverse=True)  # highest bound first
-    scores = _scored(rows, codes, weights, [item for item in items if item[3] - item[2] < short], size)
+    rare = [item for item in items if item[3] - item[2] < short]
+    if common and sum(stop - start for _, _, start, stop in rare) <= size // _SPARSE:
+        # Few rare postings: their positions, sorted, instead of passes over the whole segment.
+        positions, values = _sparse(rows, codes, weights, rare, allowed)
+        floor = _floor(values, common, n)
+        if floor is not None:
+            kept = values >= floor
+            return _finish_on_candidates(rows, codes, weights, common, positions[kept], values[kept], n)
+        scores = _scored(rows, codes, weights, common[:1], size)
+        scores[positions] += values
+        common = common[1:]
+    else:
+        scores = _scored(rows, codes, weights, rare, size)
     if allowed is not None:
         scores[~allowed] = 0.0
     for i in range(len(common)):
-        left = common[i:]
-        bound = sum(item[0] for item in left) * (1 + 1e-9)  # the margin covers rounding in the sums
-        nth = _nth_best(scores, n)
-        if bound < nth:
-            candidates = np.flatnonzero(scores >= nth - bound)  # no other position can reach the top n
-            if candidates.size * _LOOKUP_COST < sum(stop - start for _, _, start, stop in left):
-                return _finish_on_candidates(rows, codes, weights, left, candidates, scores[candidates], n)
+        floor = _floor(scores[scores > 0.0], common[i:], n)
+        if floor is not None:
+            candidates = np.flatnonzero(scores >= floor)
+            return _finish_on_candidates(rows, codes, weights, common[i:], candidates, scores[candidates], n)
         scores += _scored(rows, codes, weights, [common[i]], size)
         if allowed is not None:
             scores[~allowed] = 0.0
@@ -68,24 +79,54 @@ def best_positions(
     return best, scores[best]
 
 
+def _floor(values: np.ndarray, left: Sequence[tuple], n: int) -> float | None:
+    """The score below which a position cannot reach the top ``n`` however the terms ``left``
+    add to it, given the positive ``values`` so far; None when that cannot exclude the positions
+    still at 0, or when looking the terms up for the others would not clearly beat scoring them."""
+    if values.size < n:
+        return None
+    bound = sum(item[0] for item in left) * (1 + 1e-9)  # the margin covers rounding in the sums
+    nth = float(np.partition(values, values.size - n)[values.size - n])
+    if bound >= nth:
+        return None
+    floor = nth - bound
+    if np.count_nonzero(values >= floor) * _LOOKUP_COST >= sum(stop - start for _, _, start, stop in left):
+        return None
+    return floor
+
+
+def _sparse(rows: np.ndarray, codes: np.ndarray, weights: np.ndarray, terms: Sequence[tuple],
+            allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, BM25) of the allowed positions that ``terms`` match, positions ascending."""
+    if not terms:
+        return np.zeros(0, np.int64), np.zeros(0)
+    matched, contributions = _postings(rows, codes, weights, terms)
+    positions, slot = np.unique(matched, return_inverse=True)
+    values = np.bincount(slot.reshape(-1), contributions, minlength=positions.size)
+    if allowed is not None:
+        keep = allowed[positions]
+        positions, values = positions[keep], values[keep]
+    return positions.astype(np.int64), values
+
+
 def _scored(rows: np.ndarray, codes: np.ndarray, weights: np.ndarray, terms: Sequence[tuple], size: int) -> np.ndarray:
     """Dense BM25 of every position over ``terms`` (bound, idf, start, stop)."""
     if not terms:
         return np.zeros(size)
+    positions, contributions = _postings(rows, codes, weights, terms)
+    return np.bincount(positions, contributions, minlength=size)
+
+
+def _postings(rows: np.ndarray, codes: np.ndarray, weights: np.ndarray,
+              terms: Sequence[tuple]) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of ``terms``' postings and each one's idf * weight."""
     positions = np.concatenate([rows[start:stop] for _, _, start, stop in terms])
     contributions = np.empty(positions.size)
     offset = 0
     for _, term_idf, start, stop in terms:
-        np.take(term_idf * weights, codes[start:stop], out=contributions[offset : offset + stop - start])
+        (term_idf * weights).take(codes[start:stop], out=contributions[offset : offset + stop - start])
         offset += stop - start
-    return np.bincount(positions, contributions, minlength=size)
-
-
-def _nth_best(scores: np.ndarray, n: int) -> float:
-    positive = scores[scores > 0.0]
-    if positive.size < n:
-        return 0.0
-    return float(np.partition(positive, positive.size - n)[positive.size - n])
+    return positions, contributions
 
 
 def _finish_on_candidates(rows: np.ndarray, codes: np.ndarray, weights: np.ndarray, terms: Sequence[tuple],
