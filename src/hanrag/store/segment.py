@@ -8,7 +8,7 @@ so their number stays bounded. Layout of ``segments/<id>/`` (all memory-mapped w
 - ``lengths.npy``   int32, number of terms of each position
 - ``rows.npy``      int32, postings: positions, grouped by term (term i owns rows[start_i:stop_i])
 - ``tf.npy``        float32, the term frequency of each posting
-- ``codes.npy``     uint16 (int32 if needed), each posting's (tf, document length) pair as a row of
+- ``codes.npy``     uint16 (int32 if needed), per posting: the row of its (tf, document length) in
 - ``pairs.npy``     int32 (pairs x 2), the segment's distinct (tf, document length) pairs
 - ``vectors.npy``   float32 (positions x dim), L2-normalised
 - ``hnsw.bin``/``hnsw.json``  an HNSW graph over the vectors (labels = positions), big segments only
