@@ -119,6 +119,35 @@ def test_scores_equal_a_fresh_build_after_any_adds_and_deletes(tmp_path: Path) -
     assert np.allclose(store.idf(["금리", "없는말"]), fresh.idf(["금리", "없는말"]))
 
 
+def test_segments_without_impact_codes_score_the_same(tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    store = LocalStore(tmp_path / "ix", SMALL)
+    for i in range(5):
+        _write(store, [_doc(rng, f"d{i}", 6)])
+    _write(store, deletes=["d2"])
+    queries = (["금리", "물가"], ["연차", "휴가", "휴가", "근로자"], ["로켓", "없는말"])
+    want = [_scores(store, query, Bm25Params(1.2, 0.5)) for query in queries]
+    for folder in (tmp_path / "ix" / "segments").iterdir():  # as written before the codes existed
+        (folder / "codes.npy").unlink()
+        (folder / "pairs.npy").unlink()
+    older = LocalStore(tmp_path / "ix", SMALL)
+    assert [_scores(older, query, Bm25Params(1.2, 0.5)) for query in queries] == want
+
+
+def test_bm25_ties_are_broken_by_insertion_order_across_segments(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "ix", StoreOptions(ann=AnnPolicy("off"), merge_factor=3, merge_floor=1))
+    vector = np.ones(DIM, dtype=np.float32) / np.sqrt(DIM)
+    order = []
+    for i, chunks in enumerate((2, 1, 1, 1)):  # the merge of the first three puts the 1-row (newer) segments first
+        doc = StoredDocument(f"d{i}", f"/docs/d{i}.txt", f"d{i}", pages=1)
+        made = [Chunk(f"d{i}#{j}", f"d{i}", doc.source, "금리") for j in range(chunks)]
+        _write(store, [(doc, made, [["금리"]] * chunks, np.tile(vector, (chunks, 1)))])
+        order += [c.chunk_id for c in made]
+    assert store._db.execute("SELECT rows FROM segments ORDER BY id").fetchall() == [(4,), (1,)]
+    for n in range(1, 6):  # every chunk scores the same
+        assert store.retrieve(["금리"], None, None, ["bm25"], n)["bm25"].ids.tolist() == order[:n]
+
+
 def test_deleted_chunks_never_come_back_and_merges_drop_them(tmp_path: Path) -> None:
     rng = np.random.default_rng(1)
     store = LocalStore(tmp_path / "ix", StoreOptions(ann=AnnPolicy("off"), merge_factor=2, merge_floor=1))

@@ -21,3 +21,17 @@ def top_n(scores: np.ndarray, n: int, min_score: float | None = None) -> tuple[n
     order = np.lexsort((candidates, -scores[candidates]))
     rows = candidates[order].astype(np.int64)
     return rows, np.asarray(scores[rows], dtype=np.float32)
+
+
+def top_candidates(scores: np.ndarray, n: int) -> np.ndarray:
+    """Rows (unordered) scoring above 0 and at least the ``n``-th best score: the best ``n``
+    plus every row tied with the last of them, so a caller merging several score vectors can
+    still break ties by its own key."""
+    candidates = np.flatnonzero(scores > 0.0)
+    if n <= 0:
+        return candidates[:0]
+    if candidates.size > n:
+        kept = scores[candidates]
+        nth = -np.partition(-kept, n - 1)[n - 1]
+        candidates = candidates[kept >= nth]
+    return candidates

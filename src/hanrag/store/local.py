@@ -25,7 +25,6 @@ from hanrag.errors import StoreError
 from hanrag.retrieve.ann import HnswParams, ann_available
 from hanrag.retrieve.bm25 import Bm25Params, idf
 from hanrag.retrieve.filters import Condition
-from hanrag.retrieve.topk import top_n
 from hanrag.schema import Chunk, DocumentInfo
 from hanrag.store import sqlfilter
 from hanrag.store.base import Ranking, StaleReadError, StoredDocument
@@ -514,20 +513,17 @@ class LocalStore:
             here = postings.get(number)
             if not here:
                 continue
-            # A repeated query term counts again (as in bm25s and Lucene's BooleanQuery).
-            found = segment.bm25([(term_idf[t], *here[t]) for t in terms if t in here], avgdl, params)
-            mask = masks[number]
-            if mask is not None:
-                found[~mask] = 0.0
-            keys.append(segment.keys)
-            scores.append(found)
+            # A repeated query term counts again (as in bm25s and Lucene's BooleanQuery). Each segment
+            # gives its own best (ties at its cut kept): no index-sized array is built.
+            best, found = segment.bm25([(term_idf[t], *here[t]) for t in terms if t in here], avgdl, params, n,
+                                       masks[number])
+            keys.append(np.asarray(segment.keys[best]))
+            scores.append(found.astype(np.float32))
         if not keys:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        all_keys = np.concatenate(keys)
-        positions, best = top_n(np.concatenate(scores), n, min_score=0.0)
-        # top_n breaks ties by position; the contract is ties by key (insertion order)
-        order = np.lexsort((all_keys[positions], -best.astype(np.float64)))
-        return all_keys[positions][order], best[order]
+        all_keys, all_scores = np.concatenate(keys), np.concatenate(scores)
+        order = np.lexsort((all_keys, -all_scores.astype(np.float64)))[:n]  # ties by key (insertion order)
+        return all_keys[order], all_scores[order]
 
     @staticmethod
     def _merge_tops(tops: list, n: int) -> tuple[np.ndarray, np.ndarray]:

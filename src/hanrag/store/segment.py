@@ -8,11 +8,19 @@ so their number stays bounded. Layout of ``segments/<id>/`` (all memory-mapped w
 - ``lengths.npy``   int32, number of terms of each position
 - ``rows.npy``      int32, postings: positions, grouped by term (term i owns rows[start_i:stop_i])
 - ``tf.npy``        float32, the term frequency of each posting
+- ``codes.npy``     uint16 (int32 if needed), per posting: the row of its (tf, document length) in
+- ``pairs.npy``     int32 (pairs x 2), the segment's distinct (tf, document length) pairs
 - ``vectors.npy``   float32 (positions x dim), L2-normalised
 - ``hnsw.bin``/``hnsw.json``  an HNSW graph over the vectors (labels = positions), big segments only
 
 The term dictionary (term -> start, stop) is a table in SQLite, so opening a segment reads no
 vocabulary and a query looks up only its own terms.
+
+A posting's BM25 weight depends on the index-wide average length, which every commit changes,
+so weights cannot be stored. But it depends on the posting only through (tf, document length),
+and a segment has a few thousand distinct pairs: a query computes the weight of each pair once
+(Lucene's norm cache, without quantising lengths) and a posting's weight is one lookup by its
+code. Segments written before codes existed get them computed when opened.
 """
 
 from __future__ import annotations
@@ -29,10 +37,10 @@ import numpy as np
 from hanrag.retrieve.ann import HnswIndex, HnswParams
 from hanrag.retrieve.bm25 import Bm25Params, length_norms, term_weights
 from hanrag.retrieve.topk import top_n
+from hanrag.store.scoring import best_positions
 from hanrag.store.testhook import pause_at
 
 _FILES = ("keys", "lengths", "rows", "tf", "vectors")
-_WEIGHT_CACHE_FLOATS = 16_000_000  # per segment: 64 MB of cached term weights (float32) at most
 
 
 @dataclass
@@ -46,6 +54,8 @@ class SegmentData:
     rows: np.ndarray  # int32
     tf: np.ndarray  # float32
     vectors: np.ndarray  # float32 (n, dim)
+    codes: np.ndarray  # uint16 or int32, per posting: its row of ``pairs``
+    pairs: np.ndarray  # int32 (k, 2): distinct (tf, document length)
 
     @property
     def size(self) -> int:
@@ -81,8 +91,26 @@ def _from_postings(keys: np.ndarray, lengths: np.ndarray, vocab: list[str], term
     np.add.at(tf, inverse, counts)
     term_of = unique // n
     starts = np.searchsorted(term_of, np.arange(len(vocab) + 1)).astype(np.int64)
-    return SegmentData(keys, lengths.astype(np.int32), vocab, starts, (unique % n).astype(np.int32),
-                       tf.astype(np.float32), vectors)
+    rows = (unique % n).astype(np.int32)
+    codes, pairs = impact_codes(tf, lengths[rows])
+    return SegmentData(keys, lengths.astype(np.int32), vocab, starts, rows, tf.astype(np.float32), vectors,
+                       codes, pairs)
+
+
+def impact_codes(tf: np.ndarray, doc_lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(code per posting, distinct (tf, document length) pairs) for postings with term
+    frequencies ``tf`` in documents of ``doc_lengths`` terms."""
+    counts = np.rint(np.asarray(tf, dtype=np.float64)).astype(np.int64)
+    doc_lengths = np.asarray(doc_lengths, dtype=np.int64)
+    width = int(doc_lengths.max(initial=0)) + 1
+    unique, codes = np.unique(counts * width + doc_lengths, return_inverse=True)
+    pairs = np.stack([unique // width, unique % width], axis=1).astype(np.int32)
+    return codes.reshape(-1).astype(np.uint16 if unique.size <= 2**16 else np.int32), pairs
+
+
+def pair_weights(pairs: np.ndarray, avgdl: float, params: Bm25Params) -> np.ndarray:
+    """tf / (tf + k1 * (1 - b + b * |d| / avgdl)) of each (tf, |d|) pair."""
+    return term_weights(1.0, pairs[:, 0], length_norms(pairs[:, 1], avgdl, params))
 
 
 @dataclass
@@ -140,6 +168,8 @@ def write(data: SegmentData, directory: Path, ann: HnswParams | None = None, thr
     np.save(directory / "lengths.npy", data.lengths.astype(np.int32))
     np.save(directory / "rows.npy", data.rows.astype(np.int32))
     np.save(directory / "tf.npy", data.tf.astype(np.float32))
+    np.save(directory / "codes.npy", data.codes)
+    np.save(directory / "pairs.npy", data.pairs.astype(np.int32))
     np.save(directory / "vectors.npy", np.ascontiguousarray(data.vectors, dtype=np.float32))
     if ann is not None and data.size:
         HnswIndex.build(data.vectors, np.arange(data.size, dtype=np.int64), ann, threads).save(directory)
@@ -158,7 +188,12 @@ class Segment:
         self.tf: np.ndarray = arrays["tf"]
         self.vectors: np.ndarray = arrays["vectors"]
         self.graph = HnswIndex.load(directory, self.dim) if self.dim else None
-        self._weights: tuple[object, dict[int, np.ndarray], list[int]] = (None, {}, [0])
+        if (directory / "codes.npy").is_file():
+            self.codes = np.asarray(np.load(directory / "codes.npy", mmap_mode="r"))
+            self.pairs = np.load(directory / "pairs.npy")
+        else:  # written before codes existed
+            self.codes, self.pairs = impact_codes(self.tf, self.lengths[self.rows])
+        self._weights: tuple[object, np.ndarray] = (None, np.zeros(0))
         self._lock = threading.Lock()
 
     @property
@@ -169,36 +204,19 @@ class Segment:
     def dim(self) -> int:
         return int(self.vectors.shape[1]) if self.vectors.ndim == 2 else 0
 
-    def _term_weights(self, start: int, stop: int, avgdl: float, params: Bm25Params) -> np.ndarray:
-        """tf / (tf + k1 * (1 - b + b * |d| / avgdl)) of one term's postings here, kept until the
-        index's average length or k1/b change (every commit changes avgdl: the first queries
-        after a write compute them again). Common terms are what every query pays for."""
-        key = (avgdl, params)
-        state = self._weights
-        if state[0] != key:
-            state = self._weights = (key, {}, [0])  # one assignment: readers see a consistent triple
-        found = state[1].get(start)
-        if found is None:
-            norms = length_norms(self.lengths, avgdl, params) if state[1].get(-1) is None else state[1][-1]
-            state[1][-1] = norms
-            rows = self.rows[start:stop]
-            found = term_weights(1.0, self.tf[start:stop], norms[rows]).astype(np.float32)
-            if state[2][0] + found.size > _WEIGHT_CACHE_FLOATS:
-                state[1].clear()
-                state[1][-1] = norms
-                state[2][0] = 0
-            state[1][start] = found
-            state[2][0] += found.size
-        return found
+    def _pair_weights(self, avgdl: float, params: Bm25Params) -> np.ndarray:
+        """``pair_weights`` of this segment, kept until the index's average length or k1/b change."""
+        key, weights = self._weights
+        if key != (avgdl, params):
+            weights = pair_weights(self.pairs, avgdl, params)
+            self._weights = ((avgdl, params), weights)  # one assignment: readers see a matching pair
+        return weights
 
-    def bm25(self, postings: Sequence[tuple[float, int, int]], avgdl: float, params: Bm25Params) -> np.ndarray:
-        """BM25 of every position for the query terms found here: (idf, start, stop) per query term."""
-        if not postings:
-            return np.zeros(self.size)
-        rows = np.concatenate([self.rows[start:stop] for _, start, stop in postings])
-        weights = np.concatenate([term_idf * self._term_weights(start, stop, avgdl, params)
-                                  for term_idf, start, stop in postings])
-        return np.bincount(rows, weights, minlength=self.size)
+    def bm25(self, postings: Sequence[tuple[float, int, int]], avgdl: float, params: Bm25Params, n: int,
+             allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """(positions, BM25) of the best ``n`` among ``allowed`` positions (all if None), ties at the
+        cut included, unordered; ``postings`` is (idf, start, stop) per query term found here."""
+        return best_positions(self.rows, self.codes, self._pair_weights(avgdl, params), postings, self.size, n, allowed)
 
     def dense(self, vector: np.ndarray, n: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """(positions, cosine) of the ``n`` nearest vectors among ``allowed`` positions (all if None)."""
