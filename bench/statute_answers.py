@@ -9,7 +9,10 @@ Questions (bench/data/, written for this benchmark):
   (최저임금법, 남녀고용평등법, 고용보험법, ...): the statute does not state the fact, so the
   answer should be a refusal; used while developing the answerer;
 - statute_answerable_heldout.jsonl, statute_nearmiss_heldout.txt: 20 + 20 more, written before
-  any tuning and never used for it; reported separately.
+  any tuning and never used for it; reported separately;
+- statute_answerable_heldout2.jsonl, statute_nearmiss_heldout2.txt: 20 + 20 more, written in a later
+  session once the first held-back part's misses had been seen (so that part no longer checks
+  blind); never used for tuning, reported separately.
 Measures, per set: the phrase in the first quoted sentence, the phrase anywhere in the
 answer, answerable questions refused, near-miss questions refused. Default: the offline
 extractive answerer; ``--llm SPEC`` measures an LLM backend (e.g. openai:gpt-4o-mini, with
@@ -107,13 +110,15 @@ def main() -> None:
             "answerable_heldout": run_answerable(index, read_answerable("statute_answerable_heldout.jsonl"), args.llm),
             "nearmiss": run_nearmiss(index, read_questions("statute_nearmiss.txt"), args.llm),
             "nearmiss_heldout": run_nearmiss(index, read_questions("statute_nearmiss_heldout.txt"), args.llm),
+            "answerable_heldout2": run_answerable(index, read_answerable("statute_answerable_heldout2.jsonl"), args.llm),
+            "nearmiss_heldout2": run_nearmiss(index, read_questions("statute_nearmiss_heldout2.txt"), args.llm),
         }
     for name, part in result.items():
         if name == "answerer":
             continue
         summary = {k: v for k, v in part.items() if k != "questions"}
         print(name, json.dumps(summary, ensure_ascii=False))
-        if args.show:
+        if args.show and not name.endswith("heldout2"):  # the second held-back part stays unread
             for r in part["questions"]:
                 bad = r["refused"] != name.startswith("nearmiss") or (name.startswith("answerable") and not r["first"])
                 if bad:
