@@ -99,6 +99,14 @@ def test_statute_the_sentence_that_answers_comes_first(statute_index: Path, ques
         ("2025년 최저임금은 시간당 얼마인가요?", "최저임금"),  # only in a list of topics of 제93조
         ("육아휴직은 최대 몇 년까지 쓸 수 있나요?", "육아휴직"),  # only as 「남녀고용평등…」에 따른 육아휴직
         ("국민연금 보험료율은 몇 퍼센트인가요?", "국민연금 보험료율"),  # nowhere
+        # what restricts the question, named only in a list of topics
+        ("최저임금을 지급하지 않으면 벌금은 얼마인가요?", "최저임금"),
+        # the clause saying which 업무 is asked about: 파견 is nowhere in the statute
+        ("근로자 파견이 금지되는 업무는 무엇인가요?", "근로자 파견"),
+        # no main argument: the conditional clause is what the question is about
+        ("파견근로자를 2년 넘게 쓰면 직접 고용해야 하나요?", "파견근로자"),
+        # each word is in the statute, but no source gives hours of 육아기 근로시간 단축
+        ("육아기 근로시간 단축은 주 몇 시간까지 할 수 있나요?", "육아기 근로시간 단축"),
     ],
 )
 def test_statute_near_miss_is_refused_saying_what_is_covered(statute_index: Path, question: str, missing: str) -> None:
@@ -108,3 +116,16 @@ def test_statute_near_miss_is_refused_saying_what_is_covered(statute_index: Path
     assert f"'{missing}'" in answer.answer and "에 대해서는 정하지 않습니다" in answer.answer and "가까운 내용으로 제" in answer.answer
     assert answer.citations and all(f"[{c.n}]" in answer.answer for c in answer.citations)
     assert answer.hits
+
+
+@pytest.mark.parametrize(
+    "question",
+    [  # restrictions worded differently, or a cited law's term used in the statute's own rule
+        "근로자가 질병으로 급하게 돈이 필요하면 월급날 전에 임금을 받을 수 있나요?",
+        "임신한 근로자가 정기건강진단 시간을 청구하면 허용해야 하나요?",
+    ],
+)
+def test_statute_restrictions_do_not_refuse_what_the_statute_answers(statute_index: Path, question: str) -> None:
+    with Index.open(statute_index) as index:
+        answer = index.ask(question)
+    assert not answer.refused, answer.answer

@@ -25,6 +25,19 @@ def test_focus_is_the_main_clause_nouns_grouped_as_written(question: str, focus:
     assert list(analyse(question).focus) == focus
 
 
+def test_restricting_nouns_are_kept_apart_from_focus() -> None:
+    asked = analyse("최저임금을 지급하지 않으면 벌금은 얼마인가요?")
+    assert asked.focus == (("벌금",),)
+    assert ("최저", "임금") in asked.restricting and ("벌금",) not in asked.restricting
+
+
+def test_the_clause_defining_an_asked_topic_is_focus() -> None:
+    # "X가 금지되는 업무는 무엇인가요?": which 업무 is what the clause says.
+    assert analyse("근로자 파견이 금지되는 업무는 무엇인가요?").focus == (("근로자",), ("파견",), ("업무",))
+    # Not when the topic's value is not asked: the clause only restricts.
+    assert analyse("입사 1년이 안 된 근로자의 연차휴가는 어떻게 되나요?").focus == (("근로자",), ("연차", "휴가"))
+
+
 def test_generic_and_asking_words_are_not_focus() -> None:
     asked = analyse("사용자는 어떤 경우에 근로자를 해고할 수 없나요?")
     assert asked.focus == (("사용자",), ("근로자",))
@@ -57,3 +70,12 @@ def test_carries_the_asked_unit() -> None:
     assert carries("1주 간의 근로시간은 40시간을 초과할 수 없다.", "hours")
     assert not carries("1주 간의 근로시간은 40시간을 초과할 수 없다.", "days")
     assert carries("아무 문장", None)
+
+
+def test_a_number_the_question_gives_is_not_the_answer() -> None:
+    question = "8시간 일하면 휴게시간은 얼마인가요?"
+    assert not carries("1일의 근로시간은 휴게시간을 제외하고 8시간을 초과할 수 없다.", "hours", question)
+    assert carries("8시간인 경우에는 1시간 이상의 휴게시간을 주어야 한다.", "hours", question)
+    assert carries("18시간", "hours", question)
+    # Words without a number are never "given": 에게 in 어디에 게시 is not 근로자에게.
+    assert carries("근로자에게 널리 알려야 한다.", "where", "사용자는 취업규칙을 어디에 게시해야 하나요?")

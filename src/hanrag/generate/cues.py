@@ -33,18 +33,20 @@ _RULE_VERBS = {
 Coverage = Literal["stated", "mentioned", "absent"]
 
 
-def mention_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of ``text`` that only name something: cited laws, their terms, topic-list items."""
+def mention_spans(text: str, cited_terms: bool = True) -> list[tuple[int, int]]:
+    """Spans of ``text`` that only name something: cited laws, their terms (unless not
+    ``cited_terms``), topic-list items."""
     spans = [m.span() for m in _CITED_NAME.finditer(text)]
-    spans += [m.span() for m in _CITED_TERM.finditer(text)]
+    if cited_terms:
+        spans += [m.span() for m in _CITED_TERM.finditer(text)]
     spans += [m.span() for m in _TOPIC_ITEM.finditer(text)]
     return spans
 
 
-def outside_mentions(text: str) -> str:
+def outside_mentions(text: str, cited_terms: bool = True) -> str:
     """``text`` with its mentions blanked (same length, so offsets hold)."""
     chars = list(text)
-    for start, end in mention_spans(text):
+    for start, end in mention_spans(text, cited_terms):
         chars[start:end] = " " * (end - start)
     return "".join(chars)
 

@@ -46,6 +46,7 @@ STATES_ASKED_RULE = 0.05
 PROVISO = -0.1
 LATER_PARAGRAPH = -0.03  # per paragraph after ①, up to three
 LIST_ITEM = -0.1
+FACT_FIRST_WITHIN = 0.3  # a sentence carrying the asked number goes first when this close to the best
 ONLY_NAMES_FOCUS = -0.15  # what the question is about appears in it only as a cited law's term or a listed topic
 
 
@@ -129,6 +130,9 @@ class ExtractiveAnswerer:
         named, unused = unstated_focus(asked, [p.text for p in pieces], self.unseen)
         if named or (unused and support < self.near_miss_below):
             return Reply(chosen, near_miss_refusal(named + unused, contexts), support)
+        apart = fact_apart(asked, pieces)
+        if apart:
+            return Reply(chosen, near_miss_refusal(apart, contexts), support)
         if support < self.refuse_below:
             return Reply(chosen, REFUSAL, support)
         return Reply(chosen, None, support)
@@ -191,7 +195,8 @@ class ExtractiveAnswerer:
             ScoredSentence(pieces[r].n, texts[r], float(coverage[r]), float(cosine[r]), float(score) + cue_score(asked, pieces[r]))
             for r, score in zip(fused_rows, fused)
         ]
-        return sorted(scored, key=lambda s: -s.score)
+        ranked = sorted(scored, key=lambda s: -s.score)
+        return fact_first(asked, ranked)
 
     def _coverage(self, question: str, texts: list[str], skip: Sequence[str] = ()) -> np.ndarray:
         query_terms = [t for t in dict.fromkeys(self.tokenizer.tokenize([question])[0]) if t not in skip]
@@ -206,10 +211,28 @@ class ExtractiveAnswerer:
         return out
 
 
+# Asked facts specific enough that a sentence without one cannot be the answer.
+_COUNTED = {"percent", "days", "hours", "minutes", "years", "months", "weeks", "times", "people", "age", "multiple", "money"}
+
+
+def fact_first(asked: Question, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
+    """For 며칠/몇 시간/몇 퍼센트…: the best sentence carrying such a number goes first when it
+    scores within ``FACT_FIRST_WITHIN`` of the best; a sentence without the number cannot answer."""
+    if asked.answer_type not in _COUNTED or not ranked or carries(ranked[0].text, asked.answer_type, asked.text):
+        return ranked
+    for i, sentence in enumerate(ranked[1:], 1):
+        if sentence.score < ranked[0].score - FACT_FIRST_WITHIN:
+            break
+        if carries(sentence.text, asked.answer_type, asked.text):
+            return [sentence] + ranked[:i] + ranked[i + 1:]
+    return ranked
+
+
 def cue_score(asked: Question, piece: Piece) -> float:
     """How much the sentence's form says it answers the question (module docstring)."""
     score = 0.0
-    if asked.answer_type and carries(piece.text, asked.answer_type):
+    has_fact = bool(asked.answer_type) and carries(piece.text, asked.answer_type, asked.text)
+    if has_fact:
         score += CARRIES_ASKED_FACT
     if asked.focus and piece.heading:
         named = sum(cues.coverage(group, [piece.heading]) == "stated" for group in asked.focus)
@@ -234,9 +257,24 @@ def unstated_focus(
     """What the question is about that the documents do not state, as the question words it (the
     phrase holding each such noun: "국민연금 보험료율"), in two lists: what the retrieved texts only
     name (a cited law's term, a topic in a list), and what they lack and the whole corpus never uses.
-    A noun the corpus uses elsewhere is not counted: the retrieval may have missed it."""
+    A noun the corpus uses elsewhere is not counted: the retrieval may have missed it.
+
+    The nouns restricting the question (최저임금 in 최저임금을 지급하지 않으면 벌금은 …) count only
+    when the texts name them in a list of topics or a law's title: the documents' rules may well use
+    another law's term (…에 따른 임산부 정기건강진단을 받는데 필요한 시간), and a restriction the corpus
+    never uses is most often worded differently (월급날 for 지급기일), unless the question has no
+    focus."""
     stated = [cues.outside_mentions(t) for t in texts]
     lacking = {group: cues.coverage(group, texts, stated) for group in asked.focus}
+    if asked.restricting:
+        used = [cues.outside_mentions(t, cited_terms=False) for t in texts]
+        for group in asked.restricting:
+            how = cues.coverage(group, texts, used)
+            # With no main argument (파견근로자를 2년 넘게 쓰면 직접 고용해야 하나요?) the restriction
+            # is all the question is about: a noun of it the corpus never uses counts, as for focus.
+            if group not in lacking and (how == "mentioned" or (how == "absent" and not asked.focus
+                                                                 and group in asked.set_aside)):
+                lacking[group] = how
     never = unseen([part for group, how in lacking.items() if how == "absent" for part in group])
     named: list[str] = []
     unused: list[str] = []
@@ -248,6 +286,32 @@ def unstated_focus(
         if phrase not in named + unused:
             (named if how == "mentioned" else unused).append(phrase)
     return named, unused
+
+
+def fact_apart(asked: Question, pieces: Sequence[Piece]) -> list[str]:
+    """For a question asking a quantity, date or place of something: the focus the documents never
+    state together with a fact of that kind, as the question words it; [] when some source does.
+
+    "육아기 근로시간 단축은 주 몇 시간까지 …?": one article gives hours of 근로시간 단축 in
+    pregnancy, another names 육아기 근로시간 단축 without a number; neither states the asked fact.
+    A source (its heading and text, mentions aside) must state every focus noun and carry the fact."""
+    if not asked.answer_type or not asked.focus:
+        return []
+    by_source: dict[int, list[Piece]] = {}
+    for piece in pieces:
+        by_source.setdefault(piece.n, []).append(piece)
+    lacking: set[tuple[str, ...]] | None = None
+    for same in by_source.values():
+        if not any(carries(p.text, asked.answer_type, asked.text) for p in same):
+            continue
+        text = " ".join([same[0].heading] + [p.text for p in same])
+        here = {g for g in asked.focus if cues.coverage(g, [text]) != "stated"}
+        if not here:
+            return []
+        lacking = here if lacking is None else lacking & here
+    groups = asked.focus if lacking is None else [g for g in asked.focus if g in lacking]
+    phrases = [next((p for p in asked.phrases if "".join(g) in p.replace(" ", "")), "".join(g)) for g in groups]
+    return list(dict.fromkeys(phrases))
 
 
 def near_miss_refusal(missing: Sequence[str], contexts: Sequence[Context]) -> str:

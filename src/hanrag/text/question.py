@@ -50,8 +50,8 @@ ANSWER_TYPES: dict[str, re.Pattern[str]] = {
     "multiple": re.compile(rf"{_NUMBER}\s*배"),
     "money": re.compile(rf"{_NUMBER}\s*(?:원|만원|억)"),
     "amount": re.compile(rf"{_NUMBER}\s*(?:일분|분의|퍼센트|%|원|만원|억|시간|분|일|년|개월|배|회|번|명|세)|100분의"),
-    "when": re.compile(r"(?:이내|전에|전까지|후에|까지|즉시|지체\s*없이|시기|기일|날|때|기한)"),
-    "where": re.compile(r"(?:위원회|장관|법원|기관|관청|지청|공단|센터|사무소|에게)"),
+    "when": re.compile(rf"(?:이내|전에|전까지|후에|까지|즉시|지체\s*없이|시기|기일|날|때|기한|{_NUMBER}\s*(?:년|월|일|시|세기))"),
+    "where": re.compile(r"(?:위원회|장관|법원|기관|관청|지청|공단|센터|사무소|에게|장소|곳에)"),
 }
 _ASKED = [  # question wording -> answer type; first match wins
     (re.compile(r"몇\s*(?:퍼센트|%|프로)|비율|(?:율|률)은\s*얼마"), "percent"),
@@ -90,6 +90,13 @@ class Question:
     # Words that only ask (경우 in 어떤 경우에, 직책 in 어떤 직책을, 수 없 in 할 수 없나요): not what
     # the question is about.
     asking: tuple[str, ...] = ()
+    # Every noun group of the question outside the focus (the arguments of conditional and
+    # modifying clauses: 파견 in 근로자 파견이 금지되는 업무는): they restrict what is asked, so a
+    # document that only names them, or never uses them, does not answer either.
+    restricting: tuple[tuple[str, ...], ...] = ()
+    # Of those, the subjects and objects of the clauses set aside (파견근로자 in 파견근로자를 2년
+    # 넘게 쓰면): what a question with no main argument is about.
+    set_aside: tuple[tuple[str, ...], ...] = ()
 
     @property
     def unshared(self) -> tuple[str, ...]:
@@ -105,9 +112,21 @@ def answer_type(question: str) -> str | None:
     return None
 
 
-def carries(text: str, kind: str | None) -> bool:
-    """Whether ``text`` states a fact of the asked kind (a number with the asked unit, ...)."""
-    return kind is None or bool(ANSWER_TYPES[kind].search(text))
+def carries(text: str, kind: str | None, question: str = "") -> bool:
+    """Whether ``text`` states a fact of the asked kind (a number with the asked unit, ...) other
+    than one the ``question`` already gives: "8시간 일하면 휴게시간은 얼마인가요?" is not answered
+    by "… 8시간을 초과할 수 없다"."""
+    if kind is None:
+        return True
+    given = set(re.findall(r"\d[\d,.]*\s*\S", question))
+    return any(not any(ch.isdigit() for ch in m.group()) or not _restates(m.group(), given)
+               for m in ANSWER_TYPES[kind].finditer(text))
+
+
+def _restates(found: str, given: set[str]) -> bool:
+    """Whether a number with its unit (8시간) is one the question gives (8시간 일하면)."""
+    squashed = "".join(found.split())
+    return any("".join(g.split()) == squashed[: len("".join(g.split()))] for g in given)
 
 
 _recent: Recent[Question] = Recent(256)
@@ -146,6 +165,9 @@ def _analyse(question: str) -> Question:
     clause: list[list] = []  # subject and object phrases since the last clause boundary
     kept: list[list] = []  # topic phrases: they belong to the main clause wherever they stand
     run: list = []
+    modifier: list[list] = []  # the arguments of the clause modifying the noun after it
+    modified: dict[int, list[list]] = {}  # topic (index in kept) -> its modifying clause's arguments
+    dropped: list[list] = []  # the arguments of every clause set aside
     nouns: list[str] = []
     asking: list[str] = []
     for i, token in enumerate(tokens):
@@ -161,6 +183,8 @@ def _analyse(question: str) -> Question:
             continue
         nxt = base_tag(str(tokens[i + 1].tag)) if i + 1 < len(tokens) else ""
         if run and tag in ("JX", "JKB") and (tag == "JX" or nxt == "JX") and _is_topic(tokens, i, tag):
+            if modifier:
+                modified[len(kept)] = modifier
             kept.append(run)  # 휴가는, 사고도, 계약서에는, 계약서에서도: the topic
             run = []
             continue
@@ -173,13 +197,22 @@ def _analyse(question: str) -> Question:
             tag == "ETM" and nxt in ("NNG", "NNP")  # a clause modifying the noun after it
         )
         if closes_clause:
+            modifier = clause if tag == "ETM" else []
+            dropped += clause
             clause = []
+        elif tag not in ("XSV", "XSA", "VV", "VA", "VX", "EP", "ETM", "VCN", "MAG"):
+            modifier = []
     phrases = kept + clause
     asked_with = tuple(w for w in dict.fromkeys(asking) if sum(t.form == w for t in tokens) == 1)
     # "…한 사람의 이름은?", "공동주택의 층수는 얼마인가?", "국민연금 보험료율은 몇 퍼센트인가요?": the
     # head of a modified topic that the question ends on, or asks the value of, is the asked
     # attribute; the modifier (국민연금) is what the question is about.
-    if kept and (_ends_on_topic(tokens) or _WH_COPULA.search(question)):
+    asks_topic = bool(kept) and (_ends_on_topic(tokens) or bool(_WH_COPULA.search(question)))
+    # "근로자 파견이 금지되는 업무는 무엇인가요?": the asked topic is what its clause says it is, so
+    # that clause's arguments are what the question is about too.
+    if asks_topic and len(kept) - 1 in modified:
+        phrases = modified[len(kept) - 1] + phrases
+    if asks_topic:
         groups = _written_together([t for t in kept[-1] if base_tag(str(t.tag)) in ("NNG", "NNP", "SL")])
         if len(groups) > 1:
             asked_with += tuple(t.form for t in groups[-1])
@@ -195,9 +228,23 @@ def _analyse(question: str) -> Question:
             focus.extend([(w,) for w in parts[0].split()] if len(parts) == 1 and " " in parts[0] else [parts] if parts else [])
         if words:
             written.append(question[words[0].start:phrase[-1].start + phrase[-1].len])
+    skipped = set(GENERIC_NOUNS) | set(asked_with)
+
+    def outside_focus(tokens_: list) -> list[tuple[str, ...]]:
+        found = []
+        for group in _written_together([t for t in tokens_ if base_tag(str(t.tag)) in ("NNG", "NNP", "SL")]):
+            parts = tuple(t.form for t in group if len(t.form) >= 2 and t.form not in skipped)
+            if parts and parts not in focus and not any(set(parts) <= set(f) for f in focus):
+                found.append(parts)
+        return found
+
+    restricting = outside_focus(tokens)
+    set_aside = [g for run in dropped for g in outside_focus(run)]
     return Question(
         text=question,
         focus=tuple(dict.fromkeys(focus)),
+        restricting=tuple(dict.fromkeys(restricting)),
+        set_aside=tuple(dict.fromkeys(set_aside)),
         phrases=tuple(written),
         answer_type=answer_type(question),
         modality="permission" if _ASKS_PERMISSION.search(question) else "obligation" if _ASKS_OBLIGATION.search(question) else None,
