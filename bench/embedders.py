@@ -54,8 +54,7 @@ def statute_index(spec: str) -> Any:
 def statute_chunks(index: Index) -> list[str]:
     from hanrag.index import _indexed_text  # what the index embeds for a chunk
 
-    chunks = index.store.chunks(range(index.store.chunk_count() + 1))
-    return [_indexed_text(chunks[i]) for i in sorted(chunks)]
+    return [_indexed_text(chunk) for _, chunks, _, _ in index.store.export() for chunk in chunks]
 
 
 def throughput(embedders: dict[str, Any], sets: dict[str, list[str]], runs: int) -> dict[str, dict[str, Any]]:
