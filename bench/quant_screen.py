@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from common import KORQUAD_JSON, WORK
 
-from hanrag.embed.e5_derive import RECIPES, ensure_model
+from hanrag.embed.e5_derive import MIN_COSINE, RECIPES, ensure_model
 from hanrag.embed.e5_onnx import _bundle_and_tokenizer, _embed, _session
 
 
@@ -40,11 +40,11 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=1000)
     parser.add_argument("--paragraphs", type=int, default=None, help="first N paragraphs only (quick look)")
     parser.add_argument("--recipe", action="append", default=[], metavar="NAME=JSON",
-                        help='an extra precision to screen, e.g. u8s7=\'{"weight_type": "QUInt8", "per_channel": true, "smooth": 0.7}\'')
+                        help='an extra precision to screen, e.g. u8s7=\'{"weight_type": "QUInt8", "per_channel": true, "smooth": 0.7, "keep_fp32": ["fo"]}\'')
     args = parser.parse_args()
     for item in args.recipe:
         name, _, recipe = item.partition("=")
-        RECIPES[name] = json.loads(recipe)
+        RECIPES[name], MIN_COSINE[name] = json.loads(recipe), 0.0
 
     import onnxruntime as ort
 
@@ -66,6 +66,8 @@ def main() -> None:
     if args.paragraphs:
         paragraphs = paragraphs[: args.paragraphs]
         qas = [(q, i) for q, i in qas if i < args.paragraphs]
+    if not qas:
+        raise SystemExit("no sampled question falls in those paragraphs: raise --questions or --paragraphs")
     texts = {"p": ["passage: " + t for t in paragraphs], "q": ["query: " + q for q, _ in qas]}
     vectors: dict[str, dict[str, list[np.ndarray]]] = {v: {"p": [], "q": []} for v in variants}
     seconds = {v: 0.0 for v in variants}
