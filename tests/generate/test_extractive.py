@@ -129,3 +129,20 @@ def test_statute_restrictions_do_not_refuse_what_the_statute_answers(statute_ind
     with Index.open(statute_index) as index:
         answer = index.ask(question)
     assert not answer.refused, answer.answer
+
+
+def test_a_fact_source_lacking_an_attribute_word_still_answers() -> None:
+    """KorQuAD-style: 날짜 is in no answer; only a phrase another source writes out whole, of which the
+    fact's source holds a part, makes the fact 'apart' (육아기 근로시간 단축 vs 임신기 근로시간 단축)."""
+    from hanrag.generate.extractive import Piece, fact_apart
+    from hanrag.text.question import analyse
+
+    asked = analyse("반기문이 사무총장 선거 출마 선언을 한 날짜는 언제인가?")
+    pieces = [Piece(1, "반기문은 2006년 2월 14일 사무총장 선거 출마를 선언하였다.", ""),
+              Piece(2, "유엔 사무총장 선거는 안전보장이사회가 추천한다.", "")]
+    assert fact_apart(asked, pieces) == []
+
+    asked = analyse("육아기 근로시간 단축은 주 몇 시간까지 할 수 있나요?")
+    pieces = [Piece(1, "임신 중인 여성 근로자가 1일 2시간의 근로시간 단축을 신청하면 허용하여야 한다.", "임산부의 보호"),
+              Piece(2, "육아기 근로시간 단축을 사용하여 단축된 근로시간은 출근한 것으로 본다.", "적용례")]
+    assert fact_apart(asked, pieces) == ["육아기 근로시간 단축"]

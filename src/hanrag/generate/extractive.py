@@ -289,29 +289,36 @@ def unstated_focus(
 
 
 def fact_apart(asked: Question, pieces: Sequence[Piece]) -> list[str]:
-    """For a question asking a quantity, date or place of something: the focus the documents never
-    state together with a fact of that kind, as the question words it; [] when some source does.
+    """For a question asking a quantity, date or place of something that the sources state apart
+    from the fact: the focus as the question words it; [] when some source carries the fact.
 
-    "육아기 근로시간 단축은 주 몇 시간까지 …?": one article gives hours of 근로시간 단축 in
-    pregnancy, another names 육아기 근로시간 단축 without a number; neither states the asked fact.
-    A source (its heading and text, mentions aside) must state every focus noun and carry the fact."""
+    "육아기 근로시간 단축은 주 몇 시간까지 …?": 제74조 gives hours of 근로시간 단축 in pregnancy,
+    a 부칙 article names 육아기 근로시간 단축 without a number; neither states the asked fact. A source
+    carrying the fact answers unless it lacks part of a phrase of the question that another source
+    writes out whole: a different kind of the same thing. A focus noun the fact's source simply
+    lacks is common in answerable questions (날짜 in …선언을 한 날짜는 언제인가?: KorQuAD)."""
     if not asked.answer_type or not asked.focus:
         return []
     by_source: dict[int, list[Piece]] = {}
     for piece in pieces:
         by_source.setdefault(piece.n, []).append(piece)
-    lacking: set[tuple[str, ...]] | None = None
-    for same in by_source.values():
+    written = {n: "".join(" ".join(p.text for p in same).split()) for n, same in by_source.items()}
+    apart: list[str] = []
+    for n, same in by_source.items():
         if not any(carries(p.text, asked.answer_type, asked.text) for p in same):
             continue
         text = " ".join([same[0].heading] + [p.text for p in same])
         here = {g for g in asked.focus if cues.coverage(g, [text]) != "stated"}
-        if not here:
+        found = [
+            phrase for phrase in asked.phrases
+            if any("".join(g) in phrase.replace(" ", "") for g in here)
+            and any("".join(g) in phrase.replace(" ", "") for g in asked.focus if g not in here)
+            and any(phrase.replace(" ", "") in w for m, w in written.items() if m != n)
+        ]
+        if not found:
             return []
-        lacking = here if lacking is None else lacking & here
-    groups = asked.focus if lacking is None else [g for g in asked.focus if g in lacking]
-    phrases = [next((p for p in asked.phrases if "".join(g) in p.replace(" ", "")), "".join(g)) for g in groups]
-    return list(dict.fromkeys(phrases))
+        apart += found
+    return list(dict.fromkeys(apart))
 
 
 def near_miss_refusal(missing: Sequence[str], contexts: Sequence[Context]) -> str:

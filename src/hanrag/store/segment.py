@@ -228,7 +228,11 @@ class Segment:
         positions = np.flatnonzero(allowed)
         if positions.size == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        found, scores = top_n(np.asarray(self.vectors[positions] @ query), n, min_score=-np.inf)
+        if positions.size * 4 > self.size:  # most rows (e.g. all but tombstones): no copy of them
+            scores = np.asarray(self.vectors @ query)[positions]
+        else:
+            scores = np.asarray(self.vectors[positions] @ query)
+        found, scores = top_n(scores, n, min_score=-np.inf)
         return positions[found], scores
 
     def _graph_top(self, query: np.ndarray, n: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
