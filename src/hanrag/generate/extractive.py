@@ -231,8 +231,7 @@ def fact_first(asked: Question, ranked: list[ScoredSentence]) -> list[ScoredSent
 def cue_score(asked: Question, piece: Piece) -> float:
     """How much the sentence's form says it answers the question (module docstring)."""
     score = 0.0
-    has_fact = bool(asked.answer_type) and carries(piece.text, asked.answer_type, asked.text)
-    if has_fact:
+    if asked.answer_type and carries(piece.text, asked.answer_type, asked.text):
         score += CARRIES_ASKED_FACT
     if asked.focus and piece.heading:
         named = sum(cues.coverage(group, [piece.heading]) == "stated" for group in asked.focus)
@@ -303,6 +302,7 @@ def fact_apart(asked: Question, pieces: Sequence[Piece]) -> list[str]:
     for piece in pieces:
         by_source.setdefault(piece.n, []).append(piece)
     written = {n: "".join(" ".join(p.text for p in same).split()) for n, same in by_source.items()}
+    phrases = {phrase: phrase.replace(" ", "") for phrase in asked.phrases}
     apart: list[str] = []
     for n, same in by_source.items():
         if not any(carries(p.text, asked.answer_type, asked.text) for p in same):
@@ -310,10 +310,10 @@ def fact_apart(asked: Question, pieces: Sequence[Piece]) -> list[str]:
         text = " ".join([same[0].heading] + [p.text for p in same])
         here = {g for g in asked.focus if cues.coverage(g, [text]) != "stated"}
         found = [
-            phrase for phrase in asked.phrases
-            if any("".join(g) in phrase.replace(" ", "") for g in here)
-            and any("".join(g) in phrase.replace(" ", "") for g in asked.focus if g not in here)
-            and any(phrase.replace(" ", "") in w for m, w in written.items() if m != n)
+            phrase for phrase, squashed in phrases.items()
+            if any("".join(g) in squashed for g in here)
+            and any("".join(g) in squashed for g in asked.focus if g not in here)
+            and any(squashed in w for m, w in written.items() if m != n)
         ]
         if not found:
             return []
