@@ -13,6 +13,7 @@ rotated order; medians over repeats. Results: bench/results/dense_segments.json.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from pathlib import Path
@@ -33,6 +34,41 @@ def timed(store, vectors: np.ndarray, n: int) -> tuple[list[float], list[float],
         cpu.append((time.process_time() - c) * 1000)
         tops.append(ranking.ids[:10].tolist())
     return times, cpu, tops
+
+
+def single_graph(directory: Path, target: Path) -> tuple[object, np.ndarray]:
+    """One HNSW graph over every segment's vectors (what the store kept before segments), built
+    once into ``target`` with the store's parameters; and the store key of each label."""
+    import sqlite3
+
+    from hanrag.retrieve.ann import HnswIndex, HnswParams
+
+    numbers = [r[0] for r in sqlite3.connect(directory / "hanrag.sqlite").execute("SELECT id FROM segments ORDER BY id")]
+    keys = np.concatenate([np.load(directory / "segments" / str(n) / "keys.npy") for n in numbers])
+    if not (target / "hnsw.bin").is_file():
+        vectors = np.concatenate([np.load(directory / "segments" / str(n) / "vectors.npy") for n in numbers])
+        target.mkdir(parents=True, exist_ok=True)
+        HnswIndex.build(vectors, np.arange(keys.size), HnswParams(), os.cpu_count() or 1).save(target)
+    return HnswIndex.load(target, 384), keys
+
+
+def time_single(directory: Path, target: Path, vectors: np.ndarray, exact: list[list[str]], n: int,
+                ef: int) -> dict:
+    """The single graph searched for the top ``n`` at ``ef`` (hnswlib alone: no store around it)."""
+    import sqlite3
+
+    graph, keys = single_graph(directory, target)
+    graph.params.ef_search = ef
+    names = dict(sqlite3.connect(directory / "hanrag.sqlite").execute("SELECT id, chunk_id FROM chunks"))
+    times, cpu, tops = [], [], []
+    for vector in vectors:
+        t, c = time.perf_counter(), time.process_time()
+        labels, _ = graph.top(vector, n)
+        times.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
+        tops.append([names[int(k)] for k in keys[labels[:10]]])
+    return {"p50_ms": float(np.percentile(times, 50)), "p95_ms": float(np.percentile(times, 95)),
+            "cpu_p50_ms": float(np.percentile(cpu, 50)), "recall@10": recall_at_10(tops, exact)}
 
 
 def main() -> None:

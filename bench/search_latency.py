@@ -1,7 +1,7 @@
 """Search latency of several versions of the code, side by side in one run.
 
     .venv/bin/python bench/search_latency.py [--sizes 100000 1000000] [--repeats 5] [--queries 200]
-        [--versions before=bbe346d segments=1040f6e new=.]
+        [--versions before=bbe346d segments=1040f6e new=.] [--name search_latency]
 
 The machine is shared (other benchmarks and test runs come and go), so absolute times drift by
 20 % and more between runs: versions are only ever compared within one run, interleaved (each
@@ -16,7 +16,10 @@ chunks takes ~20-35 min here). The store before segments (bbe346d) has a format 
 Each repeat and version is a fresh process that opens the index like a reader and times
 search_prepared (query terms and vector given, as in writes.py) for bm25, dense and hybrid over
 --queries KorQuAD questions (one warm-up query first). It also counts the questions for which two
-versions return the same 10 BM25 hits in the same order. Results: bench/results/search_latency.json.
+versions return the same 10 BM25 hits in the same order, and the dense recall@10 of each version
+against exact search (every vector multiplied, once per index). With HANRAG_BENCH_VECTORS=synthetic
+the vectors are bench/scale.py's synthetic ones (indexes kept apart: latency-<format>-synthvec-<n>).
+Results: bench/results/search_latency.json.
 """
 
 from __future__ import annotations
@@ -76,16 +79,21 @@ def child_search(directory: Path, queries: int) -> dict:
         index.search_prepared("warm", meta["query_terms"][0], query_vectors[0], index.retrieval_settings())
         for mode in MODES:
             settings = index.retrieval_settings(mode=mode)
-            times, tops = [], []
+            times, cpu, tops = [], [], []
             for q in picks:
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 hits = index.search_prepared(meta["queries"][q], meta["query_terms"][q], query_vectors[q], settings)
                 times.append((time.perf_counter() - t) * 1000)
+                cpu.append((time.process_time() - c) * 1000)  # all threads of the process
                 tops.append([h.chunk.chunk_id for h in hits[:10]])
             out[f"{mode}_p50_ms"] = float(np.percentile(times, 50))
             out[f"{mode}_p95_ms"] = float(np.percentile(times, 95))
-            if mode in ("bm25", "dense"):
-                out[f"{mode}_top10"] = tops
+            out[f"{mode}_cpu_p50_ms"] = float(np.percentile(cpu, 50))
+            if mode == "bm25":
+                out["bm25_top10"] = tops
+        ten = index.retrieval_settings(mode="dense", top_k=10)  # untimed: the dense top 10 for recall
+        out["dense_top10"] = [[h.chunk.chunk_id for h in index.search_prepared(
+            meta["queries"][q], meta["query_terms"][q], query_vectors[q], ten)] for q in picks]
     out["search_peak_rss_mb"] = round(peak_rss_mb())
     return out
 
@@ -128,6 +136,7 @@ def main() -> None:
     parser.add_argument("--versions", nargs="+", default=["before=bbe346d", "segments=1040f6e", "new=."])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--name", default="search_latency", help="results file bench/results/NAME.json")
     parser.add_argument("--child", action="store_true")
     parser.add_argument("--exact", action="store_true")
     parser.add_argument("--dir", type=Path)
@@ -175,7 +184,7 @@ def main() -> None:
         result["sizes"][str(n)] = row
         partial.write_text(json.dumps(result, indent=1))
         print(n, json.dumps(row), flush=True)
-    print(write_result("search_latency", result))
+    print(write_result(args.name, result))
 
 
 if __name__ == "__main__":

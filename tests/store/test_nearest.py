@@ -4,6 +4,9 @@ stay those of each reader's snapshot."""
 
 from __future__ import annotations
 
+import os
+import select
+import signal
 import threading
 from pathlib import Path
 
@@ -20,18 +23,20 @@ GRAPHS = StoreOptions(ann=AnnPolicy("on"), merge_factor=100, merge_floor=1)
 EXACT = StoreOptions(ann=AnnPolicy("off"), merge_factor=100, merge_floor=1)
 
 
-def _pair(tmp_path: Path, sizes: tuple[int | tuple[int, ...], ...] = (300, 300, 300, 300)) -> tuple[LocalStore, LocalStore]:
+def _pair(tmp_path: Path, sizes: tuple[int | tuple[int, ...], ...] = (300, 300, 300, 300),
+          options: StoreOptions = GRAPHS) -> tuple[LocalStore, LocalStore]:
     """The same documents, one commit per segment (a size per document; a tuple of sizes makes a
     segment of several documents), in a store with graphs and in one without."""
     rng = np.random.default_rng(11)
     groups = [size if isinstance(size, tuple) else (size,) for size in sizes]
     names = iter(range(1, 1000))
     commits = [[_doc(rng, f"d{next(names)}", chunks) for chunks in group] for group in groups]
-    graph, exact = LocalStore(tmp_path / "graph", GRAPHS), LocalStore(tmp_path / "exact", EXACT)
+    graph, exact = LocalStore(tmp_path / "graph", options), LocalStore(tmp_path / "exact", EXACT)
     for store in (graph, exact):
         for docs in commits:
             _write(store, docs)
-    assert len(list((tmp_path / "graph" / "segments").glob("*/hnsw.bin"))) == len(groups)
+    wanted = sum(options.ann.wanted(sum(group)) for group in groups)
+    assert len(list((tmp_path / "graph" / "segments").glob("*/hnsw.bin"))) == wanted
     return graph, exact
 
 
@@ -101,3 +106,39 @@ def test_tombstones_hidden_in_a_graph_are_those_of_each_snapshot(tmp_path: Path)
     want = exact.retrieve(None, vector, None, ["dense"], 50)["dense"].ids.tolist()
     got = graph.retrieve(None, vector, None, ["dense"], 50)["dense"].ids.tolist()
     assert len(set(want) & set(got)) >= 48
+
+
+def test_hybrid_overlapping_bm25_with_the_graphs_ranks_as_each_alone(tmp_path: Path) -> None:
+    some = StoreOptions(ann=AnnPolicy("auto", threshold=100), merge_factor=100, merge_floor=1)
+    graph, _ = _pair(tmp_path, sizes=(300, 300, 40), options=some)  # two graphs and a small exact segment
+    for query in _queries(10):
+        terms = ["금리", "휴가", "로켓"]
+        both = graph.retrieve(terms, query, None, ["bm25", "dense"], 50)
+        for name in ("bm25", "dense"):
+            alone = graph.retrieve(terms, query, None, [name], 50)[name]
+            assert both[name].ids.tolist() == alone.ids.tolist()
+            assert np.array_equal(both[name].scores, alone.scores)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or nearest._WORKERS < 2, reason="needs fork and a pool")
+def test_a_forked_child_searches_with_a_pool_of_its_own(tmp_path: Path) -> None:
+    graph, _ = _pair(tmp_path, sizes=(300, 300))
+    query = _queries(1)[0]
+    want = graph.retrieve(None, query, None, ["dense"], 10)["dense"].ids.tolist()
+    busy = threading.Barrier(nearest._WORKERS + 1)  # every thread of the parent's pool started
+    started = [nearest._executor().submit(busy.wait, 10) for _ in range(nearest._WORKERS)]
+    busy.wait(10)
+    for future in started:
+        future.result()
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        ok = graph.retrieve(None, query, None, ["dense"], 10)["dense"].ids.tolist() == want
+        os.write(write, b"1" if ok else b"0")
+        os._exit(0)
+    os.close(write)
+    ready, _, _ = select.select([read], [], [], 60)  # a child waiting on the parent's (absent) pool threads hangs
+    if not ready:
+        os.kill(child, signal.SIGKILL)
+    os.waitpid(child, 0)
+    assert ready and os.read(read, 1) == b"1"

@@ -485,15 +485,18 @@ class LocalStore:
             allowed = self._allowed(conditions) if conditions else None
             passing = {number: None if allowed is None else allowed.get(number, np.zeros(segment.size, dtype=bool))
                        for number, segment, _live in segments}
+            dense = None
+            if "dense" in retrievers and vector is not None:  # its graphs start now, BM25 runs meanwhile
+                dense = nearest.Search([(segment, live, passing[number]) for number, segment, live in segments],
+                                       vector, n, other_work="bm25" in retrievers)
             found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
             for name in retrievers:
                 if name == "bm25":
                     masks = {number: _both(live, passing[number]) for number, _segment, live in segments}
                     found[name] = self._bm25_top(terms or [], segments, masks, n, bm25)
-                elif name == "dense" and vector is not None:
-                    parts = [(segment, live, passing[number]) for number, segment, live in segments]
-                    tops = nearest.search(parts, vector, n)
-                    found[name] = self._merge_tops([(part[0], top) for part, top in zip(parts, tops)], n)
+                elif name == "dense" and dense is not None:
+                    found[name] = self._merge_tops([(segment, top) for (_, segment, _), top in
+                                                    zip(segments, dense.result())], n)
             return self._rankings(found)
 
     def _bm25_top(self, terms: Sequence[str], segments: list, masks: dict, n: int, params: Bm25Params) -> tuple:

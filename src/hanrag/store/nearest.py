@@ -9,7 +9,8 @@ query searches all of them. Two things keep that near the cost of one graph over
   docs/benchmarks.md, "Dense at 1M").
 - *Graphs searched at once.* hnswlib releases the GIL while it searches, so a small pool shared
   by all searches of the process runs the graphs side by side. Segments without a graph (small,
-  recent ones) are multiplied exactly in the calling thread meanwhile (numpy releases it too).
+  recent ones) are multiplied exactly in the calling thread meanwhile (numpy releases it too),
+  and so is BM25 in a hybrid search.
 """
 
 from __future__ import annotations
@@ -37,6 +38,15 @@ def beam_per_graph(ef: int, graphs: int) -> int:
     return max(1, math.ceil(ef / math.sqrt(graphs)))
 
 
+def _forget_pool() -> None:
+    """A forked child has none of the parent's threads: it starts a pool of its own when it needs one."""
+    global _pool, _pool_lock
+    _pool, _pool_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_pool)
+
+
 def _executor() -> ThreadPoolExecutor:
     global _pool
     if _pool is None:
@@ -46,15 +56,35 @@ def _executor() -> ThreadPoolExecutor:
     return _pool
 
 
-def search(parts: Sequence[tuple[Segment, np.ndarray | None, np.ndarray | None]], vector: np.ndarray,
-           n: int) -> list[tuple[np.ndarray, np.ndarray]]:
+Part = tuple[Segment, "np.ndarray | None", "np.ndarray | None"]  # (segment, live mask, filter mask)
+
+
+class Search:
+    """A dense search under way: its graphs are searched in the shared pool from the start, so the
+    caller can score BM25 meanwhile; ``result()`` searches the other segments and waits."""
+
+    def __init__(self, parts: Sequence[Part], vector: np.ndarray, n: int, other_work: bool = False) -> None:
+        self._parts, self._vector, self._n = list(parts), vector, n
+        graphs = [i for i, (segment, _, _) in enumerate(self._parts) if segment.graph is not None]
+        self._ef = beam_per_graph(max((self._parts[i][0].graph.params.ef_search for i in graphs), default=0),
+                                  len(graphs))
+        # Handing a search to a pool thread costs ~0.1 ms: only worth it with something to overlap.
+        overlap = len(self._parts) > 1 or other_work
+        self._pending: dict[int, Future] = {}
+        if graphs and overlap and _WORKERS > 1:
+            pool = _executor()
+            self._pending = {i: pool.submit(self._one, i) for i in graphs}
+
+    def _one(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        segment, live, allowed = self._parts[i]
+        return segment.dense(self._vector, self._n, live, allowed, self._ef)
+
+    def result(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(positions, cosine) of the ``n`` nearest in each part, in the parts' order."""
+        found = [None if i in self._pending else self._one(i) for i in range(len(self._parts))]
+        return [self._pending[i].result() if i in self._pending else top for i, top in enumerate(found)]
+
+
+def search(parts: Sequence[Part], vector: np.ndarray, n: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """(positions, cosine) of the ``n`` nearest of each (segment, live mask, filter mask) part, in order."""
-    graphs = [i for i, (segment, _, _) in enumerate(parts) if segment.graph is not None]
-    ef = beam_per_graph(max((parts[i][0].graph.params.ef_search for i in graphs), default=0), len(graphs))
-    pending: dict[int, Future] = {}
-    if len(graphs) > 1 and _WORKERS > 1:  # the calling thread searches the first graph itself
-        pool = _executor()
-        pending = {i: pool.submit(parts[i][0].dense, vector, n, parts[i][1], parts[i][2], ef) for i in graphs[1:]}
-    found = [None if i in pending else segment.dense(vector, n, live, allowed, ef)
-             for i, (segment, live, allowed) in enumerate(parts)]
-    return [pending[i].result() if i in pending else top for i, top in enumerate(found)]
+    return Search(parts, vector, n).result()
