@@ -2,12 +2,13 @@
 search breadth each graph uses and by whether the graphs are searched side by side.
 
     .venv/bin/python bench/dense_segments.py --dir bench/.work/latency-segments-1000000 [--efs 256 128 96 64]
-        [--threads 1 2] [--repeats 3] [--queries 200]
+        [--threads 1 2] [--repeats 3] [--queries 200] [--single bench/.work/single-graph-1000000 --single-ef 256]
 
 On an index built by bench/search_latency.py (or writes.py's builder). Times the store's dense
 retrieval alone (top 50, as hanrag asks for), query vector given; the exact top 10 comes from
 multiplying every vector (search_latency.child_exact). Each setting runs once per repeat, in
-rotated order; medians over repeats. Results: bench/results/dense_segments.json.
+rotated order; medians over repeats. ``--single`` also times one graph over all the index's vectors
+(the store before segments kept one), hnswlib alone, as a floor. Results: bench/results/dense_segments.json.
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--candidates", type=int, default=50)
+    parser.add_argument("--single", type=Path, help="also time one graph over all vectors, kept (built) here")
+    parser.add_argument("--single-ef", type=int, nargs="+", default=[256])
     args = parser.parse_args()
     from hanrag.store import nearest
     from hanrag.store.local import LocalStore
@@ -104,10 +107,15 @@ def main() -> None:
              "p95_ms": round(statistics.median(r[1] for r in runs[(ef, threads)]), 3),
              "recall@10": round(statistics.median(r[2] for r in runs[(ef, threads)]), 4),
              "cpu_p50_ms": round(statistics.median(r[3] for r in runs[(ef, threads)]), 3)} for ef, threads in settings]
-    for row in rows:
+    single = []
+    for ef in args.single_ef if args.single else []:
+        found = [time_single(args.dir, args.single, vectors, exact, args.candidates, ef) for _ in range(args.repeats)]
+        single.append({"ef": ef, **{key: round(statistics.median(f[key] for f in found), 4) for key in found[0]}})
+    for row in rows + single:
         print(row)
     print(write_result("dense_segments", {"index": args.dir.name, "graphs": graphs, "queries": args.queries,
-                                           "candidates": args.candidates, "repeats": args.repeats, "rows": rows}))
+                                           "candidates": args.candidates, "repeats": args.repeats, "rows": rows,
+                                           "single_graph": single}))
 
 
 if __name__ == "__main__":
