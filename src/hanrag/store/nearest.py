@@ -1,16 +1,17 @@
 """Dense search over the segments of one snapshot: their graphs side by side, each with a narrower beam.
 
 A big index holds several segments with an HNSW graph each (one per ``ann_threshold`` rows), and a
-query searches all of them. Two things keep that near the cost of one graph over every row:
+query searches all of them. Two things cut what that costs over one graph of every row (they do
+not remove it: S searches stay S; docs/design-notes.md, "Dense at 1M, graphs side by side"):
 
 - *A narrower beam per graph.* The top 10 of S graphs together are spread over S graphs, so each
   graph needs to find fewer of them than one graph over all rows would; ``beam_per_graph``
-  narrows ``ef`` by the square root of S (measured recall@10 against exact search: see
-  docs/benchmarks.md, "Dense at 1M").
+  narrows ``ef`` by the square root of S (recall@10 against exact search in docs/benchmarks.md,
+  "Dense over several graphs").
 - *Graphs searched at once.* hnswlib releases the GIL while it searches, so a small pool shared
-  by all searches of the process runs the graphs side by side. Segments without a graph (small,
-  recent ones) are multiplied exactly in the calling thread meanwhile (numpy releases it too),
-  and so is BM25 in a hybrid search.
+  by all searches of the process runs the graphs side by side (on idle cores). Segments without
+  a graph (small, recent ones) are multiplied exactly in the calling thread meanwhile, and BM25
+  is scored there in a hybrid search.
 """
 
 from __future__ import annotations

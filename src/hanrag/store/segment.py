@@ -178,7 +178,7 @@ def write(data: SegmentData, directory: Path, ann: HnswParams | None = None, thr
 
 # Below this many rows a matrix-vector product runs on the calling thread (np.einsum): OpenBLAS
 # wakes its threads for every product, which on busy cores cost 8 ms of CPU and 24-30 ms of wall
-# for 20k x 384 (3 ms on one thread). Above it, BLAS's threads pay for themselves.
+# for 20k x 384 (1.3-3 ms on one thread). Above it, BLAS's threads pay for themselves.
 _ONE_THREAD_ROWS = 100_000
 
 
