@@ -256,3 +256,16 @@ def test_rankings_unpack_as_pairs() -> None:
     ranking = Ranking(np.array(["a#0"]), np.array([1.0], dtype=np.float32))
     ids, scores = ranking
     assert ids.tolist() == ["a#0"] and len(ranking) == 1 and json.dumps(scores.tolist()) == "[1.0]"
+
+
+@pytest.mark.parametrize("rows", [1, 300, 100_001])
+def test_cosines_are_the_matrix_product(rows: int) -> None:
+    from hanrag.store.segment import cosines
+
+    rng = np.random.default_rng(rows)
+    vectors = rng.normal(size=(rows, DIM)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    query = vectors[0]
+    got = cosines(vectors, query)
+    assert got.shape == (rows,) and got.dtype == np.float32
+    assert np.allclose(got, vectors.astype(np.float64) @ query.astype(np.float64), atol=1e-6)

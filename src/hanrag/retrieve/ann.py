@@ -4,8 +4,8 @@ Exact search reads the whole float32 matrix per query: ~1.5 GB at 1M x 384, whic
 bandwidth on these machines turns into well over 150 ms. A segment (``hanrag.store.segment``)
 of at least ``retrieval.ann_threshold`` rows (with the ``ann`` extra installed) gets an HNSW graph
 over its vectors when it is written, labels being its positions; segments are immutable, so the
-graph never changes: tombstoned positions are filtered out during the graph search, and a
-metadata filter that keeps few positions is searched exactly instead.
+graph's links never change: a reader marks tombstoned positions deleted in its loaded copy (hnswlib
+skips them), and a metadata filter that keeps few positions is searched exactly instead.
 
 Malkov & Yashunin, "Efficient and robust approximate nearest neighbor search using
 Hierarchical Navigable Small World graphs", IEEE TPAMI 2020.

@@ -26,7 +26,7 @@ from hanrag.retrieve.ann import HnswParams, ann_available
 from hanrag.retrieve.bm25 import Bm25Params, idf
 from hanrag.retrieve.filters import Condition
 from hanrag.schema import Chunk, DocumentInfo
-from hanrag.store import sqlfilter
+from hanrag.store import nearest, sqlfilter
 from hanrag.store.base import Ranking, StaleReadError, StoredDocument
 from hanrag.store.segment import Segment
 
@@ -69,6 +69,13 @@ def storage_error(exc: BaseException, directory: Path, doing: str, needed: int |
     if isinstance(exc, OSError):
         return StoreError(f"cannot {doing} at {directory}: {exc.strerror or exc}; nothing committed was lost")
     return StoreError(f"{directory}: not a hanrag index or damaged ({exc})")
+
+
+def _both(live: np.ndarray | None, passing: np.ndarray | None) -> np.ndarray | None:
+    """Positions both live and passing the filter (None: no restriction)."""
+    if passing is None:
+        return live
+    return passing if live is None else live & passing
 
 
 def _free_bytes(directory: Path) -> int:
@@ -476,20 +483,20 @@ class LocalStore:
                 raise StoreError(f"index {self.directory} has no search files yet; run 'hanrag index --rebuild'")
             segments = self._open_segments()
             allowed = self._allowed(conditions) if conditions else None
-            masks = {}
-            for number, _segment, live in segments:
-                mask = live
-                if allowed is not None:
-                    passing = allowed.get(number, np.zeros(_segment.size, dtype=bool))
-                    mask = passing if mask is None else mask & passing
-                masks[number] = mask
+            passing = {number: None if allowed is None else allowed.get(number, np.zeros(segment.size, dtype=bool))
+                       for number, segment, _live in segments}
+            dense = None
+            if "dense" in retrievers and vector is not None:  # its graphs start now, BM25 runs meanwhile
+                dense = nearest.Search([(segment, live, passing[number]) for number, segment, live in segments],
+                                       vector, n, other_work="bm25" in retrievers)
             found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
             for name in retrievers:
                 if name == "bm25":
+                    masks = {number: _both(live, passing[number]) for number, _segment, live in segments}
                     found[name] = self._bm25_top(terms or [], segments, masks, n, bm25)
-                elif name == "dense" and vector is not None:
-                    found[name] = self._merge_tops(
-                        [(seg, seg.dense(vector, n, masks[number])) for number, seg, _ in segments], n)
+                elif name == "dense" and dense is not None:
+                    found[name] = self._merge_tops([(segment, top) for (_, segment, _), top in
+                                                    zip(segments, dense.result())], n)
             return self._rankings(found)
 
     def _bm25_top(self, terms: Sequence[str], segments: list, masks: dict, n: int, params: Bm25Params) -> tuple:
