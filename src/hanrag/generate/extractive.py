@@ -184,7 +184,7 @@ class ExtractiveAnswerer:
         if not pieces:
             return []
         texts = [p.text for p in pieces]
-        coverage = self._coverage(question, texts, skip=asked.unshared)
+        coverage = self._coverage(question, texts, skip=asked.unshared, plain=asked.plain)
         cosine = self.embed_passages(texts) @ self.embed_query(question)
         rows = np.arange(len(texts))
         fused_rows, fused = convex_combination(
@@ -198,21 +198,39 @@ class ExtractiveAnswerer:
         ranked = sorted(scored, key=lambda s: -s.score)
         return fact_first(asked, ranked)
 
-    def _coverage(self, question: str, texts: list[str], skip: Sequence[str] = ()) -> np.ndarray:
+    def _coverage(
+        self, question: str, texts: list[str], skip: Sequence[str] = (), plain: Sequence[tuple[str, str]] = ()
+    ) -> np.ndarray:
         query_terms = [t for t in dict.fromkeys(self.tokenizer.tokenize([question])[0]) if t not in skip]
         if not query_terms:
             return np.zeros(len(texts))
         weights = self.idf(query_terms)
         total = float(weights.sum()) or 1.0
+        statutory = self._statutory_terms(plain)
         out = np.zeros(len(texts))
         for i, terms in enumerate(self.tokenizer.tokenize(texts)):
             present = set(terms)
-            out[i] = sum(w for t, w in zip(query_terms, weights) if t in present) / total
+            out[i] = sum(w for t, w in zip(query_terms, weights)
+                         if t in present or any(s <= present for s in statutory.get(t, ()))) / total
+        return out
+
+    def _statutory_terms(self, plain: Sequence[tuple[str, str]]) -> dict[str, list[set[str]]]:
+        """Each term of an everyday word (집안일) -> the terms of its statutory word ({가사}): a text
+        holding all of those covers the term."""
+        if not plain:
+            return {}
+        tokens = self.tokenizer.tokenize([w for pair in plain for w in pair])
+        out: dict[str, list[set[str]]] = {}
+        for everyday, statutory in zip(tokens[::2], tokens[1::2]):
+            for term in everyday:
+                if term not in statutory and statutory:
+                    out.setdefault(term, []).append(set(statutory))
         return out
 
 
 # Asked facts specific enough that a sentence without one cannot be the answer.
-_COUNTED = {"percent", "days", "hours", "minutes", "years", "months", "weeks", "times", "people", "age", "multiple", "money"}
+_COUNTED = {"percent", "days", "hours", "minutes", "years", "months", "weeks", "times", "people", "age", "multiple", "money",
+            "duration", "period"}
 
 
 def fact_first(asked: Question, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
@@ -264,7 +282,7 @@ def unstated_focus(
     never uses is most often worded differently (월급날 for 지급기일), unless the question has no
     focus."""
     stated = [cues.outside_mentions(t) for t in texts]
-    lacking = {group: cues.coverage(group, texts, stated) for group in asked.focus}
+    lacking = {group: _coverage(asked, group, texts, stated) for group in asked.focus}
     if asked.restricting:
         used = [cues.outside_mentions(t, cited_terms=False) for t in texts]
         for group in asked.restricting:
@@ -285,6 +303,15 @@ def unstated_focus(
         if phrase not in named + unused:
             (named if how == "mentioned" else unused).append(phrase)
     return named, unused
+
+
+def _coverage(asked: Question, group: tuple[str, ...], texts: Sequence[str], stated: Sequence[str]) -> cues.Coverage:
+    """``cues.coverage`` of a focus group, or of its statutory term when that is stated (집안일: 가사)."""
+    how = cues.coverage(group, texts, stated)
+    term = asked.statutory("".join(group))
+    if how != "stated" and term and cues.coverage((term,), texts, stated) == "stated":
+        return "stated"
+    return how
 
 
 def fact_apart(asked: Question, pieces: Sequence[Piece]) -> list[str]:
