@@ -94,6 +94,9 @@ def test_a_duration_is_hours_or_minutes_not_the_day_it_is_counted_in() -> None:
 def test_a_count_of_days_or_years_is_not_a_time() -> None:
     assert not carries("1년간 80퍼센트 이상 출근한 근로자에게 15일의 유급휴가를 주어야 한다.", "when")
     assert not carries("평균임금 1,000일분의 유족보상", "when")
+    assert not carries("사용자는 3년 이상 계속하여 근로한 근로자에게는", "when")
+    assert not carries("1일의 근로시간은 8시간을 초과할 수 없다.", "when")
+    assert carries("밤 10시부터 다음 날 오전 6시까지", "when")
     assert carries("근로자가 청구한 시기에 주어야 한다.", "when")
     assert carries("적어도 30일 전에 예고를 하여야 한다.", "when")
     assert carries("1950년 6월 25일 전쟁이 일어났다.", "when")

@@ -282,7 +282,7 @@ def unstated_focus(
     never uses is most often worded differently (월급날 for 지급기일), unless the question has no
     focus."""
     stated = [cues.outside_mentions(t) for t in texts]
-    lacking = {group: _coverage(asked, group, texts, stated) for group in asked.focus}
+    lacking = {group: _focus_coverage(asked, group, texts, stated) for group in asked.focus}
     if asked.restricting:
         used = [cues.outside_mentions(t, cited_terms=False) for t in texts]
         for group in asked.restricting:
@@ -305,7 +305,7 @@ def unstated_focus(
     return named, unused
 
 
-def _coverage(asked: Question, group: tuple[str, ...], texts: Sequence[str], stated: Sequence[str]) -> cues.Coverage:
+def _focus_coverage(asked: Question, group: tuple[str, ...], texts: Sequence[str], stated: Sequence[str]) -> cues.Coverage:
     """``cues.coverage`` of a focus group, or of its statutory term when that is stated (집안일: 가사)."""
     how = cues.coverage(group, texts, stated)
     term = asked.statutory("".join(group))
