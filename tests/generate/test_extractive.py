@@ -89,6 +89,8 @@ def test_a_table_is_quoted_by_the_row_that_answers(tmp_path: Path) -> None:
         ("취업규칙 기준에 못 미치는 근로계약은 어떻게 되나요?", "그 부분에 관하여는 무효로"),
         # 휴게시간은 얼마: a duration; 1일의 근로시간 … 8시간 gives none but the question's own
         ("8시간 일하면 휴게시간은 얼마인가요?", "1시간 이상"),
+        # the proviso of the 2-week rule (its rule gives 2주), not the same proviso under the 3-month one
+        ("2주 단위 탄력적 근로시간제에서 특정한 주의 근로시간은 최대 몇 시간인가요?", "48시간을 초과할 수 없다"),
     ],
 )
 def test_statute_the_sentence_that_answers_comes_first(statute_index: Path, question: str, phrase: str) -> None:
@@ -163,3 +165,17 @@ def test_a_focus_noun_stated_by_its_statutory_term_is_not_a_near_miss() -> None:
     assert unstated_focus(asked, texts, lambda words: set(words)) == ([], [])
     texts = ["사용자는 기능의 습득을 목적으로 하는 근로자를 혹사하지 못한다."]
     assert unstated_focus(asked, texts, lambda words: set(words)) == ([], ["집안일"])
+
+
+def test_the_proviso_giving_the_number_follows_its_rule_first() -> None:
+    from hanrag.generate.extractive import ScoredSentence, fact_first
+    from hanrag.text.question import analyse
+
+    asked = analyse("2주 단위 탄력적 근로시간제에서 특정한 주의 근로시간은 최대 몇 시간인가요?")
+    rule = "사용자는 2주 이내의 단위기간을 평균하여 특정한 주에 근로하게 할 수 있다."
+    ranked = [ScoredSentence(1, rule, 0.7, 0.9, 1.2),
+              ScoredSentence(2, "3개월 단위의 규칙이다.", 0.7, 0.9, 1.1),
+              ScoredSentence(1, "다만, 특정한 주의 근로시간은 48시간을 초과할 수 없다.", 0.4, 0.9, 0.8, rule)]
+    assert fact_first(asked, ranked)[0].text.endswith("48시간을 초과할 수 없다.")
+    far = [*ranked[:2], ScoredSentence(1, "다만, 특정한 주의 근로시간은 48시간을 초과할 수 없다.", 0.4, 0.9, 0.8)]
+    assert fact_first(asked, far)[0].text == rule  # beyond FACT_FIRST_WITHIN, not its rule's proviso

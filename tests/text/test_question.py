@@ -1,6 +1,6 @@
 import pytest
 
-from hanrag.text.question import analyse, answer_type, carries, statutory_terms
+from hanrag.text.question import analyse, answer_type, carries, given_numbers, repeats, statutory_terms
 
 
 @pytest.mark.parametrize(
@@ -110,3 +110,11 @@ def test_everyday_words_get_their_statutory_term() -> None:
     # a neighbouring law's own term is not a paraphrase: 배우자 출산휴가 stays a near miss
     assert statutory_terms("배우자 출산휴가는 며칠인가요?") == ()
     assert analyse("연차 유급휴가는 며칠인가요?").plain == ()
+
+
+def test_numbers_the_question_gives_name_the_case() -> None:
+    assert given_numbers("2주 단위 탄력적 근로시간제에서 특정한 주의 근로시간은 최대 몇 시간인가요?") == ("2주",)
+    assert given_numbers("18세 미만인 사람은 하루에 몇 시간까지 일할 수 있나요?") == ("18세",)
+    assert repeats("2주 이내의 일정한 단위기간을 평균하여", "2주")
+    assert not repeats("12주 이내", "2주")
+    assert repeats("평균임금 1,000 일분", "1,000일")

@@ -36,7 +36,7 @@ from hanrag.ingest.structure import is_title_list
 from hanrag.ingest.tables import row_sentences
 from hanrag.retrieve.fusion import convex_combination
 from hanrag.text.base import Tokenizer
-from hanrag.text.question import Question, analyse, carries
+from hanrag.text.question import Question, analyse, carries, repeats
 from hanrag.text.sentences import split_sentences
 
 # Score added to a sentence's fused score (0..1) for each cue; see the module docstring.
@@ -46,6 +46,10 @@ STATES_ASKED_RULE = 0.05
 PROVISO = -0.1
 LATER_PARAGRAPH = -0.03  # per paragraph after ①, up to three
 LIST_ITEM = -0.1
+# States the case the question gives by number (2주 in 2주 단위 …, 18세 in 18세 미만인 …), itself or, for
+# a proviso, in the rule it qualifies: "다만, 특정한 주의 근로시간은 48시간을 …" is about the 2-week
+# scheme of its rule, the same proviso under the 3-month rule is not.
+STATES_GIVEN_CASE = 0.1
 FACT_FIRST_WITHIN = 0.3  # a sentence carrying the asked number goes first when this close to the best
 ONLY_NAMES_FOCUS = -0.15  # what the question is about appears in it only as a cited law's term or a listed topic
 
@@ -57,6 +61,7 @@ class ScoredSentence:
     coverage: float
     cosine: float
     score: float
+    rule: str = ""  # for a proviso, the sentence it qualifies
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,7 @@ class Piece:
     n: int
     text: str
     heading: str  # the chunk's innermost section heading, "" when it has none
+    rule: str = ""  # for a proviso (다만, …), the sentence it qualifies
 
 
 class ExtractiveAnswerer:
@@ -173,11 +179,15 @@ class ExtractiveAnswerer:
                 texts = row_sentences(chunk.text)
             else:
                 texts = [item for start, end in next(spans) for item in cues.split_items(chunk.text[start:end])]
+            rule = ""
             for piece in texts:
                 text = " ".join(piece.split())
+                proviso = cues.is_exception(text)
                 if len(text) >= 5 and text not in seen and not is_title_list(text):
                     seen.add(text)
-                    pieces.append(Piece(context.n, text, heading))
+                    pieces.append(Piece(context.n, text, heading, rule if proviso else ""))
+                if not proviso and not cues.is_item(text):
+                    rule = text
         return pieces
 
     def _rank(self, question: str, asked: Question, pieces: Sequence[Piece]) -> list[ScoredSentence]:
@@ -192,7 +202,8 @@ class ExtractiveAnswerer:
             {"lexical": self.lexical_weight, "dense": 1.0 - self.lexical_weight},
         )
         scored = [
-            ScoredSentence(pieces[r].n, texts[r], float(coverage[r]), float(cosine[r]), float(score) + cue_score(asked, pieces[r]))
+            ScoredSentence(pieces[r].n, texts[r], float(coverage[r]), float(cosine[r]),
+                           float(score) + cue_score(asked, pieces[r]), pieces[r].rule)
             for r, score in zip(fused_rows, fused)
         ]
         ranked = sorted(scored, key=lambda s: -s.score)
@@ -235,15 +246,13 @@ _COUNTED = {"percent", "days", "hours", "minutes", "years", "months", "weeks", "
 
 def fact_first(asked: Question, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
     """For 며칠/몇 시간/몇 퍼센트…: the best sentence carrying such a number goes first when it
-    scores within ``FACT_FIRST_WITHIN`` of the best; a sentence without the number cannot answer."""
+    scores within ``FACT_FIRST_WITHIN`` of the best, or is the proviso of the best (the rule names
+    the case, its proviso gives the number); a sentence without the number cannot answer."""
     if asked.answer_type not in _COUNTED or not ranked or carries(ranked[0].text, asked.answer_type, asked.text):
         return ranked
-    for i, sentence in enumerate(ranked[1:], 1):
-        if sentence.score < ranked[0].score - FACT_FIRST_WITHIN:
-            break
-        if carries(sentence.text, asked.answer_type, asked.text):
-            return [sentence] + ranked[:i] + ranked[i + 1:]
-    return ranked
+    close = [s for s in ranked[1:] if s.score >= ranked[0].score - FACT_FIRST_WITHIN or s.rule == ranked[0].text]
+    fact = next((s for s in close if carries(s.text, asked.answer_type, asked.text)), None)
+    return ranked if fact is None else [fact] + [s for s in ranked if s is not fact]
 
 
 def cue_score(asked: Question, piece: Piece) -> float:
@@ -263,6 +272,8 @@ def cue_score(asked: Question, piece: Piece) -> float:
         score += LATER_PARAGRAPH * min(paragraph - 1, 3)
     if cues.is_item(piece.text):
         score += LIST_ITEM
+    if asked.given and all(repeats(f"{piece.rule} {piece.text}", g) for g in asked.given):
+        score += STATES_GIVEN_CASE
     if any(cues.coverage(group, [piece.text]) == "mentioned" for group in asked.focus):
         score += ONLY_NAMES_FOCUS
     return score

@@ -127,6 +127,9 @@ class Question:
     # Of those, the subjects and objects of the clauses set aside (파견근로자 in 파견근로자를 2년
     # 넘게 쓰면): what a question with no main argument is about.
     set_aside: tuple[tuple[str, ...], ...] = ()
+    # Numbers with their unit that the question gives (2주 in 2주 단위 …, 18세 in 18세 미만인): the
+    # case asked about, squashed.
+    given: tuple[str, ...] = ()
     # Everyday words of the question with the statutory term for each (집안일 -> 가사).
     plain: tuple[tuple[str, str], ...] = ()
 
@@ -140,6 +143,19 @@ class Question:
         """Asking words the answer need not repeat: the modal 수 있/없 and generic nouns (어떤 경우에).
         An asking noun with content (어떤 직책을) is usually repeated by the answer (직책은 …)."""
         return tuple(w for w in self.asking if w in GENERIC_NOUNS or w in ("수", "있", "없"))
+
+
+_GIVEN = re.compile(r"(?<![\d.,])\d[\d,]*\s*(?:개월|시간|주|일|년|분|세|살|명|회|번|배|퍼센트|%|원)")
+
+
+def given_numbers(question: str) -> tuple[str, ...]:
+    """The numbers with their unit that ``question`` gives (squashed: "2주", "18세")."""
+    return tuple(dict.fromkeys("".join(m.group().split()) for m in _GIVEN.finditer(question)))
+
+
+def repeats(text: str, given: str) -> bool:
+    """Whether ``text`` states the squashed number with unit ``given`` (2주 in "2주 이내", not in "12주")."""
+    return re.search(rf"(?<![\d.,]){re.escape(given[0])}\s*" + r"\s*".join(map(re.escape, given[1:])), text) is not None
 
 
 def statutory_terms(question: str) -> tuple[tuple[str, str], ...]:
@@ -290,6 +306,7 @@ def _analyse(question: str) -> Question:
         phrases=tuple(written),
         answer_type=answer_type(question),
         plain=statutory_terms(question),
+        given=given_numbers(question),
         modality="permission" if _ASKS_PERMISSION.search(question) else "obligation" if _ASKS_OBLIGATION.search(question) else None,
         asks_exception=bool(_ASKS_EXCEPTION.search(question)),
         nouns=tuple(dict.fromkeys(nouns)),
