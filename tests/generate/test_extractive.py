@@ -83,6 +83,14 @@ def test_a_table_is_quoted_by_the_row_that_answers(tmp_path: Path) -> None:
         ("15세 미만인 사람을 근로자로 쓸 수 있나요?", "근로자로 사용하지 못한다"),
         ("휴업수당은 평균임금의 몇 퍼센트인가요?", "100분의 70 이상"),
         ("임금은 어떻게 지급해야 하나요?", "직접 근로자에게 그 전액을"),
+        # everyday words answered by the statutory term: 집안일 (가사), 치료비 (요양비), 못 미치는 (미달하는)
+        ("기능을 배우는 수습생에게 집안일을 시킬 수 있나요?", "기능 습득과 관계없는 업무에 종사시키지 못한다"),
+        ("업무상 다친 근로자의 치료비는 누가 부담하나요?", "필요한 요양비를 부담하여야 한다"),
+        ("취업규칙 기준에 못 미치는 근로계약은 어떻게 되나요?", "그 부분에 관하여는 무효로"),
+        # 휴게시간은 얼마: a duration; 1일의 근로시간 … 8시간 gives none but the question's own
+        ("8시간 일하면 휴게시간은 얼마인가요?", "1시간 이상"),
+        # the proviso of the 2-week rule (its rule gives 2주), not the same proviso under the 3-month one
+        ("2주 단위 탄력적 근로시간제에서 특정한 주의 근로시간은 최대 몇 시간인가요?", "48시간을 초과할 수 없다"),
     ],
 )
 def test_statute_the_sentence_that_answers_comes_first(statute_index: Path, question: str, phrase: str) -> None:
@@ -146,3 +154,28 @@ def test_a_fact_source_lacking_an_attribute_word_still_answers() -> None:
     pieces = [Piece(1, "임신 중인 여성 근로자가 1일 2시간의 근로시간 단축을 신청하면 허용하여야 한다.", "임산부의 보호"),
               Piece(2, "육아기 근로시간 단축을 사용하여 단축된 근로시간은 출근한 것으로 본다.", "적용례")]
     assert fact_apart(asked, pieces) == ["육아기 근로시간 단축"]
+
+
+def test_a_focus_noun_stated_by_its_statutory_term_is_not_a_near_miss() -> None:
+    from hanrag.generate.extractive import unstated_focus
+    from hanrag.text.question import analyse
+
+    asked = analyse("기능을 배우는 수습생에게 집안일을 시킬 수 있나요?")
+    texts = ["사용자는 기능의 습득을 목적으로 하는 근로자를 혹사하거나 가사, 그 밖의 업무에 종사시키지 못한다."]
+    assert unstated_focus(asked, texts, lambda words: set(words)) == ([], [])
+    texts = ["사용자는 기능의 습득을 목적으로 하는 근로자를 혹사하지 못한다."]
+    assert unstated_focus(asked, texts, lambda words: set(words)) == ([], ["집안일"])
+
+
+def test_the_proviso_giving_the_number_follows_its_rule_first() -> None:
+    from hanrag.generate.extractive import ScoredSentence, fact_first
+    from hanrag.text.question import analyse
+
+    asked = analyse("2주 단위 탄력적 근로시간제에서 특정한 주의 근로시간은 최대 몇 시간인가요?")
+    rule = "사용자는 2주 이내의 단위기간을 평균하여 특정한 주에 근로하게 할 수 있다."
+    ranked = [ScoredSentence(1, rule, 0.7, 0.9, 1.2),
+              ScoredSentence(2, "3개월 단위의 규칙이다.", 0.7, 0.9, 1.1),
+              ScoredSentence(1, "다만, 특정한 주의 근로시간은 48시간을 초과할 수 없다.", 0.4, 0.9, 0.8, rule)]
+    assert fact_first(asked, ranked)[0].text.endswith("48시간을 초과할 수 없다.")
+    far = [*ranked[:2], ScoredSentence(1, "다만, 특정한 주의 근로시간은 48시간을 초과할 수 없다.", 0.4, 0.9, 0.8)]
+    assert fact_first(asked, far)[0].text == rule  # beyond FACT_FIRST_WITHIN, not its rule's proviso

@@ -1,6 +1,6 @@
 import pytest
 
-from hanrag.text.question import analyse, answer_type, carries
+from hanrag.text.question import analyse, answer_type, carries, given_numbers, repeats, statutory_terms
 
 
 @pytest.mark.parametrize(
@@ -54,7 +54,10 @@ def test_generic_and_asking_words_are_not_focus() -> None:
         ("해고 예고는 며칠 전에 해야 하나요?", "days"),
         ("연장 근로는 1주에 최대 몇 시간까지 할 수 있나요?", "hours"),
         ("임금채권의 소멸시효는 몇 년인가요?", "years"),
-        ("4시간 일하면 휴게시간은 얼마나 주어야 하나요?", "amount"),
+        # The asked noun names the unit of its value: a duration, a period.
+        ("4시간 일하면 휴게시간은 얼마나 주어야 하나요?", "duration"),
+        ("선택적 근로시간제의 정산기간은 얼마인가요?", "period"),
+        ("감급 제재는 1회에 얼마까지 할 수 있나요?", "amount"),
         ("연차휴가는 언제 주어야 하나요?", "when"),
         ("부당해고를 당하면 어디에 구제를 신청하나요?", "where"),
         ("임금은 어떻게 지급해야 하나요?", None),
@@ -79,3 +82,39 @@ def test_a_number_the_question_gives_is_not_the_answer() -> None:
     assert carries("18시간", "hours", question)
     # Words without a number are never "given": 에게 in 어디에 게시 is not 근로자에게.
     assert carries("근로자에게 널리 알려야 한다.", "where", "사용자는 취업규칙을 어디에 게시해야 하나요?")
+
+
+def test_a_duration_is_hours_or_minutes_not_the_day_it_is_counted_in() -> None:
+    question = "8시간 일하면 휴게시간은 얼마인가요?"
+    assert not carries("1일의 근로시간은 휴게시간을 제외하고 8시간을 초과할 수 없다.", "duration", question)
+    assert carries("8시간인 경우에는 1시간 이상의 휴게시간을 주어야 한다.", "duration", question)
+    assert carries("4시간인 경우에는 30분 이상", "duration", question)
+
+
+def test_a_count_of_days_or_years_is_not_a_time() -> None:
+    assert not carries("1년간 80퍼센트 이상 출근한 근로자에게 15일의 유급휴가를 주어야 한다.", "when")
+    assert not carries("평균임금 1,000일분의 유족보상", "when")
+    assert not carries("사용자는 3년 이상 계속하여 근로한 근로자에게는", "when")
+    assert not carries("1일의 근로시간은 8시간을 초과할 수 없다.", "when")
+    assert carries("밤 10시부터 다음 날 오전 6시까지", "when")
+    assert carries("근로자가 청구한 시기에 주어야 한다.", "when")
+    assert carries("적어도 30일 전에 예고를 하여야 한다.", "when")
+    assert carries("1950년 6월 25일 전쟁이 일어났다.", "when")
+
+
+def test_everyday_words_get_their_statutory_term() -> None:
+    asked = analyse("기능을 배우는 수습생에게 집안일을 시킬 수 있나요?")
+    assert asked.statutory("집안일") == "가사"
+    assert dict(statutory_terms("취업규칙 기준에 못 미치는 근로계약은?")) == {"못 미치": "미달"}
+    assert dict(statutory_terms("이 법 기준에 미치지 못하는 근로계약은?")) == {"미치지 못": "미달"}
+    # a neighbouring law's own term is not a paraphrase: 배우자 출산휴가 stays a near miss
+    assert statutory_terms("배우자 출산휴가는 며칠인가요?") == ()
+    assert analyse("연차 유급휴가는 며칠인가요?").plain == ()
+
+
+def test_numbers_the_question_gives_name_the_case() -> None:
+    assert given_numbers("2주 단위 탄력적 근로시간제에서 특정한 주의 근로시간은 최대 몇 시간인가요?") == ("2주",)
+    assert given_numbers("18세 미만인 사람은 하루에 몇 시간까지 일할 수 있나요?") == ("18세",)
+    assert repeats("2주 이내의 일정한 단위기간을 평균하여", "2주")
+    assert not repeats("12주 이내", "2주")
+    assert repeats("평균임금 1,000 일분", "1,000일")

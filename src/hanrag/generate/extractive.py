@@ -36,7 +36,7 @@ from hanrag.ingest.structure import is_title_list
 from hanrag.ingest.tables import row_sentences
 from hanrag.retrieve.fusion import convex_combination
 from hanrag.text.base import Tokenizer
-from hanrag.text.question import Question, analyse, carries
+from hanrag.text.question import Question, analyse, carries, repeats
 from hanrag.text.sentences import split_sentences
 
 # Score added to a sentence's fused score (0..1) for each cue; see the module docstring.
@@ -46,6 +46,10 @@ STATES_ASKED_RULE = 0.05
 PROVISO = -0.1
 LATER_PARAGRAPH = -0.03  # per paragraph after ①, up to three
 LIST_ITEM = -0.1
+# States the case the question gives by number (2주 in 2주 단위 …, 18세 in 18세 미만인 …), itself or, for
+# a proviso, in the rule it qualifies: "다만, 특정한 주의 근로시간은 48시간을 …" is about the 2-week
+# scheme of its rule, the same proviso under the 3-month rule is not.
+STATES_GIVEN_CASE = 0.1
 FACT_FIRST_WITHIN = 0.3  # a sentence carrying the asked number goes first when this close to the best
 ONLY_NAMES_FOCUS = -0.15  # what the question is about appears in it only as a cited law's term or a listed topic
 
@@ -57,6 +61,7 @@ class ScoredSentence:
     coverage: float
     cosine: float
     score: float
+    rule: str = ""  # for a proviso, the sentence it qualifies
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,7 @@ class Piece:
     n: int
     text: str
     heading: str  # the chunk's innermost section heading, "" when it has none
+    rule: str = ""  # for a proviso (다만, …), the sentence it qualifies
 
 
 class ExtractiveAnswerer:
@@ -173,18 +179,22 @@ class ExtractiveAnswerer:
                 texts = row_sentences(chunk.text)
             else:
                 texts = [item for start, end in next(spans) for item in cues.split_items(chunk.text[start:end])]
+            rule = ""
             for piece in texts:
                 text = " ".join(piece.split())
+                proviso = cues.is_exception(text)
                 if len(text) >= 5 and text not in seen and not is_title_list(text):
                     seen.add(text)
-                    pieces.append(Piece(context.n, text, heading))
+                    pieces.append(Piece(context.n, text, heading, rule if proviso else ""))
+                if not proviso and not cues.is_item(text):
+                    rule = text
         return pieces
 
     def _rank(self, question: str, asked: Question, pieces: Sequence[Piece]) -> list[ScoredSentence]:
         if not pieces:
             return []
         texts = [p.text for p in pieces]
-        coverage = self._coverage(question, texts, skip=asked.unshared)
+        coverage = self._coverage(question, texts, skip=asked.unshared, plain=asked.plain)
         cosine = self.embed_passages(texts) @ self.embed_query(question)
         rows = np.arange(len(texts))
         fused_rows, fused = convex_combination(
@@ -192,40 +202,57 @@ class ExtractiveAnswerer:
             {"lexical": self.lexical_weight, "dense": 1.0 - self.lexical_weight},
         )
         scored = [
-            ScoredSentence(pieces[r].n, texts[r], float(coverage[r]), float(cosine[r]), float(score) + cue_score(asked, pieces[r]))
+            ScoredSentence(pieces[r].n, texts[r], float(coverage[r]), float(cosine[r]),
+                           float(score) + cue_score(asked, pieces[r]), pieces[r].rule)
             for r, score in zip(fused_rows, fused)
         ]
         ranked = sorted(scored, key=lambda s: -s.score)
         return fact_first(asked, ranked)
 
-    def _coverage(self, question: str, texts: list[str], skip: Sequence[str] = ()) -> np.ndarray:
+    def _coverage(
+        self, question: str, texts: list[str], skip: Sequence[str] = (), plain: Sequence[tuple[str, str]] = ()
+    ) -> np.ndarray:
         query_terms = [t for t in dict.fromkeys(self.tokenizer.tokenize([question])[0]) if t not in skip]
         if not query_terms:
             return np.zeros(len(texts))
         weights = self.idf(query_terms)
         total = float(weights.sum()) or 1.0
+        statutory = self._statutory_terms(plain)
         out = np.zeros(len(texts))
         for i, terms in enumerate(self.tokenizer.tokenize(texts)):
             present = set(terms)
-            out[i] = sum(w for t, w in zip(query_terms, weights) if t in present) / total
+            out[i] = sum(w for t, w in zip(query_terms, weights)
+                         if t in present or any(s <= present for s in statutory.get(t, ()))) / total
+        return out
+
+    def _statutory_terms(self, plain: Sequence[tuple[str, str]]) -> dict[str, list[set[str]]]:
+        """Each term of an everyday word (집안일) -> the terms of its statutory word ({가사}): a text
+        holding all of those covers the term."""
+        if not plain:
+            return {}
+        tokens = self.tokenizer.tokenize([w for pair in plain for w in pair])
+        out: dict[str, list[set[str]]] = {}
+        for everyday, statutory in zip(tokens[::2], tokens[1::2]):
+            for term in everyday:
+                if term not in statutory and statutory:
+                    out.setdefault(term, []).append(set(statutory))
         return out
 
 
 # Asked facts specific enough that a sentence without one cannot be the answer.
-_COUNTED = {"percent", "days", "hours", "minutes", "years", "months", "weeks", "times", "people", "age", "multiple", "money"}
+_COUNTED = {"percent", "days", "hours", "minutes", "years", "months", "weeks", "times", "people", "age", "multiple", "money",
+            "duration", "period"}
 
 
 def fact_first(asked: Question, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
     """For 며칠/몇 시간/몇 퍼센트…: the best sentence carrying such a number goes first when it
-    scores within ``FACT_FIRST_WITHIN`` of the best; a sentence without the number cannot answer."""
+    scores within ``FACT_FIRST_WITHIN`` of the best, or is the proviso of the best (the rule names
+    the case, its proviso gives the number); a sentence without the number cannot answer."""
     if asked.answer_type not in _COUNTED or not ranked or carries(ranked[0].text, asked.answer_type, asked.text):
         return ranked
-    for i, sentence in enumerate(ranked[1:], 1):
-        if sentence.score < ranked[0].score - FACT_FIRST_WITHIN:
-            break
-        if carries(sentence.text, asked.answer_type, asked.text):
-            return [sentence] + ranked[:i] + ranked[i + 1:]
-    return ranked
+    close = [s for s in ranked[1:] if s.score >= ranked[0].score - FACT_FIRST_WITHIN or s.rule == ranked[0].text]
+    fact = next((s for s in close if carries(s.text, asked.answer_type, asked.text)), None)
+    return ranked if fact is None else [fact] + [s for s in ranked if s is not fact]
 
 
 def cue_score(asked: Question, piece: Piece) -> float:
@@ -245,6 +272,8 @@ def cue_score(asked: Question, piece: Piece) -> float:
         score += LATER_PARAGRAPH * min(paragraph - 1, 3)
     if cues.is_item(piece.text):
         score += LIST_ITEM
+    if asked.given and all(repeats(f"{piece.rule} {piece.text}", g) for g in asked.given):
+        score += STATES_GIVEN_CASE
     if any(cues.coverage(group, [piece.text]) == "mentioned" for group in asked.focus):
         score += ONLY_NAMES_FOCUS
     return score
@@ -264,7 +293,7 @@ def unstated_focus(
     never uses is most often worded differently (월급날 for 지급기일), unless the question has no
     focus."""
     stated = [cues.outside_mentions(t) for t in texts]
-    lacking = {group: cues.coverage(group, texts, stated) for group in asked.focus}
+    lacking = {group: _focus_coverage(asked, group, texts, stated) for group in asked.focus}
     if asked.restricting:
         used = [cues.outside_mentions(t, cited_terms=False) for t in texts]
         for group in asked.restricting:
@@ -285,6 +314,15 @@ def unstated_focus(
         if phrase not in named + unused:
             (named if how == "mentioned" else unused).append(phrase)
     return named, unused
+
+
+def _focus_coverage(asked: Question, group: tuple[str, ...], texts: Sequence[str], stated: Sequence[str]) -> cues.Coverage:
+    """``cues.coverage`` of a focus group, or of its statutory term when that is stated (집안일: 가사)."""
+    how = cues.coverage(group, texts, stated)
+    term = asked.statutory("".join(group))
+    if how != "stated" and term and cues.coverage((term,), texts, stated) == "stated":
+        return "stated"
+    return how
 
 
 def fact_apart(asked: Question, pieces: Sequence[Piece]) -> list[str]:

@@ -49,8 +49,11 @@ ANSWER_TYPES: dict[str, re.Pattern[str]] = {
     "age": re.compile(rf"{_NUMBER}\s*(?:세|살)"),
     "multiple": re.compile(rf"{_NUMBER}\s*배"),
     "money": re.compile(rf"{_NUMBER}\s*(?:원|만원|억)"),
+    "duration": re.compile(rf"{_NUMBER}\s*(?:시간|분(?!의))"),
+    "period": re.compile(rf"{_NUMBER}\s*(?:일|주|개월|달|년)"),
     "amount": re.compile(rf"{_NUMBER}\s*(?:일분|분의|퍼센트|%|원|만원|억|시간|분|일|년|개월|배|회|번|명|세)|100분의"),
-    "when": re.compile(rf"(?:이내|전에|전까지|후에|까지|즉시|지체\s*없이|시기|기일|날|때|기한|{_NUMBER}\s*(?:년|월|일|시|세기))"),
+    # A date or an hour (1950년, 6월 25일, 10시), not a count (15일의 휴가, 3년 이상, 1년간).
+    "when": re.compile(rf"(?:이내|전에|전까지|후에|까지|즉시|지체\s*없이|시기|기일|날|때|기한|\d{3,4}\s*년(?!간)|\d+\s*월(?:\s*\d+\s*일)?|\d+\s*(?:시|세기)(?![간분]))"),
     "where": re.compile(r"(?:위원회|장관|법원|기관|관청|지청|공단|센터|사무소|에게|장소|곳에)"),
 }
 _ASKED = [  # question wording -> answer type; first match wins
@@ -66,10 +69,37 @@ _ASKED = [  # question wording -> answer type; first match wins
     (re.compile(r"몇\s*(?:세|살)"), "age"),
     (re.compile(r"몇\s*배"), "multiple"),
     (re.compile(r"몇\s*원|금액"), "money"),
+    # 휴게시간은 얼마, 정산기간은 얼마: the asked noun names the unit of its value.
+    (re.compile(r"시간[은는이가]?\s*얼마"), "duration"),
+    (re.compile(r"기간[은는이가]?\s*얼마"), "period"),
     (re.compile(r"얼마"), "amount"),
     (re.compile(r"언제"), "when"),
     (re.compile(r"어디(?:에|로|서)|누구에게"), "where"),
 ]
+# Everyday words and the term Korean statutes write for them (the plain-language pairs of 법제처's
+# 알기 쉬운 법령 work, read the way users ask): a sentence stating the statutory term covers the everyday
+# word. Never a term of a neighbouring law's own (출산휴가 is not 출산전후휴가 when 배우자 출산휴가 is
+# asked): a near miss must stay a near miss. A word with another reading (기한을 넘기다) costs little:
+# only a sentence that also states the statutory term gains.
+STATUTORY_TERMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), term) for pattern, term in [
+        (r"집안일", "가사"),
+        (r"치료비|병원비", "요양비"),
+        (r"월급날", "지급기일"),
+        (r"월급(?!날)|봉급", "임금"),
+        (r"야근", "야간근로"),
+        (r"잔업|초과근무", "연장근로"),
+        (r"쉬는\s*시간", "휴게시간"),
+        (r"쉬는\s*날", "휴일"),
+        (r"넘기|넘길|넘겨", "양도"),
+        (r"못\s*미치|미치지\s*못", "미달"),
+        (r"그만두|그만둘|그만둔", "퇴직"),
+        (r"잘리|잘린|잘렸", "해고"),
+        (r"(?<!원직)복직", "원직복직"),
+        (r"사장님?", "사용자"),
+        (r"직원", "근로자"),
+    ]
+)
 # Questions of rule: can / cannot / must.
 _ASKS_PERMISSION = re.compile(r"(?:ㄹ|을|를|할|쓸|줄|볼|될)?\s*수\s*(?:있|없)[나는을습]")
 _ASKS_OBLIGATION = re.compile(r"(?:해야|하여야|줘야|주어야|내야|받아야)\s*(?:하|되)")
@@ -97,12 +127,40 @@ class Question:
     # Of those, the subjects and objects of the clauses set aside (파견근로자 in 파견근로자를 2년
     # 넘게 쓰면): what a question with no main argument is about.
     set_aside: tuple[tuple[str, ...], ...] = ()
+    # Numbers with their unit that the question gives (2주 in 2주 단위 …, 18세 in 18세 미만인): the
+    # case asked about, squashed.
+    given: tuple[str, ...] = ()
+    # Everyday words of the question with the statutory term for each (집안일 -> 가사).
+    plain: tuple[tuple[str, str], ...] = ()
+
+    def statutory(self, word: str) -> str | None:
+        """The statutory term for an everyday word of the question (written without spaces)."""
+        squashed = "".join(word.split())
+        return next((term for everyday, term in self.plain if "".join(everyday.split()) == squashed), None)
 
     @property
     def unshared(self) -> tuple[str, ...]:
         """Asking words the answer need not repeat: the modal 수 있/없 and generic nouns (어떤 경우에).
         An asking noun with content (어떤 직책을) is usually repeated by the answer (직책은 …)."""
         return tuple(w for w in self.asking if w in GENERIC_NOUNS or w in ("수", "있", "없"))
+
+
+_GIVEN = re.compile(r"(?<![\d.,])\d[\d,]*\s*(?:개월|시간|주|일|년|분|세|살|명|회|번|배|퍼센트|%|원)")
+
+
+def given_numbers(question: str) -> tuple[str, ...]:
+    """The numbers with their unit that ``question`` gives (squashed: "2주", "18세")."""
+    return tuple(dict.fromkeys("".join(m.group().split()) for m in _GIVEN.finditer(question)))
+
+
+def repeats(text: str, given: str) -> bool:
+    """Whether ``text`` states the squashed number with unit ``given`` (2주 in "2주 이내", not in "12주")."""
+    return re.search(rf"(?<![\d.,]){re.escape(given[0])}\s*" + r"\s*".join(map(re.escape, given[1:])), text) is not None
+
+
+def statutory_terms(question: str) -> tuple[tuple[str, str], ...]:
+    """The everyday words of ``question`` that a statute writes otherwise, each with that term."""
+    return tuple((m.group(), term) for pattern, term in STATUTORY_TERMS for m in pattern.finditer(question))
 
 
 def answer_type(question: str) -> str | None:
@@ -247,6 +305,8 @@ def _analyse(question: str) -> Question:
         set_aside=tuple(dict.fromkeys(set_aside)),
         phrases=tuple(written),
         answer_type=answer_type(question),
+        plain=statutory_terms(question),
+        given=given_numbers(question),
         modality="permission" if _ASKS_PERMISSION.search(question) else "obligation" if _ASKS_OBLIGATION.search(question) else None,
         asks_exception=bool(_ASKS_EXCEPTION.search(question)),
         nouns=tuple(dict.fromkeys(nouns)),
