@@ -109,6 +109,9 @@ def test_everyday_words_get_their_statutory_term() -> None:
     assert dict(statutory_terms("이 법 기준에 미치지 못하는 근로계약은?")) == {"미치지 못": "미달"}
     # a neighbouring law's own term is not a paraphrase: 배우자 출산휴가 stays a near miss
     assert statutory_terms("배우자 출산휴가는 며칠인가요?") == ()
+    # 넘기다 is 양도 only when handed to someone; 40시간을 넘기면 exceeds
+    assert [t for _, t in statutory_terms("보상받을 권리를 다른 사람에게 넘길 수 있나요?")] == ["양도"]
+    assert statutory_terms("1주 40시간을 넘기면 어떻게 되나요?") == ()
     assert analyse("연차 유급휴가는 며칠인가요?").plain == ()
 
 
