@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 
 from common import BENCH, WORK, korquad_dataset, write_result
 
@@ -40,12 +41,14 @@ def read_questions(name: str) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sample", type=int, default=None)
+    parser.add_argument("--embedder", default=None, help="an embedder spec; default: the configured one")
     args = parser.parse_args()
+    tag = "" if not args.embedder else "-" + re.sub(r"\W+", "-", args.embedder)
     dataset = load_dataset(korquad_dataset())
     unanswerable = read_questions("unanswerable_ko.txt")
     heldout = read_questions("unanswerable_heldout_ko.txt")
     queries = sample_queries(dataset.queries, args.sample)
-    with Index.open(WORK / "answer-korquad") as index:
+    with Index.open(WORK / f"answer-korquad{tag}", **({"embedder": args.embedder} if args.embedder else {})) as index:
         index.add_records(dataset.corpus)
         answerer = index.answerer
         refuse_below = index.settings.answer.refuse_below
@@ -100,7 +103,8 @@ def main() -> None:
         "unanswerable_support": {q: round(c, 3) for q, c in zip(unanswerable + heldout, unanswerable_cov + heldout_cov)},
     }
     print(json.dumps({k: v for k, v in result.items() if k != "unanswerable_support"}, ensure_ascii=False, indent=1))
-    print(write_result("answer_quality", {"dataset": "KorQuAD 1.0 dev", "sample": args.sample, **result}))
+    print(write_result("answer_quality" + tag, {"dataset": "KorQuAD 1.0 dev", "sample": args.sample,
+                                               "embedder": index.settings.embedder, **result}))
 
 
 if __name__ == "__main__":

@@ -70,35 +70,33 @@ def prepare_sources() -> None:
     """Sentences (text, terms, paragraph) and paragraph/query vectors, computed once."""
     if SOURCES.is_file():
         return
-    if SYNTHETIC_VECTORS:
-        prepare_synthetic_sources()
-        return
     from hanrag import Index, load_settings
     from hanrag.evaluate.dataset import load_dataset
     from hanrag.evaluate.runner import dataset_index
-    from hanrag.text.sentences import split_sentences
 
     dataset = load_dataset(korquad_dataset())
     settings = load_settings()
-    dataset_index(dataset, settings, chunk=False, progress=None)  # fills the embedding cache
     texts = [r.text for r in dataset.corpus]
+    queries = [q for _, q in dataset.queries]
+    if SYNTHETIC_VECTORS:  # no embedder run
+        row_of = {r.id: i for i, r in enumerate(dataset.corpus)}
+        owners_of_query = [row_of[next(d for d, rel in dataset.qrels[qid].items() if rel > 0)]
+                           for qid, _ in dataset.queries]
+        paragraph_vectors, query_vectors = synthetic_vectors(len(texts), owners_of_query)
+    else:
+        dataset_index(dataset, settings, chunk=False, progress=None)  # fills the embedding cache
     with Index.open(Path(tempfile.mkdtemp()), settings) as index:
-        paragraph_vectors = index.embed_passages([f"{r.title}\n{r.text}" if r.title else r.text for r in dataset.corpus])
-        queries = [q for _, q in dataset.queries]
-        query_vectors = index.embed_queries(queries)
+        if not SYNTHETIC_VECTORS:
+            paragraph_vectors = index.embed_passages([f"{r.title}\n{r.text}" if r.title else r.text
+                                                      for r in dataset.corpus])
+            query_vectors = index.embed_queries(queries)
         query_terms = index.tokenizer.tokenize(queries)
-        spans = split_sentences(texts, threads=2)
-        sentences, owners = [], []
-        for p, (text, sp) in enumerate(zip(texts, spans)):
-            for a, b in sp:
-                sentences.append(text[a:b])
-                owners.append(p)
-        sentence_terms = index.tokenizer.tokenize(sentences)
+        sentences, owners, sentence_terms = _sentences(index, texts)
     WORK.mkdir(parents=True, exist_ok=True)
     np.savez(
         SOURCES,
-        paragraph_vectors=paragraph_vectors.astype(np.float32),
-        query_vectors=query_vectors.astype(np.float32),
+        paragraph_vectors=np.asarray(paragraph_vectors, dtype=np.float32),
+        query_vectors=np.asarray(query_vectors, dtype=np.float32),
         owners=np.asarray(owners, dtype=np.int32),
         meta=np.frombuffer(json.dumps({
             "sentences": sentences, "sentence_terms": sentence_terms, "queries": queries, "query_terms": query_terms,
@@ -106,35 +104,16 @@ def prepare_sources() -> None:
     )
 
 
-def prepare_synthetic_sources() -> None:
-    """``prepare_sources`` with ``synthetic_vectors`` (no embedder run)."""
-    from hanrag import Index, load_settings
-    from hanrag.evaluate.dataset import load_dataset
+def _sentences(index, texts: list[str]) -> tuple[list[str], list[int], list[list[str]]]:
+    """Every sentence of ``texts``, the paragraph it comes from, and its terms."""
     from hanrag.text.sentences import split_sentences
 
-    dataset = load_dataset(korquad_dataset())
-    texts = [r.text for r in dataset.corpus]
-    row_of = {r.id: i for i, r in enumerate(dataset.corpus)}
-    queries = [q for _, q in dataset.queries]
-    owners_of_query = [row_of[next(d for d, rel in dataset.qrels[qid].items() if rel > 0)] for qid, _ in dataset.queries]
-    paragraph_vectors, query_vectors = synthetic_vectors(len(texts), owners_of_query)
-    with Index.open(Path(tempfile.mkdtemp()), load_settings()) as index:
-        query_terms = index.tokenizer.tokenize(queries)
-        spans = split_sentences(texts, threads=2)
-        sentences, owners = [], []
-        for p, (text, sp) in enumerate(zip(texts, spans)):
-            for a, b in sp:
-                sentences.append(text[a:b])
-                owners.append(p)
-        sentence_terms = index.tokenizer.tokenize(sentences)
-    WORK.mkdir(parents=True, exist_ok=True)
-    np.savez(
-        SOURCES, paragraph_vectors=paragraph_vectors, query_vectors=query_vectors,
-        owners=np.asarray(owners, dtype=np.int32),
-        meta=np.frombuffer(json.dumps({
-            "sentences": sentences, "sentence_terms": sentence_terms, "queries": queries, "query_terms": query_terms,
-        }, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
-    )
+    sentences, owners = [], []
+    for p, (text, spans) in enumerate(zip(texts, split_sentences(texts, threads=2))):
+        for a, b in spans:
+            sentences.append(text[a:b])
+            owners.append(p)
+    return sentences, owners, index.tokenizer.tokenize(sentences)
 
 
 def load_sources() -> tuple[dict, np.ndarray, np.ndarray, np.ndarray]:

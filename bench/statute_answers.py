@@ -98,14 +98,18 @@ def run_nearmiss(index: Index, questions: list[str], llm: str | None) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--llm", default=None, help="an LLM spec; default: the offline extractive answerer")
-    parser.add_argument("--index", type=Path, default=WORK / "statute-answers", help="index folder (built once)")
+    parser.add_argument("--index", type=Path, default=None, help="index folder (built once; default per embedder)")
+    parser.add_argument("--embedder", default=None, help="an embedder spec for a new index; default: the configured one")
     parser.add_argument("--show", action="store_true", help="print every miss")
     args = parser.parse_args()
-    with Index.open(args.index) as index:
+    tag = "" if not args.embedder else "-" + re.sub(r"\W+", "-", args.embedder)
+    folder = args.index or WORK / f"statute-answers{tag}"
+    with Index.open(folder, **({"embedder": args.embedder} if args.embedder else {})) as index:
         if not index.documents():
             index.add([STATUTE])
         result = {
             "answerer": args.llm or "extractive",
+            "embedder": index.settings.embedder,
             "answerable": run_answerable(index, read_answerable("statute_answerable.jsonl"), args.llm),
             "answerable_heldout": run_answerable(index, read_answerable("statute_answerable_heldout.jsonl"), args.llm),
             "nearmiss": run_nearmiss(index, read_questions("statute_nearmiss.txt"), args.llm),
@@ -114,7 +118,7 @@ def main() -> None:
             "nearmiss_heldout2": run_nearmiss(index, read_questions("statute_nearmiss_heldout2.txt"), args.llm),
         }
     for name, part in result.items():
-        if name == "answerer":
+        if name in ("answerer", "embedder"):
             continue
         summary = {k: v for k, v in part.items() if k != "questions"}
         print(name, json.dumps(summary, ensure_ascii=False))
@@ -123,7 +127,7 @@ def main() -> None:
                 bad = r["refused"] != name.startswith("nearmiss") or (name.startswith("answerable") and not r["first"])
                 if bad:
                     print("  MISS", r["question"], "|", r.get("phrase", ""), "|", r["answer"][:300].replace("\n", " / "))
-    suffix = "" if not args.llm else "-" + re.sub(r"\W+", "-", args.llm)
+    suffix = ("" if not args.llm else "-" + re.sub(r"\W+", "-", args.llm)) + tag
     print(write_result("statute_answers" + suffix, result))
 
 
