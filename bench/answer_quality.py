@@ -1,6 +1,6 @@
 """The offline extractive answerer on KorQuAD 1.0 dev: gold-answer coverage and refusals.
 
-    .venv/bin/python bench/answer_quality.py [--sample N]
+    .venv/bin/python bench/answer_quality.py [--sample N] [--embedder SPEC]   # results: answer_quality[-<embedder>].json
 
 For every question: search (default settings, top 5), take the extractive answerer's reply on the
 hits (``ExtractiveAnswerer.reply``: the sentences it would quote, or its refusal), and check whether a

@@ -1,6 +1,6 @@
 """Answers on the bundled statute: the fact quoted first, near-miss questions refused.
 
-    .venv/bin/python bench/statute_answers.py [--llm SPEC] [--index DIR] [--show]
+    .venv/bin/python bench/statute_answers.py [--llm SPEC] [--embedder SPEC] [--index DIR] [--show]
 
 Questions (bench/data/, written for this benchmark):
 - statute_answerable.jsonl: 30 questions answered by one article of the bundled statute
@@ -17,7 +17,7 @@ Measures, per set: the phrase in the first quoted sentence, the phrase anywhere 
 answer, answerable questions refused, near-miss questions refused. Default: the offline
 extractive answerer; ``--llm SPEC`` measures an LLM backend (e.g. openai:gpt-4o-mini, with
 its API key in the environment) on the same hits. Results:
-bench/results/statute_answers[-<llm>].json.
+bench/results/statute_answers[-<llm>][-<embedder>].json (``--embedder``: a new index built with it).
 """
 
 from __future__ import annotations
