@@ -79,8 +79,9 @@ _ASKED = [  # question wording -> answer type; first match wins
 # Everyday words and the term Korean statutes write for them (the plain-language pairs of 법제처's
 # 알기 쉬운 법령 work, read the way users ask): a sentence stating the statutory term covers the everyday
 # word. Never a term of a neighbouring law's own (출산휴가 is not 출산전후휴가 when 배우자 출산휴가 is
-# asked): a near miss must stay a near miss. A word with another reading (기한을 넘기다) costs little:
-# only a sentence that also states the statutory term gains.
+# asked): a near miss must stay a near miss. A word with another reading costs little (only a sentence
+# that also states the statutory term gains); where the other reading is common, the pattern asks for context
+# (넘기다 is 양도 only after 에게).
 STATUTORY_TERMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), term) for pattern, term in [
         (r"집안일", "가사"),
