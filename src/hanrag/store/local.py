@@ -28,7 +28,7 @@ from hanrag.retrieve.filters import Condition
 from hanrag.schema import Chunk, DocumentInfo
 from hanrag.store import nearest, sqlfilter
 from hanrag.store.base import Ranking, StaleReadError, StoredDocument
-from hanrag.store.segment import Segment
+from hanrag.store.segment import Segment, both
 
 FORMAT_VERSION = 2
 
@@ -69,13 +69,6 @@ def storage_error(exc: BaseException, directory: Path, doing: str, needed: int |
     if isinstance(exc, OSError):
         return StoreError(f"cannot {doing} at {directory}: {exc.strerror or exc}; nothing committed was lost")
     return StoreError(f"{directory}: not a hanrag index or damaged ({exc})")
-
-
-def _both(live: np.ndarray | None, passing: np.ndarray | None) -> np.ndarray | None:
-    """Positions both live and passing the filter (None: no restriction)."""
-    if passing is None:
-        return live
-    return passing if live is None else live & passing
 
 
 def _free_bytes(directory: Path) -> int:
@@ -492,7 +485,7 @@ class LocalStore:
             found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
             for name in retrievers:
                 if name == "bm25":
-                    masks = {number: _both(live, passing[number]) for number, _segment, live in segments}
+                    masks = {number: both(live, passing[number]) for number, _segment, live in segments}
                     found[name] = self._bm25_top(terms or [], segments, masks, n, bm25)
                 elif name == "dense" and dense is not None:
                     found[name] = self._merge_tops([(segment, top) for (_, segment, _), top in

@@ -189,6 +189,13 @@ def cosines(vectors: np.ndarray, query: np.ndarray) -> np.ndarray:
     return np.asarray(vectors @ query)
 
 
+def both(live: np.ndarray | None, passing: np.ndarray | None) -> np.ndarray | None:
+    """Positions both live (not tombstoned) and passing a filter; None on either side: no restriction."""
+    if passing is None:
+        return live
+    return passing if live is None else live & passing
+
+
 class Segment:
     """A written segment, memory-mapped; scoring is per segment, statistics come from the caller."""
 
@@ -239,7 +246,7 @@ class Segment:
         tombstoned) and ``allowed`` (passing a filter), None meaning all; ``ef`` overrides the
         graph's search breadth."""
         query = np.asarray(vector, dtype=np.float32)
-        mask = live if allowed is None else allowed if live is None else live & allowed
+        mask = both(live, allowed)
         if self.graph is not None and (allowed is None or allowed.mean() > 0.2):
             found = self._graph_top(query, n, live, allowed, mask, ef)
             if found is not None:
