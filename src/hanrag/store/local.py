@@ -411,7 +411,9 @@ class LocalStore:
                 try:
                     segment = Segment(path)
                 except (OSError, ValueError, KeyError) as exc:
-                    if not path.is_dir() and not self._listed_now(number):
+                    # a merge removes the folder file by file: whether the latest commit still names the
+                    # segment tells merged away (retry on a new snapshot) from damaged, not the folder
+                    if not self._listed_now(number):
                         raise StaleReadError(f"segment {number} was merged away") from exc
                     raise StoreError(f"{path}: search files are missing or damaged ({exc}); run "
                                      "'hanrag index --rebuild' to rebuild them") from exc
