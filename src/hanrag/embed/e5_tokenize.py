@@ -45,6 +45,8 @@ class E5Tokenizer:
 
     def content_ids(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids without <s>/</s>, whole text (no truncation)."""
+        if len(texts) == 1:  # a question: encode_batch would wake the Rust thread pool for one text
+            return [self._unigram.encode(self.normalize(texts[0]), add_special_tokens=False).ids]
         encodings = self._unigram.encode_batch([self.normalize(t) for t in texts], add_special_tokens=False)
         return [e.ids for e in encodings]
 
