@@ -72,7 +72,14 @@ STEPS = [*BEFORE_COMMIT, "committed"]
 def _paused(args: list[str], env_cache: Path, step: str, marker: Path) -> subprocess.Popen:
     env = {**os.environ, "HANRAG_CACHE_DIR": str(env_cache), "HANRAG_TEST_PAUSE_AT": step,
            "HANRAG_TEST_PAUSE_FILE": str(marker)}
-    proc = subprocess.Popen([sys.executable, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A runner started in the background (`pytest &`) ignores SIGINT, and an ignored signal stays ignored across
+    # exec: the child would never see the Ctrl-C these tests send. Let it start with the default disposition.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen([sys.executable, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     deadline = time.monotonic() + 300
     while not marker.exists():
         if proc.poll() is not None:
