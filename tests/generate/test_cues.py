@@ -38,3 +38,19 @@ def test_paragraphs_provisos_and_rules() -> None:
     assert cues.states_rule("정당한 이유 없이 해고를 하지 못한다.", "permission")
     assert not cues.states_rule("50일 전까지 통보하고 성실하게 협의하여야 한다.", "permission")
     assert cues.states_rule("50일 전까지 통보하고 성실하게 협의하여야 한다.", "obligation")
+
+
+def test_a_statute_names_itself_this_law() -> None:
+    assert cues.names_itself("제15조(이 법을 위반한 근로계약) ① 이 법에서 정하는 기준에 미치지 못하는")
+    assert cues.names_itself("이 법률에 따른 보상")
+    assert not cues.names_itself("이 법인은 1990년에 설립되었다.")
+    assert cues.cites("「근로자퇴직급여 보장법」 제8조에 따른 퇴직금", "근로자퇴직급여 보장법")
+    assert not cues.cites("이 법에서 정하는 기준", "근로기준법")
+
+
+def test_a_sentence_states_the_condition_with_its_polarity() -> None:
+    text = "근로자가 원직복직(原職復職)을 원하지 아니하면 원직복직을 명하는 대신 금품을 지급하도록 명할 수 있다."
+    assert cues.states_case(text, ["복직"], "원하", True)
+    assert not cues.states_case(text, ["복직"], "원하", False)
+    assert not cues.states_case("근로자가 복직을 원하면 복직시켜야 한다.", ["복직"], "원하", True)
+    assert cues.states_case("노동위원회는 제28조에 따른 구제신청을 받으면 지체 없이 조사를 하여야 한다.", ["구제신청"], "받", False)

@@ -73,6 +73,38 @@ def coverage(parts: Sequence[str], texts: Sequence[str], stated: Sequence[str] |
     return "absent"
 
 
+# "이 법은", "이 법에서", "이 법률에 따른": how a statute names itself (not 이 법인, a corporation).
+_THIS_LAW = re.compile(r"(?<![가-힣])이\s?법(?:률)?(?=[은는이가을를의에과와도]|\s|$)")
+
+
+def names_itself(text: str) -> bool:
+    """Whether ``text`` refers to its own law as "이 법"."""
+    return bool(_THIS_LAW.search(text))
+
+
+def cites(text: str, law: str) -> bool:
+    """Whether ``text`` cites ``law`` as another law (「근로자퇴직급여 보장법」; spacing ignored)."""
+    squashed = "".join(law.split())
+    return any("".join(m.group()[1:-1].split()) == squashed for m in _CITED_NAME.finditer(text))
+
+
+_PARENTHESES = re.compile(r"\([^()]*\)")
+_NEGATED = re.compile(r"^\S{0,3}\s*(?:않|아니|못|없)")
+
+
+def states_case(text: str, nouns: Sequence[str], stem: str, negated: bool) -> bool:
+    """Whether ``text`` states the condition "noun + verb" (any of ``nouns``, as written or by its
+    statutory term) with the same polarity: 원직복직을 원하지 아니하면 for 복직을 원하지 않으면;
+    parentheses (原職復職) are skipped."""
+    plain = _PARENTHESES.sub("", text)
+    for noun in nouns:
+        for m in re.finditer(rf"{re.escape(noun)}\S{{0,3}}\s*{re.escape(stem)}", plain):
+            before = plain[max(0, m.start() - 3):m.start()]
+            if bool(_NEGATED.match(plain[m.end():])) == negated or (negated and "못" in before):
+                return True
+    return False
+
+
 def split_items(text: str) -> list[str]:
     """A run of numbered items ("… 다음 각 호와 같다. 1. … 2. …") as its lead-in and its items;
     any other text as itself."""

@@ -36,7 +36,7 @@ from hanrag.ingest.structure import is_title_list
 from hanrag.ingest.tables import row_sentences
 from hanrag.retrieve.fusion import convex_combination
 from hanrag.text.base import Tokenizer
-from hanrag.text.question import Question, analyse, carries, repeats
+from hanrag.text.question import Case, Question, analyse, carries, repeats
 from hanrag.text.sentences import split_sentences
 
 # Score added to a sentence's fused score (0..1) for each cue; see the module docstring.
@@ -46,9 +46,10 @@ STATES_ASKED_RULE = 0.05
 PROVISO = -0.1
 LATER_PARAGRAPH = -0.03  # per paragraph after ①, up to three
 LIST_ITEM = -0.1
-# States the case the question gives by number (2주 in 2주 단위 …, 18세 in 18세 미만인 …), itself or, for
-# a proviso, in the rule it qualifies: "다만, 특정한 주의 근로시간은 48시간을 …" is about the 2-week
-# scheme of its rule, the same proviso under the 3-month rule is not.
+# States the case the question gives by number (2주 in 2주 단위 …, 18세 in 18세 미만인 …), or by a
+# condition in words (복직을 원하지 않으면: 원직복직을 원하지 아니하면), itself or, for a proviso, in
+# the rule it qualifies: "다만, 특정한 주의 근로시간은 48시간을 …" is about the 2-week scheme of its
+# rule, the same proviso under the 3-month rule is not. Each kind counts once.
 STATES_GIVEN_CASE = 0.1
 FACT_FIRST_WITHIN = 0.3  # a sentence carrying the asked number goes first when this close to the best
 ONLY_NAMES_FOCUS = -0.15  # what the question is about appears in it only as a cited law's term or a listed topic
@@ -194,7 +195,7 @@ class ExtractiveAnswerer:
         if not pieces:
             return []
         texts = [p.text for p in pieces]
-        coverage = self._coverage(question, texts, skip=asked.unshared, plain=asked.plain)
+        coverage = self._coverage(question, texts, skip=asked.unshared, plain=asked.plain, own=self._own_law(asked, texts))
         cosine = self.embed_passages(texts) @ self.embed_query(question)
         rows = np.arange(len(texts))
         fused_rows, fused = convex_combination(
@@ -210,20 +211,34 @@ class ExtractiveAnswerer:
         return fact_first(asked, ranked)
 
     def _coverage(
-        self, question: str, texts: list[str], skip: Sequence[str] = (), plain: Sequence[tuple[str, str]] = ()
+        self, question: str, texts: list[str], skip: Sequence[str] = (), plain: Sequence[tuple[str, str]] = (),
+        own: str | None = None,
     ) -> np.ndarray:
+        """Per text, the share of the question's IDF mass it covers: a term is covered by itself, by
+        the statutory term of its everyday word (``plain``), or, for the terms of the document's own
+        law named in the question (``own``), by "이 법"."""
         query_terms = [t for t in dict.fromkeys(self.tokenizer.tokenize([question])[0]) if t not in skip]
         if not query_terms:
             return np.zeros(len(texts))
         weights = self.idf(query_terms)
         total = float(weights.sum()) or 1.0
         statutory = self._statutory_terms(plain)
+        law_terms = set(self.tokenizer.tokenize([own])[0]) if own else set()
         out = np.zeros(len(texts))
         for i, terms in enumerate(self.tokenizer.tokenize(texts)):
-            present = set(terms)
+            present = set(terms) | (law_terms if law_terms and cues.names_itself(texts[i]) else set())
             out[i] = sum(w for t, w in zip(query_terms, weights)
                          if t in present or any(s <= present for s in statutory.get(t, ()))) / total
         return out
+
+    def _own_law(self, asked: Question, texts: Sequence[str]) -> str | None:
+        """The law the question names that the texts call "이 법": one the corpus uses, that the texts
+        say "이 법" about and never cite as another law (「최저임금법」)."""
+        if not asked.laws or not any(cues.names_itself(t) for t in texts):
+            return None
+        unseen = self.unseen(asked.laws)
+        return next((law for law in asked.laws
+                     if law not in unseen and not any(cues.cites(t, law) for t in texts)), None)
 
     def _statutory_terms(self, plain: Sequence[tuple[str, str]]) -> dict[str, list[set[str]]]:
         """Each term of an everyday word (집안일) -> the terms of its statutory word ({가사}): a text
@@ -274,9 +289,18 @@ def cue_score(asked: Question, piece: Piece) -> float:
         score += LIST_ITEM
     if asked.given and all(repeats(f"{piece.rule} {piece.text}", g) for g in asked.given):
         score += STATES_GIVEN_CASE
+    if asked.cases and all(_states(asked, f"{piece.rule} {piece.text}", case) for case in asked.cases):
+        score += STATES_GIVEN_CASE
     if any(cues.coverage(group, [piece.text]) == "mentioned" for group in asked.focus):
         score += ONLY_NAMES_FOCUS
     return score
+
+
+def _states(asked: Question, text: str, case: Case) -> bool:
+    """Whether ``text`` states the condition ``case`` of the question, its noun as asked or by its
+    statutory term."""
+    nouns = [case.noun] + [t for t in [asked.statutory(case.noun)] if t]
+    return cues.states_case(text, nouns, case.stem, case.negated)
 
 
 def unstated_focus(
