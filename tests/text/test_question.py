@@ -151,3 +151,9 @@ def test_conditions_the_question_gives_in_words() -> None:
     # a verb without its own noun argument restricts too little to match by
     assert analyse("경영상 이유로 해고하려면 어떤 요건이 필요한가요?").cases == ()
     assert analyse("입사 1년이 안 된 근로자의 연차휴가는 어떻게 되나요?").cases == ()
+
+
+def test_words_asking_a_ceiling() -> None:
+    assert analyse("1주 근로시간의 한도는 몇 시간인가요?").limits == ("한도",)
+    assert analyse("연장 근로는 1주에 최대 몇 시간까지 할 수 있나요?").limits == ("최대",)
+    assert analyse("연차 유급휴가는 며칠인가요?").limits == ()

@@ -195,7 +195,10 @@ class ExtractiveAnswerer:
         if not pieces:
             return []
         texts = [p.text for p in pieces]
-        coverage = self._coverage(question, texts, skip=asked.unshared, plain=asked.plain, own=self._own_law(asked, texts))
+        titles = cues.article_titles(p.heading for p in pieces)
+        cited = [" ".join(cues.cited_titles(t, titles)) for t in texts]
+        coverage = self._coverage(question, texts, skip=asked.unshared, plain=asked.plain,
+                                  own=self._own_law(asked, texts), cited=cited, limits=asked.limits)
         cosine = self.embed_passages(texts) @ self.embed_query(question)
         rows = np.arange(len(texts))
         fused_rows, fused = convex_combination(
@@ -212,11 +215,13 @@ class ExtractiveAnswerer:
 
     def _coverage(
         self, question: str, texts: list[str], skip: Sequence[str] = (), plain: Sequence[tuple[str, str]] = (),
-        own: str | None = None,
+        own: str | None = None, cited: Sequence[str] = (), limits: Sequence[str] = (),
     ) -> np.ndarray:
         """Per text, the share of the question's IDF mass it covers: a term is covered by itself, by
-        the statutory term of its everyday word (``plain``), or, for the terms of the document's own
-        law named in the question (``own``), by "이 법"."""
+        the statutory term of its everyday word (``plain``), by the title of an article the text
+        refers to (``cited``, per text: "제28조에 따른 구제신청" is 제28조(부당해고등의 구제신청)'s), or,
+        for the terms of the document's own law named in the question (``own``), by "이 법"; the words
+        asking a ceiling (``limits``: 한도, 최대) by a sentence stating one (초과할 수 없다)."""
         query_terms = [t for t in dict.fromkeys(self.tokenizer.tokenize([question])[0]) if t not in skip]
         if not query_terms:
             return np.zeros(len(texts))
@@ -225,8 +230,14 @@ class ExtractiveAnswerer:
         statutory = self._statutory_terms(plain)
         law_terms = set(self.tokenizer.tokenize([own])[0]) if own else set()
         out = np.zeros(len(texts))
+        referred = self.tokenizer.tokenize(list(cited)) if any(cited) else [[] for _ in texts]
+        limit_terms = {t for ts in self.tokenizer.tokenize(list(limits)) for t in ts} if limits else set()
         for i, terms in enumerate(self.tokenizer.tokenize(texts)):
-            present = set(terms) | (law_terms if law_terms and cues.names_itself(texts[i]) else set())
+            present = set(terms) | set(referred[i])
+            if law_terms and cues.names_itself(texts[i]):
+                present |= law_terms
+            if limit_terms and cues.states_ceiling(texts[i]):
+                present |= limit_terms
             out[i] = sum(w for t, w in zip(query_terms, weights)
                          if t in present or any(s <= present for s in statutory.get(t, ()))) / total
         return out

@@ -106,6 +106,8 @@ STATUTORY_TERMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 _ASKS_PERMISSION = re.compile(r"(?:ㄹ|을|를|할|쓸|줄|볼|될)?\s*수\s*(?:있|없)[나는을습]")
 _ASKS_OBLIGATION = re.compile(r"(?:해야|하여야|줘야|주어야|내야|받아야)\s*(?:하|되)")
 _ASKS_EXCEPTION = re.compile(r"예외|다만|제외|않아도|안 해도")
+# Words asking for a ceiling: a statute states one as "…을 초과할 수 없다", "…을 한도로" (cues.states_ceiling).
+_LIMIT_WORDS = re.compile(r"한도|상한|최대|최고")
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,8 @@ class Question:
     plain: tuple[tuple[str, str], ...] = ()
     # The conditions the question gives in words (복직을 원하지 않으면, 구제신청을 받은): the case asked about.
     cases: tuple[Case, ...] = ()
+    # Words asking for a ceiling (한도, 최대): covered by a sentence stating one (40시간을 초과할 수 없다).
+    limits: tuple[str, ...] = ()
     # Laws the question names as written (근로기준법 in 근로기준법 기준에 …): a statute calls itself "이 법".
     laws: tuple[str, ...] = ()
 
@@ -381,6 +385,7 @@ def _analyse(question: str) -> Question:
         given=given_numbers(question),
         modality="permission" if _ASKS_PERMISSION.search(question) else "obligation" if _ASKS_OBLIGATION.search(question) else None,
         asks_exception=bool(_ASKS_EXCEPTION.search(question)),
+        limits=tuple(dict.fromkeys(m.group() for m in _LIMIT_WORDS.finditer(question))),
         nouns=tuple(dict.fromkeys(nouns)),
         asking=asked_with,
     )
