@@ -2,7 +2,9 @@
 answer the question, each with its citation.
 
 A sentence's score is a convex combination (min-max, the fusion code) of
-- term coverage: the share of the question's corpus IDF mass whose terms occur in the sentence;
+- term coverage: the share of the question's corpus IDF mass whose terms occur in the sentence (read
+  as a statute is written: "이 법" stands for the law the question names, "제28조에 따른 구제신청" for
+  제28조's title, "초과할 수 없다" for the 한도 asked);
 - cosine similarity of the sentence and question embeddings (cached, so each sentence is embedded once).
 Then the sentence that answers goes first (``generate/cues.py``, ``text/question.py``): one that
 carries the asked fact (a number with the asked unit for 며칠/몇 시간/몇 퍼센트/얼마), that lies under
