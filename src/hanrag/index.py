@@ -29,7 +29,7 @@ from hanrag.registry import create_embedder, create_llm, create_reranker, create
 from hanrag.rerank.base import Reranker, collect_rerank_warnings, rerank_failed
 from hanrag.retrieve import hybrid
 from hanrag.retrieve.filters import Condition, parse_where
-from hanrag.retrieve.section_rank import body_first, definition_first
+from hanrag.retrieve.section_rank import body_first, definition_first, named_article_in
 from hanrag.schema import (
     Answer, AnswerEvent, Chunk, DocumentInfo, Done, IndexReport, Page, Retrieved, Rewritten, SearchHit, Token, Turn,
 )
@@ -314,10 +314,26 @@ class Index:
                 rerank_failed(exc)
                 threshold = 0.0  # set for reranker scores, meaningless on fused ones
         candidates, chunks = self._contents_last(candidates, settings.top_k)
+        candidates = self._named_article_in(query, candidates, chunks, settings.top_k)
         chosen = hybrid.select(candidates, settings.top_k, threshold)
         hits = [SearchHit(rank=rank, chunk=chunks[c.chunk_id], score=c.score, scores=c.scores)
                 for rank, c in enumerate((c for c in chosen if c.chunk_id in chunks), 1)]
         return definition_first(query, body_first(hits))
+
+    def _named_article_in(
+        self, query: str, candidates: list[hybrid.Candidate], chunks: dict[str, Chunk], top_k: int
+    ) -> list[hybrid.Candidate]:
+        """``section_rank.named_article_in`` over the candidates (reads the chunks of the next
+        ``top_k`` into ``chunks``)."""
+        nxt = [c.chunk_id for c in candidates[top_k:2 * top_k] if c.chunk_id not in chunks]
+        if nxt:
+            chunks.update(self.store.fetch(nxt))
+
+        def section(c: hybrid.Candidate) -> str | None:
+            chunk = chunks.get(c.chunk_id)
+            return chunk.title if chunk is not None and chunk.kind != "toc" else None
+
+        return named_article_in(query, candidates, section, top_k)
 
     def _contents_last(
         self, candidates: list[hybrid.Candidate], top_k: int

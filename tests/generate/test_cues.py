@@ -38,3 +38,35 @@ def test_paragraphs_provisos_and_rules() -> None:
     assert cues.states_rule("정당한 이유 없이 해고를 하지 못한다.", "permission")
     assert not cues.states_rule("50일 전까지 통보하고 성실하게 협의하여야 한다.", "permission")
     assert cues.states_rule("50일 전까지 통보하고 성실하게 협의하여야 한다.", "obligation")
+
+
+def test_a_statute_names_itself_this_law() -> None:
+    assert cues.names_itself("제15조(이 법을 위반한 근로계약) ① 이 법에서 정하는 기준에 미치지 못하는")
+    assert cues.names_itself("이 법률에 따른 보상")
+    assert not cues.names_itself("이 법인은 1990년에 설립되었다.")
+    assert cues.cites("「근로자퇴직급여 보장법」 제8조에 따른 퇴직금", "근로자퇴직급여 보장법")
+    assert not cues.cites("이 법에서 정하는 기준", "근로기준법")
+
+
+def test_a_sentence_states_the_condition_with_its_polarity() -> None:
+    text = "근로자가 원직복직(原職復職)을 원하지 아니하면 원직복직을 명하는 대신 금품을 지급하도록 명할 수 있다."
+    assert cues.states_case(text, ["복직"], "원하", True)
+    assert not cues.states_case(text, ["복직"], "원하", False)
+    assert not cues.states_case("근로자가 복직을 원하면 복직시켜야 한다.", ["복직"], "원하", True)
+    assert cues.states_case("노동위원회는 제28조에 따른 구제신청을 받으면 지체 없이 조사를 하여야 한다.", ["구제신청"], "받", False)
+
+
+def test_a_reference_brings_the_title_of_the_article_whose_thing_it_names() -> None:
+    titles = cues.article_titles(["제28조(부당해고등의 구제신청)", "제56조(연장ㆍ야간 및 휴일 근로)", "제52조(선택적 근로시간제)", ""])
+    assert titles["제28조"] == "부당해고등의 구제신청"
+    assert cues.cited_titles("노동위원회는 제28조에 따른 구제신청을 받으면", titles) == ["부당해고등의 구제신청"]
+    # a reference to another article's rule for a thing its title does not name says nothing of that title
+    assert cues.cited_titles("제56조제1항에 따른 가산임금 지급 등의 방법으로", titles) == []
+    assert cues.cited_titles("제52조제1항제2호의 정산기간을 평균하여", titles) == []
+
+
+def test_a_ceiling_as_statutes_state_it() -> None:
+    assert cues.states_ceiling("1주 간의 근로시간은 휴게시간을 제외하고 40시간을 초과할 수 없다.")
+    assert cues.states_ceiling("1주 간에 12시간을 한도로 근로시간을 연장할 수 있다.")
+    assert cues.states_ceiling("그 기간은 1년을 초과하지 못한다.")
+    assert not cues.states_ceiling("사용자는 15일의 유급휴가를 주어야 한다.")

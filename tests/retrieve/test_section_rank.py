@@ -33,3 +33,19 @@ def test_the_defining_article_comes_first_for_a_what_is_question() -> None:
     assert definition_first("직장 내 괴롭힘은 언제 신고하나요?", [measures, defining])[0] is measures
     far = hit(2, 0.5, defining.chunk.title, text=rule)
     assert definition_first("직장 내 괴롭힘이란 무엇인가요?", [measures, far])[0] is measures
+
+
+def test_an_article_the_question_names_joins_the_hits() -> None:
+    from hanrag.retrieve.section_rank import named_article_in, names_article
+
+    question = "1주 근로시간의 한도는 몇 시간인가요?"
+    assert names_article(question, "제4장 근로시간과 휴식 > 제50조(근로시간)")
+    assert not names_article(question, "제4장 근로시간과 휴식 > 제53조(연장 근로의 제한)")
+    assert not names_article("소멸시효는 몇 년인가요?", "제92조(시효)")  # too short a title to tell
+    ranked = ["제69조(근로시간)", "제53조(연장 근로의 제한)", "제2조(정의)", "제51조(탄력적 근로시간제)",
+              "제50조(근로시간)", "제52조(선택적 근로시간제)"]
+    # the 5th of top 3 is named: it takes the last place held by an article the question does not name
+    assert named_article_in(question, ranked, lambda s: s, 3) == [
+        "제69조(근로시간)", "제53조(연장 근로의 제한)", "제50조(근로시간)", "제2조(정의)",
+        "제51조(탄력적 근로시간제)", "제52조(선택적 근로시간제)"]
+    assert named_article_in("휴일은 며칠인가요?", ranked, lambda s: s, 3) == ranked

@@ -1,6 +1,6 @@
 import pytest
 
-from hanrag.text.question import analyse, answer_type, carries, given_numbers, repeats, statutory_terms
+from hanrag.text.question import analyse, answer_type, carries, given_numbers, law_names, repeats, statutory_terms
 
 
 @pytest.mark.parametrize(
@@ -121,3 +121,39 @@ def test_numbers_the_question_gives_name_the_case() -> None:
     assert repeats("2주 이내의 일정한 단위기간을 평균하여", "2주")
     assert not repeats("12주 이내", "2주")
     assert repeats("평균임금 1,000 일분", "1,000일")
+
+
+def test_one_reading_of_the_numbers_a_question_gives() -> None:
+    # carries and given_numbers read the same numbers: 8시 (an hour) is not 8시간 (a count)
+    assert given_numbers("밤 10시 이후 8시간 일하면?") == ("10시", "8시간")
+    assert carries("8시간 이내", "hours", "8시에 시작하면 몇 시간 일하나요?")
+    assert not carries("8 시간 이내", "hours", "8시간 일하면 몇 시간 쉬나요?")
+
+
+def test_only_the_gap_between_number_and_unit_may_be_spaced() -> None:
+    assert repeats("만 18 세 미만", "18세")
+    assert not repeats("1 8세", "18세")
+    assert not repeats("1,0 00일분", "1,000일")
+
+
+def test_laws_the_question_names() -> None:
+    assert analyse("근로기준법 기준에 못 미치는 근로계약은 효력이 있나요?").laws == ("근로기준법",)
+    assert law_names("최저임금법상 최저임금은 얼마인가요?") == ("최저임금법",)
+    assert law_names("「최저임금법」에 따른 최저임금은?") == ()  # cited, not named as asked
+    assert law_names("가장 좋은 해결방법은 무엇인가?") == ()
+
+
+def test_conditions_the_question_gives_in_words() -> None:
+    from hanrag.text.question import Case
+
+    assert analyse("부당해고된 근로자가 복직을 원하지 않으면 어떻게 되나요?").cases == (Case("복직", "원하", True),)
+    assert analyse("부당해고 구제신청을 받은 노동위원회는 무엇을 해야 하나요?").cases == (Case("구제신청", "받", False),)
+    # a verb without its own noun argument restricts too little to match by
+    assert analyse("경영상 이유로 해고하려면 어떤 요건이 필요한가요?").cases == ()
+    assert analyse("입사 1년이 안 된 근로자의 연차휴가는 어떻게 되나요?").cases == ()
+
+
+def test_words_asking_a_ceiling() -> None:
+    assert analyse("1주 근로시간의 한도는 몇 시간인가요?").limits == ("한도",)
+    assert analyse("연장 근로는 1주에 최대 몇 시간까지 할 수 있나요?").limits == ("최대",)
+    assert analyse("연차 유급휴가는 며칠인가요?").limits == ()

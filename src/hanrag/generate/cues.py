@@ -6,7 +6,7 @@ answers and to tell a document that covers a topic from one that only names it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Literal
 
 # 「근로자퇴직급여 보장법」, 「…에 관한 법률」, 「…시행령」: the name of another law. (Brackets around the
@@ -71,6 +71,70 @@ def coverage(parts: Sequence[str], texts: Sequence[str], stated: Sequence[str] |
     if any(compound in "".join(s.split()) for s in stated):  # 리처드닉슨 for 리처드 닉슨
         return "stated"
     return "absent"
+
+
+# "이 법은", "이 법에서", "이 법률에 따른": how a statute names itself (not 이 법인, a corporation).
+_THIS_LAW = re.compile(r"(?<![가-힣])이\s?법(?:률)?(?=[은는이가을를의에과와도]|\s|$)")
+
+
+def names_itself(text: str) -> bool:
+    """Whether ``text`` refers to its own law as "이 법"."""
+    return bool(_THIS_LAW.search(text))
+
+
+def cites(text: str, law: str) -> bool:
+    """Whether ``text`` cites ``law`` as another law (「근로자퇴직급여 보장법」; spacing ignored)."""
+    squashed = "".join(law.split())
+    return any("".join(m.group()[1:-1].split()) == squashed for m in _CITED_NAME.finditer(text))
+
+
+_ARTICLE = re.compile(r"^(제\d+조(?:의\d+)?)\((.+)\)$")
+# 제28조에 따른 구제신청, 제60조제2항에 따른 유급휴가: a reference and the noun it qualifies.
+_REFERENCE = re.compile(r"(제\d+조(?:의\d+)?)(?!\()(?:제\d+항)?(?:제\d+호)?\s*(?:에\s*따른|의|에서\s*정한)\s*([가-힣]+)")
+
+
+def article_titles(headings: Iterable[str]) -> dict[str, str]:
+    """Article label -> its title, from section headings ("제28조(부당해고등의 구제신청)")."""
+    found = (_ARTICLE.match(h.strip()) for h in headings if h)
+    return {m.group(1): m.group(2) for m in found if m}
+
+
+def cited_titles(text: str, titles: dict[str, str]) -> list[str]:
+    """The titles of the articles ``text`` refers to for a thing the title names, where known:
+    "제28조에 따른 구제신청" is 제28조(부당해고등의 구제신청)'s 구제신청, so it is a 부당해고 구제신청;
+    "제56조에 따른 가산임금" says nothing of 제56조(연장ㆍ야간 및 휴일 근로)'s 야간."""
+    found = []
+    for m in _REFERENCE.finditer(text):
+        title = titles.get(m.group(1), "")
+        words = [re.sub(r"(?:등의|의|등)$", "", w) for w in re.split(r"[\sㆍ,]+", title)]
+        if any(len(w) >= 2 and m.group(2).startswith(w) for w in words):
+            found.append(title)
+    return list(dict.fromkeys(found))
+
+
+_CEILING = re.compile(r"초과할\s*수\s*없|초과하지\s*(?:못|아니하는\s*범위)|초과하여서는\s*아니|넘지\s*못|넘을\s*수\s*없|한도로|한도에서")
+
+
+def states_ceiling(text: str) -> bool:
+    """Whether ``text`` states a ceiling the way statutes do ("40시간을 초과할 수 없다", "12시간을 한도로")."""
+    return bool(_CEILING.search(text))
+
+
+_PARENTHESES = re.compile(r"\([^()]*\)")
+_NEGATED = re.compile(r"^\S{0,3}\s*(?:않|아니|못|없)")
+
+
+def states_case(text: str, nouns: Sequence[str], stem: str, negated: bool) -> bool:
+    """Whether ``text`` states the condition "noun + verb" (any of ``nouns``, as written or by its
+    statutory term) with the same polarity: 원직복직을 원하지 아니하면 for 복직을 원하지 않으면;
+    parentheses (原職復職) are skipped."""
+    plain = _PARENTHESES.sub("", text)
+    for noun in nouns:
+        for m in re.finditer(rf"{re.escape(noun)}\S{{0,3}}\s*{re.escape(stem)}", plain):
+            before = plain[max(0, m.start() - 3):m.start()]
+            if bool(_NEGATED.match(plain[m.end():])) == negated or (negated and "못" in before):
+                return True
+    return False
 
 
 def split_items(text: str) -> list[str]:

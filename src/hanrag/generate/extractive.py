@@ -2,7 +2,9 @@
 answer the question, each with its citation.
 
 A sentence's score is a convex combination (min-max, the fusion code) of
-- term coverage: the share of the question's corpus IDF mass whose terms occur in the sentence;
+- term coverage: the share of the question's corpus IDF mass whose terms occur in the sentence (read
+  as a statute is written: "이 법" stands for the law the question names, "제28조에 따른 구제신청" for
+  제28조's title, "초과할 수 없다" for the 한도 asked);
 - cosine similarity of the sentence and question embeddings (cached, so each sentence is embedded once).
 Then the sentence that answers goes first (``generate/cues.py``, ``text/question.py``): one that
 carries the asked fact (a number with the asked unit for 며칠/몇 시간/몇 퍼센트/얼마), that lies under
@@ -36,7 +38,7 @@ from hanrag.ingest.structure import is_title_list
 from hanrag.ingest.tables import row_sentences
 from hanrag.retrieve.fusion import convex_combination
 from hanrag.text.base import Tokenizer
-from hanrag.text.question import Question, analyse, carries, repeats
+from hanrag.text.question import Case, Question, analyse, carries, repeats
 from hanrag.text.sentences import split_sentences
 
 # Score added to a sentence's fused score (0..1) for each cue; see the module docstring.
@@ -46,9 +48,10 @@ STATES_ASKED_RULE = 0.05
 PROVISO = -0.1
 LATER_PARAGRAPH = -0.03  # per paragraph after ①, up to three
 LIST_ITEM = -0.1
-# States the case the question gives by number (2주 in 2주 단위 …, 18세 in 18세 미만인 …), itself or, for
-# a proviso, in the rule it qualifies: "다만, 특정한 주의 근로시간은 48시간을 …" is about the 2-week
-# scheme of its rule, the same proviso under the 3-month rule is not.
+# States the case the question gives by number (2주 in 2주 단위 …, 18세 in 18세 미만인 …), or by a
+# condition in words (복직을 원하지 않으면: 원직복직을 원하지 아니하면), itself or, for a proviso, in
+# the rule it qualifies: "다만, 특정한 주의 근로시간은 48시간을 …" is about the 2-week scheme of its
+# rule, the same proviso under the 3-month rule is not. Each kind counts once.
 STATES_GIVEN_CASE = 0.1
 FACT_FIRST_WITHIN = 0.3  # a sentence carrying the asked number goes first when this close to the best
 ONLY_NAMES_FOCUS = -0.15  # what the question is about appears in it only as a cited law's term or a listed topic
@@ -194,7 +197,10 @@ class ExtractiveAnswerer:
         if not pieces:
             return []
         texts = [p.text for p in pieces]
-        coverage = self._coverage(question, texts, skip=asked.unshared, plain=asked.plain)
+        titles = cues.article_titles(p.heading for p in pieces)
+        cited = [" ".join(cues.cited_titles(t, titles)) for t in texts]
+        coverage = self._coverage(question, texts, skip=asked.unshared, plain=asked.plain,
+                                  own=self._own_law(asked, texts), cited=cited, limits=asked.limits)
         cosine = self.embed_passages(texts) @ self.embed_query(question)
         rows = np.arange(len(texts))
         fused_rows, fused = convex_combination(
@@ -210,20 +216,42 @@ class ExtractiveAnswerer:
         return fact_first(asked, ranked)
 
     def _coverage(
-        self, question: str, texts: list[str], skip: Sequence[str] = (), plain: Sequence[tuple[str, str]] = ()
+        self, question: str, texts: list[str], skip: Sequence[str] = (), plain: Sequence[tuple[str, str]] = (),
+        own: str | None = None, cited: Sequence[str] = (), limits: Sequence[str] = (),
     ) -> np.ndarray:
+        """Per text, the share of the question's IDF mass it covers: a term is covered by itself, by
+        the statutory term of its everyday word (``plain``), by the title of an article the text
+        refers to (``cited``, per text: "제28조에 따른 구제신청" is 제28조(부당해고등의 구제신청)'s), or,
+        for the terms of the document's own law named in the question (``own``), by "이 법"; the words
+        asking a ceiling (``limits``: 한도, 최대) by a sentence stating one (초과할 수 없다)."""
         query_terms = [t for t in dict.fromkeys(self.tokenizer.tokenize([question])[0]) if t not in skip]
         if not query_terms:
             return np.zeros(len(texts))
         weights = self.idf(query_terms)
         total = float(weights.sum()) or 1.0
         statutory = self._statutory_terms(plain)
+        law_terms = set(self.tokenizer.tokenize([own])[0]) if own else set()
         out = np.zeros(len(texts))
+        referred = self.tokenizer.tokenize(list(cited)) if any(cited) else [[] for _ in texts]
+        limit_terms = {t for ts in self.tokenizer.tokenize(list(limits)) for t in ts} if limits else set()
         for i, terms in enumerate(self.tokenizer.tokenize(texts)):
-            present = set(terms)
+            present = set(terms) | set(referred[i])
+            if law_terms and cues.names_itself(texts[i]):
+                present |= law_terms
+            if limit_terms and cues.states_ceiling(texts[i]):
+                present |= limit_terms
             out[i] = sum(w for t, w in zip(query_terms, weights)
                          if t in present or any(s <= present for s in statutory.get(t, ()))) / total
         return out
+
+    def _own_law(self, asked: Question, texts: Sequence[str]) -> str | None:
+        """The law the question names that the texts call "이 법": one the corpus uses, that the texts
+        say "이 법" about and never cite as another law (「최저임금법」)."""
+        if not asked.laws or not any(cues.names_itself(t) for t in texts):
+            return None
+        unseen = self.unseen(asked.laws)
+        return next((law for law in asked.laws
+                     if law not in unseen and not any(cues.cites(t, law) for t in texts)), None)
 
     def _statutory_terms(self, plain: Sequence[tuple[str, str]]) -> dict[str, list[set[str]]]:
         """Each term of an everyday word (집안일) -> the terms of its statutory word ({가사}): a text
@@ -274,9 +302,18 @@ def cue_score(asked: Question, piece: Piece) -> float:
         score += LIST_ITEM
     if asked.given and all(repeats(f"{piece.rule} {piece.text}", g) for g in asked.given):
         score += STATES_GIVEN_CASE
+    if asked.cases and all(_states(asked, f"{piece.rule} {piece.text}", case) for case in asked.cases):
+        score += STATES_GIVEN_CASE
     if any(cues.coverage(group, [piece.text]) == "mentioned" for group in asked.focus):
         score += ONLY_NAMES_FOCUS
     return score
+
+
+def _states(asked: Question, text: str, case: Case) -> bool:
+    """Whether ``text`` states the condition ``case`` of the question, its noun as asked or by its
+    statutory term."""
+    nouns = [case.noun] + [t for t in [asked.statutory(case.noun)] if t]
+    return cues.states_case(text, nouns, case.stem, case.negated)
 
 
 def unstated_focus(

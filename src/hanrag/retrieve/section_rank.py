@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from hanrag.schema import SearchHit
 
+T = TypeVar("T")
 SUPPLEMENTARY_FACTOR = 0.8
 _SUPPLEMENTARY = re.compile(r"^\s*부\s*칙")
 
@@ -68,3 +70,39 @@ def definition_first(question: str, hits: Sequence[SearchHit], margin: float = D
         if hit.score < best * margin:
             break
     return list(hits)
+
+
+_ARTICLE_TITLE = re.compile(r"제\d+조(?:의\d+)?\((.+)\)\s*$")
+MIN_TITLE_CHARS = 3  # shorter titles (목적, 시효, 휴일) are words of too many questions
+
+
+def article_title(section: str | None) -> str | None:
+    """The title of the article a section path ends in ("제50조(근로시간)" -> "근로시간")."""
+    match = _ARTICLE_TITLE.search((section or "").rsplit(" > ", 1)[-1])
+    return match.group(1) if match else None
+
+
+def names_article(question: str, section: str | None) -> bool:
+    """Whether ``question`` names the article's title as written, spacing ignored (근로시간 in
+    "1주 근로시간의 한도는 몇 시간인가요?" names 제50조(근로시간))."""
+    title = article_title(section)
+    squashed = "".join((title or "").split())
+    return len(squashed) >= MIN_TITLE_CHARS and squashed in "".join(question.split())
+
+
+def named_article_in(question: str, ranked: Sequence[T], section: Callable[[T], str | None], top_k: int) -> list[T]:
+    """The ranking with the best article among the next ``top_k`` whose title the question names put
+    in the last of the ``top_k`` places that holds an article it does not name: in a statute the title
+    says what an article is about, so one the question names is worth reading even when its wording
+    ranks it lower (제50조(근로시간) 7th for "1주 근로시간의 한도는 …"). Other rankings unchanged."""
+    ranked = list(ranked)
+    head, tail = ranked[:top_k], ranked[top_k:2 * top_k]
+    named = [c for c in tail if names_article(question, section(c))]
+    if not named:
+        return ranked
+    place = next((i for i in range(len(head) - 1, -1, -1) if not names_article(question, section(head[i]))), None)
+    if place is None:
+        return ranked
+    pulled = named[0]
+    rest = [c for c in ranked if c is not pulled]
+    return rest[:place] + [pulled] + rest[place:]

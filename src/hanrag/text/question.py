@@ -14,6 +14,7 @@ differently from the documents (월급날 for 지급기일), while the main argu
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from hanrag.text.base import analysable, base_tag
@@ -105,6 +106,54 @@ STATUTORY_TERMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 _ASKS_PERMISSION = re.compile(r"(?:ㄹ|을|를|할|쓸|줄|볼|될)?\s*수\s*(?:있|없)[나는을습]")
 _ASKS_OBLIGATION = re.compile(r"(?:해야|하여야|줘야|주어야|내야|받아야)\s*(?:하|되)")
 _ASKS_EXCEPTION = re.compile(r"예외|다만|제외|않아도|안 해도")
+# Words asking for a ceiling: a statute states one as "…을 초과할 수 없다", "…을 한도로" (cues.states_ceiling).
+_LIMIT_WORDS = re.compile(r"한도|상한|최대|최고")
+
+
+@dataclass(frozen=True)
+class Case:
+    """A condition a question gives by a clause: its predicate's stem as written (원하, 받), the noun
+    of its subject or object right before it (복직, 구제신청), and whether it is negated."""
+
+    noun: str
+    stem: str
+    negated: bool
+
+
+_NEGATIONS = {"않", "아니", "못", "없", "안"}
+
+
+def _case(tokens: list, end: int, clause: list[list]) -> Case | None:
+    """The condition of the clause ending at ``tokens[end]`` (…으면, …려면, …은 + noun), or None when
+    its predicate is not a verb with a written stem (a copula, a bare 되)."""
+    negated = False
+    j = end - 1
+    while j >= 0 and base_tag(str(tokens[j].tag)) in ("VX", "VCN", "EC", "EP", "MAG") and tokens[j].form != "하":
+        negated |= tokens[j].form in _NEGATIONS
+        j -= 1
+    if j < 0:
+        return None
+    tag = base_tag(str(tokens[j].tag))
+    if tag in ("VV", "VA"):
+        stem = tokens[j].form
+        k = j - 1
+        negated |= k >= 0 and tokens[k].form in _NEGATIONS  # 못 하면, 안 되면
+    elif tag in ("XSV", "XSA"):  # 원하, 신청하, 해고되: the noun and its suffix
+        k = j
+        while k > 0 and base_tag(str(tokens[k - 1].tag)) in ("NNG", "XSN", "XPN"):
+            k -= 1
+        stem = "".join(t.form for t in tokens[k:j + 1])
+    else:
+        return None
+    # The argument must end right before the predicate (복직을 원하지 않으면) and in a noun of its own
+    # (not 1년이 안 된): a verb alone (해고하려면, 부당해고된) describes more than it restricts.
+    if not clause or clause[-1][-1].start + clause[-1][-1].len + 4 < tokens[k].start:
+        return None
+    if base_tag(str(clause[-1][-1].tag)) not in ("NNG", "NNP", "SL"):
+        return None
+    noun = "".join(t.form for t in _written_together(
+        [t for t in clause[-1] if base_tag(str(t.tag)) in ("NNG", "NNP", "SL")])[-1])
+    return Case(noun, stem, negated) if len(noun) >= 2 else None
 
 
 @dataclass(frozen=True)
@@ -133,6 +182,12 @@ class Question:
     given: tuple[str, ...] = ()
     # Everyday words of the question with the statutory term for each (집안일 -> 가사).
     plain: tuple[tuple[str, str], ...] = ()
+    # The conditions the question gives in words (복직을 원하지 않으면, 구제신청을 받은): the case asked about.
+    cases: tuple[Case, ...] = ()
+    # Words asking for a ceiling (한도, 최대): covered by a sentence stating one (40시간을 초과할 수 없다).
+    limits: tuple[str, ...] = ()
+    # Laws the question names as written (근로기준법 in 근로기준법 기준에 …): a statute calls itself "이 법".
+    laws: tuple[str, ...] = ()
 
     def statutory(self, word: str) -> str | None:
         """The statutory term for an everyday word of the question (written without spaces)."""
@@ -146,17 +201,32 @@ class Question:
         return tuple(w for w in self.asking if w in GENERIC_NOUNS or w in ("수", "있", "없"))
 
 
-_GIVEN = re.compile(r"(?<![\d.,])\d[\d,]*\s*(?:개월|시간|주|일|년|분|세|살|명|회|번|배|퍼센트|%|원)")
+# A number with its unit, as a question gives it (longer units first: 시간 before 시, 만원 before 원).
+_GIVEN = re.compile(r"(?<![\d.,])(\d[\d,]*(?:\.\d+)?)\s*(개월|시간|시(?!간)|주|일|년|월|분|세|살|명|회|번|배|퍼센트|%|만원|원|억)")
 
 
 def given_numbers(question: str) -> tuple[str, ...]:
-    """The numbers with their unit that ``question`` gives (squashed: "2주", "18세")."""
-    return tuple(dict.fromkeys("".join(m.group().split()) for m in _GIVEN.finditer(question)))
+    """The numbers with their unit that ``question`` gives (squashed: "2주", "18세", "10시")."""
+    return tuple(dict.fromkeys(m.group(1) + m.group(2) for m in _GIVEN.finditer(question)))
 
 
 def repeats(text: str, given: str) -> bool:
-    """Whether ``text`` states the squashed number with unit ``given`` (2주 in "2주 이내", not in "12주")."""
-    return re.search(rf"(?<![\d.,]){re.escape(given[0])}\s*" + r"\s*".join(map(re.escape, given[1:])), text) is not None
+    """Whether ``text`` states the squashed number with unit ``given`` (2주 in "2주 이내" or "2 주",
+    not in "12주"); only the gap between the number and its unit may hold a space."""
+    number = re.match(r"\d[\d,]*(?:\.\d+)?", given)
+    if number is None:
+        return False
+    return re.search(rf"(?<![\d.,]){re.escape(number.group())}\s*{re.escape(given[number.end():])}", text) is not None
+
+
+# A law's name: a compound ending in 법 or 법률 (근로기준법, 최저임금법), not inside 「」 and not the
+# everyday 방법 (해결방법).
+_LAW_NAME = re.compile(r"(?<![「가-힣])[가-힣]{2,}법(?:률)?(?![가-힣]*」)(?=[은는이가을를의에과와도상]|\s|$)")
+
+
+def law_names(question: str) -> tuple[str, ...]:
+    """The names of laws ``question`` gives (근로기준법)."""
+    return tuple(dict.fromkeys(m.group() for m in _LAW_NAME.finditer(question) if not m.group().endswith("방법")))
 
 
 def statutory_terms(question: str) -> tuple[tuple[str, str], ...]:
@@ -177,15 +247,14 @@ def carries(text: str, kind: str | None, question: str = "") -> bool:
     by "… 8시간을 초과할 수 없다"."""
     if kind is None:
         return True
-    given = set(re.findall(r"\d[\d,.]*\s*\S", question))
+    given = given_numbers(question)
     return any(not any(ch.isdigit() for ch in m.group()) or not _restates(m.group(), given)
                for m in ANSWER_TYPES[kind].finditer(text))
 
 
-def _restates(found: str, given: set[str]) -> bool:
-    """Whether a number with its unit (8시간) is one the question gives (8시간 일하면)."""
-    squashed = "".join(found.split())
-    return any("".join(g.split()) == squashed[: len("".join(g.split()))] for g in given)
+def _restates(found: str, given: Sequence[str]) -> bool:
+    """Whether a number with its unit (8시간) is one the question gives (8시간 일하면; ``given_numbers``)."""
+    return any(g in given for g in given_numbers(found))
 
 
 _recent: Recent[Question] = Recent(256)
@@ -229,6 +298,7 @@ def _analyse(question: str) -> Question:
     dropped: list[list] = []  # the arguments of every clause set aside
     nouns: list[str] = []
     asking: list[str] = []
+    cases: list[Case] = []
     for i, token in enumerate(tokens):
         tag = base_tag(str(token.tag))
         if i and tag in ("NNG", "NNB") and tokens[i - 1].form in _ASKING_WORDS:
@@ -256,6 +326,9 @@ def _analyse(question: str) -> Question:
             tag == "ETM" and nxt in ("NNG", "NNP")  # a clause modifying the noun after it
         )
         if closes_clause:
+            found = _case(tokens, i, clause)
+            if found:
+                cases.append(found)
             modifier = clause if tag == "ETM" else []
             dropped += clause
             clause = []
@@ -307,9 +380,12 @@ def _analyse(question: str) -> Question:
         phrases=tuple(written),
         answer_type=answer_type(question),
         plain=statutory_terms(question),
+        laws=law_names(question),
+        cases=tuple(dict.fromkeys(cases)),
         given=given_numbers(question),
         modality="permission" if _ASKS_PERMISSION.search(question) else "obligation" if _ASKS_OBLIGATION.search(question) else None,
         asks_exception=bool(_ASKS_EXCEPTION.search(question)),
+        limits=tuple(dict.fromkeys(m.group() for m in _LIMIT_WORDS.finditer(question))),
         nouns=tuple(dict.fromkeys(nouns)),
         asking=asked_with,
     )
