@@ -401,7 +401,10 @@ class LocalStore:
         """(id, segment, live mask or None) of every segment of this snapshot."""
         listed = self._db.execute("SELECT id, rows, deleted FROM segments ORDER BY id").fetchall()
         self._forget_except({number for number, _, _ in listed})
-        return [(number, self._segment(number), self._live_mask(number, rows, deleted)) for number, rows, deleted in listed]
+        # With the index's one graph, graphs of segments written before it are neither searched nor loaded.
+        own_graphs = "graph" not in graph_upkeep.state(self._db) or self.options.ann.mode == "off"
+        return [(number, self._segment(number, own_graphs), self._live_mask(number, rows, deleted))
+                for number, rows, deleted in listed]
 
     def _forget_except(self, current: set[int]) -> None:
         """Drop cached segments merged away (their files are unlinked; the maps would keep the space)."""
@@ -412,15 +415,15 @@ class LocalStore:
                 self._segments.pop(number, None)
                 self._live.pop(number, None)
 
-    def _segment(self, number: int) -> Segment:
+    def _segment(self, number: int, own_graph: bool = True) -> Segment:
         found = self._segments.get(number)
-        if found is not None:
+        if found is not None:  # (loaded before the index got its graph: keeps its own until merged away)
             return found
         with self._cache_lock:
             if number not in self._segments:
                 path = self.segment_dir(number)
                 try:
-                    segment = Segment(path)
+                    segment = Segment(path, load_graph=own_graph)
                 except (OSError, ValueError, KeyError) as exc:
                     # a merge removes the folder file by file: whether the latest commit still names the
                     # segment tells merged away (retry on a new snapshot) from damaged, not the folder
