@@ -79,40 +79,38 @@ def upkeep(db: sqlite3.Connection, store: "LocalStore") -> str | None:
         return None
     dim = int(manifest.get("dim") or 0)
     after = covered if action == "extend" else 0
-    pieces = list(_pieces(db, store, after))
-    added = sum(int(keys.size) for keys, _ in pieces)
-    if not dim:
-        dim = next((int(v.shape[1]) for _, v in pieces if v.ndim == 2), 0)
+    chosen = _chosen(db, store, after)
+    added = sum(int(positions.size) for _, positions, _ in chosen)
+    dim = dim or next((segment.dim for segment, _, _ in chosen), 0)
     if not dim or (action == "extend" and not added):
         return None
     rows = (current["graph_rows"] if action == "extend" else 0) + added
+    max_key = max([after] + [int(keys.max()) for _, _, keys in chosen])
     old = store.graph_dir(current["graph"]) if has else None
-    if action == "extend":
-        index = graphs.reopen(old, dim, rows)
-    else:
-        index = graphs.start(dim, rows, policy.params)
-    for keys, vectors in pieces:
-        graphs.add(index, vectors, keys, policy.threads)
-    max_key = max([covered if action == "extend" else 0] + [int(keys.max()) for keys, _ in pieces if keys.size])
+    index = graphs.reopen(old, dim, rows) if action == "extend" else graphs.start(dim, rows, policy.params)
+    while chosen:  # one segment's vectors in memory at a time, its map released after
+        segment, positions, keys = chosen.pop(0)
+        graphs.add(index, np.ascontiguousarray(segment.vectors[positions], dtype=np.float32), keys, policy.threads)
+        del segment
     _publish(db, store, index, action, rows, max_key)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
     return action
 
 
-def _pieces(db: sqlite3.Connection, store: "LocalStore", after: int):
-    """(store keys, vectors) of the live rows with keys above ``after``, one segment at a time
-    (no copy of every vector at once)."""
-    listed = db.execute("SELECT id, rows FROM segments ORDER BY id").fetchall()
-    for number, rows in listed:
+def _chosen(db: sqlite3.Connection, store: "LocalStore", after: int) -> list[tuple[Segment, np.ndarray, np.ndarray]]:
+    """(segment, positions, store keys) of the live rows with keys above ``after``, per segment."""
+    chosen = []
+    for number, rows in db.execute("SELECT id, rows FROM segments ORDER BY id").fetchall():
         segment = Segment(store.segment_dir(number), load_graph=False)
         live = np.ones(rows, dtype=bool)
         dead = [r[0] for r in db.execute("SELECT position FROM tombstones WHERE segment = ?", (number,))]
         live[np.asarray(dead, dtype=np.int64)] = False
         keys = np.asarray(segment.keys)
-        wanted = np.flatnonzero(live & (keys > after))
-        if wanted.size:
-            yield keys[wanted].astype(np.int64), np.ascontiguousarray(segment.vectors[wanted], dtype=np.float32)
+        positions = np.flatnonzero(live & (keys > after))
+        if positions.size:
+            chosen.append((segment, positions, keys[positions].astype(np.int64)))
+    return chosen
 
 
 def _publish(db: sqlite3.Connection, store: "LocalStore", index, action: str, rows: int, max_key: int) -> None:
