@@ -154,7 +154,7 @@ CHILD = """
 """
 
 
-@pytest.mark.parametrize("step", ["graph", "graph_written"])
+@pytest.mark.parametrize("step", ["graph", "graph_written", "graph_committed"])
 def test_killed_while_publishing_a_graph_keeps_the_last_commit(tmp_path: Path, isolated_cache: Path, step: str) -> None:
     options = StoreOptions(ann=AnnPolicy("on", batch=50), merge_factor=3, merge_floor=4)
     path = tmp_path / "graph"
@@ -163,19 +163,23 @@ def test_killed_while_publishing_a_graph_keeps_the_last_commit(tmp_path: Path, i
         _write(each, [_doc(np.random.default_rng(i), f"d{i}", 40) for i in range(1, 4)])
     before = _state(store)
     proc = _paused(["-c", textwrap.dedent(CHILD.format(path=str(path)))], isolated_cache, step, tmp_path / "paused")
-    assert (path / "graphs" / str(before["graph"] + 1)).is_dir()  # the new graph's folder, not named yet
+    assert (path / "graphs" / str(before["graph"] + 1)).is_dir()  # the new graph's folder
     proc.kill()
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
     _write(exact, [_doc(np.random.default_rng(9), "d9", 60)])
     reader = LocalStore(path, options)
-    assert _state(reader) == before  # the segment of d9 is committed, the graph is the last one published
-    assert reader.count() == 180
-    _same_as_exact(reader, exact)  # d9 searched exactly beside the graph
-    _write(reader, [_doc(np.random.default_rng(10), "d10", 1)])  # the next writer removes the orphan, extends
+    assert reader.count() == 180  # the segment of d9 was committed before the graph work began
+    if step == "graph_committed":  # the new graph is named, the old folder not removed yet
+        assert _state(reader)["graph"] == before["graph"] + 1 and _state(reader)["graph_rows"] == 180
+        assert _folders(path) == [str(before["graph"]), str(before["graph"] + 1)]
+    else:  # the graph is the last one published; d9 is searched exactly beside it
+        assert _state(reader) == before
+    _same_as_exact(reader, exact)
+    _write(reader, [_doc(np.random.default_rng(10), "d10", 1)])  # the next writer removes the orphan
     _write(exact, [_doc(np.random.default_rng(10), "d10", 1)])
     after = _state(reader)
-    assert after["graph"] > before["graph"] and after["graph_rows"] == 181
+    assert after["graph"] > before["graph"] and after["graph_rows"] in (180, 181)
     assert _folders(path) == [str(after["graph"])]
     _same_as_exact(reader, exact)
 

@@ -136,6 +136,7 @@ def _publish(db: sqlite3.Connection, store: "LocalStore", index, action: str, ro
                    "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
         db.execute("COMMIT")
         committed = True
+        pause_at("graph_committed")
     finally:
         if not committed:
             if db.in_transaction:
