@@ -43,10 +43,10 @@ class RetrievalSettings(BaseModel):
     rerank_candidates: int = Field(20, ge=1)
     top_k: int = Field(5, ge=1)
     threshold: float = 0.0
-    # Approximate dense search (HNSW, the "ann" extra) for large indexes: a segment of at least
-    # ann_threshold chunks gets a graph when written. "auto" = if hnswlib is installed.
+    # Approximate dense search (HNSW, the "ann" extra) for large indexes: an index of at least
+    # ann_threshold chunks gets one graph over its vectors. "auto" = if hnswlib is installed.
     ann: Literal["auto", "on", "off"] = "auto"
-    ann_threshold: int = Field(200_000, ge=1)
+    ann_threshold: int = Field(50_000, ge=1)
     ann_ef_search: int = Field(256, ge=1, description="HNSW search breadth; higher = better recall, slower")
     # Applied at query time (the index keeps term frequencies and lengths): no rebuild to change them.
     bm25_k1: float = Field(1.5, gt=0)

@@ -39,17 +39,18 @@ def test_policy() -> None:
     assert AnnPolicy("on").wanted(5) and not AnnPolicy("off").wanted(10**7) and not AnnPolicy("on").wanted(0)
 
 
-def test_segments_above_the_threshold_get_a_graph(tmp_path: Path, korean_folder: Path) -> None:
+def test_an_index_above_the_threshold_gets_a_graph(tmp_path: Path, korean_folder: Path) -> None:
     with Index.open(tmp_path / "ix", retrieval={"ann": "auto", "ann_threshold": 2}) as index:
         index.add([korean_folder])
-        assert list((tmp_path / "ix" / "segments").glob(f"*/{GRAPH_FILE}"))
+        assert list((tmp_path / "ix" / "graphs").glob(f"*/{GRAPH_FILE}"))
+        assert not list((tmp_path / "ix" / "segments").glob(f"*/{GRAPH_FILE}"))
         hits = index.search("연차 유급휴가는 며칠인가요?", mode="dense", top_k=3)
         assert hits and hits[0].chunk.source.endswith("leave.md")
         filtered = index.search("연차 유급휴가", mode="dense", where="source:*.txt", top_k=3)
         assert filtered and all(h.chunk.source.endswith(".txt") for h in filtered)
-        index.remove([korean_folder / "leave.md"])  # a tombstone inside the graph's segment
+        index.remove([korean_folder / "leave.md"])  # deleted chunks inside the graph
         after = index.search("연차 유급휴가는 며칠인가요?", mode="dense", top_k=10)
         assert after and not any(h.chunk.source.endswith("leave.md") for h in after)
     with Index.open(tmp_path / "small") as index:  # default threshold: exact
         index.add([korean_folder])
-        assert not list((tmp_path / "small" / "segments").glob(f"*/{GRAPH_FILE}"))
+        assert not list((tmp_path / "small").glob(f"*/*/{GRAPH_FILE}"))

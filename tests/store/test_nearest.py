@@ -18,8 +18,9 @@ from hanrag.store.local import AnnPolicy, LocalStore, StoreOptions
 from tests.store.test_segments import _doc, _write
 
 pytest.importorskip("hnswlib")
-# Every commit is a segment with a graph of its own (no merges: a tier holds up to 100 segments).
-GRAPHS = StoreOptions(ann=AnnPolicy("on"), merge_factor=100, merge_floor=1)
+# Every commit is a segment with a graph of its own (no merges: a tier holds up to 100 segments), as
+# indexes were built before the index's one graph (store.graph); such indexes are still read so.
+GRAPHS = StoreOptions(ann=AnnPolicy("on", scope="segment"), merge_factor=100, merge_floor=1)
 EXACT = StoreOptions(ann=AnnPolicy("off"), merge_factor=100, merge_floor=1)
 
 
@@ -109,7 +110,7 @@ def test_tombstones_hidden_in_a_graph_are_those_of_each_snapshot(tmp_path: Path)
 
 
 def test_hybrid_overlapping_bm25_with_the_graphs_ranks_as_each_alone(tmp_path: Path) -> None:
-    some = StoreOptions(ann=AnnPolicy("auto", threshold=100), merge_factor=100, merge_floor=1)
+    some = StoreOptions(ann=AnnPolicy("auto", threshold=100, scope="segment"), merge_factor=100, merge_floor=1)
     graph, _ = _pair(tmp_path, sizes=(300, 300, 40), options=some)  # two graphs and a small exact segment
     for query in _queries(10):
         terms = ["금리", "휴가", "로켓"]

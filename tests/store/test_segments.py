@@ -197,7 +197,7 @@ def test_segments_with_graphs_search_like_exact(tmp_path: Path) -> None:
     pytest.importorskip("hnswlib")
     rng = np.random.default_rng(5)
     exact = LocalStore(tmp_path / "exact", StoreOptions(ann=AnnPolicy("off")))
-    graph = LocalStore(tmp_path / "graph", StoreOptions(ann=AnnPolicy("on")))
+    graph = LocalStore(tmp_path / "graph", StoreOptions(ann=AnnPolicy("on", scope="segment")))
     docs = [_doc(rng, f"d{i}", 40) for i in range(1, 6)]
     for store in (exact, graph):
         _write(store, docs)

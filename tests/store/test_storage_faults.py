@@ -106,7 +106,7 @@ def test_write_failures_injected_at_each_step(
         "rows": ("hanrag.store.writer.LocalWriter._register", sqlite3.OperationalError("database or disk is full")
                  if code == errno.ENOSPC else OSError(code, "Input/output error")),
         "segment files": ("hanrag.store.segment.write", OSError(code, "Input/output error")),
-        "fsync": ("hanrag.store.segment._fsync_tree", OSError(code, "Input/output error")),
+        "fsync": ("hanrag.store.segment.fsync_tree", OSError(code, "Input/output error")),
     }
     for step, (target, error) in steps.items():
         def fail(*args: object, _error: BaseException = error, **kwargs: object) -> None:

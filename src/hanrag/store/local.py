@@ -26,7 +26,8 @@ from hanrag.retrieve.ann import HnswParams, ann_available
 from hanrag.retrieve.bm25 import Bm25Params, idf
 from hanrag.retrieve.filters import Condition
 from hanrag.schema import Chunk, DocumentInfo
-from hanrag.store import nearest, sqlfilter
+from hanrag.store import graph_upkeep, nearest, sqlfilter
+from hanrag.store.graph import VectorGraph
 from hanrag.store.base import Ranking, StaleReadError, StoredDocument
 from hanrag.store.segment import Segment, both
 
@@ -119,6 +120,7 @@ CREATE TABLE IF NOT EXISTS segment_terms (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS segment_terms_by_segment ON segment_terms(segment);
 CREATE TABLE IF NOT EXISTS term_stats (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS graph_dead (key INTEGER PRIMARY KEY);
 """
 # Columns added after format 1 was first released; older index files get them on open.
 _ADDED_COLUMNS = {
@@ -129,13 +131,17 @@ _ADDED_COLUMNS = {
 
 @dataclass(frozen=True)
 class AnnPolicy:
-    """When a segment gets an HNSW graph: ``mode`` "auto" (from ``threshold`` rows, if hnswlib
-    is installed), "on" (always; an error without hnswlib) or "off"."""
+    """When the index gets an HNSW graph: ``mode`` "auto" (from ``threshold`` live rows, if hnswlib
+    is installed), "on" (always; an error without hnswlib) or "off". ``scope`` "index": one graph
+    for the whole index (``store.graph``), extended once ``batch`` live rows are not in it yet;
+    "segment": a graph per segment of ``threshold`` rows (how indexes were built before)."""
 
     mode: str = "auto"
-    threshold: int = 200_000
+    threshold: int = 50_000
     params: HnswParams = field(default_factory=HnswParams)
     threads: int = 0
+    scope: str = "index"
+    batch: int = 20_000
 
     def wanted(self, rows: int) -> bool:
         if self.mode == "off" or rows == 0:
@@ -167,6 +173,8 @@ class LocalStore:
         self._segments: dict[int, Segment] = {}
         self._live: dict[int, tuple[int, np.ndarray]] = {}  # segment -> (deleted count, live mask)
         self._filter_cache: tuple[object, dict[int, np.ndarray]] = (None, {})
+        self._graphs: dict[int, VectorGraph] = {}
+        self._graph_dead: tuple[object, np.ndarray] = (None, np.zeros(0, np.int64))
         self._cache_lock = threading.Lock()
         # A read-only mount, or a folder this user may read but not write: searching needs no writes.
         self.read_only = (self.directory / "hanrag.sqlite").is_file() and not _writable(self.directory)
@@ -303,6 +311,9 @@ class LocalStore:
     def segment_dir(self, number: int) -> Path:
         return self.directory / "segments" / str(number)
 
+    def graph_dir(self, number: int) -> Path:
+        return self.directory / "graphs" / str(number)
+
     # --- reads: documents and chunks ------------------------------------------------------
     def documents(self, doc_id: str | None = None) -> list[DocumentInfo]:
         """Every document (or the one with ``doc_id``), by source."""
@@ -390,7 +401,10 @@ class LocalStore:
         """(id, segment, live mask or None) of every segment of this snapshot."""
         listed = self._db.execute("SELECT id, rows, deleted FROM segments ORDER BY id").fetchall()
         self._forget_except({number for number, _, _ in listed})
-        return [(number, self._segment(number), self._live_mask(number, rows, deleted)) for number, rows, deleted in listed]
+        # With the index's one graph, graphs of segments written before it are neither searched nor loaded.
+        own_graphs = "graph" not in graph_upkeep.state(self._db) or self.options.ann.mode == "off"
+        return [(number, self._segment(number, own_graphs), self._live_mask(number, rows, deleted))
+                for number, rows, deleted in listed]
 
     def _forget_except(self, current: set[int]) -> None:
         """Drop cached segments merged away (their files are unlinked; the maps would keep the space)."""
@@ -401,15 +415,15 @@ class LocalStore:
                 self._segments.pop(number, None)
                 self._live.pop(number, None)
 
-    def _segment(self, number: int) -> Segment:
+    def _segment(self, number: int, own_graph: bool = True) -> Segment:
         found = self._segments.get(number)
-        if found is not None:
+        if found is not None:  # (loaded before the index got its graph: keeps its own until merged away)
             return found
         with self._cache_lock:
             if number not in self._segments:
                 path = self.segment_dir(number)
                 try:
-                    segment = Segment(path)
+                    segment = Segment(path, load_graph=own_graph)
                 except (OSError, ValueError, KeyError) as exc:
                     # a merge removes the folder file by file: whether the latest commit still names the
                     # segment tells merged away (retry on a new snapshot) from damaged, not the folder
@@ -427,6 +441,40 @@ class LocalStore:
         db = self._connect()
         try:
             return db.execute("SELECT 1 FROM segments WHERE id = ?", (number,)).fetchone() is not None
+        finally:
+            self._release(db)
+
+    def _graph(self) -> tuple[VectorGraph, np.ndarray] | None:
+        """This snapshot's graph over the whole index with its deleted keys, or None (no graph, or ann off)."""
+        state = graph_upkeep.state(self._db)
+        if "graph" not in state or self.options.ann.mode == "off":
+            return None
+        number = state["graph"]
+        found = self._graphs.get(number)
+        if found is None:
+            with self._cache_lock:
+                found = self._graphs.get(number)
+                if found is None:
+                    path = self.graph_dir(number)
+                    try:
+                        found = VectorGraph(path, int(self.manifest().get("dim") or 0), state["graph_key"])
+                    except (OSError, RuntimeError, ValueError) as exc:
+                        if self._latest_graph() != number:
+                            raise StaleReadError(f"graph {number} was replaced") from exc
+                        raise StoreError(f"{path}: search files are missing or damaged ({exc}); run "
+                                         "'hanrag index --rebuild' to rebuild them") from exc
+                    self._graphs = {number: found}  # the one graph in use: older ones are dropped
+        key, dead = self._graph_dead
+        if key != (number, state.get("graph_dead", 0)):
+            dead = np.fromiter((r[0] for r in self._db.execute("SELECT key FROM graph_dead")), np.int64)
+            self._graph_dead = ((number, state.get("graph_dead", 0)), dead)
+        return found, dead
+
+    def _latest_graph(self) -> int | None:
+        """The graph the latest commit (not this read's snapshot) names."""
+        db = self._connect()
+        try:
+            return graph_upkeep.state(db).get("graph")
         finally:
             self._release(db)
 
@@ -483,15 +531,19 @@ class LocalStore:
             dense = None
             if "dense" in retrievers and vector is not None:  # its graphs start now, BM25 runs meanwhile
                 dense = nearest.Search([(segment, live, passing[number]) for number, segment, live in segments],
-                                       vector, n, other_work="bm25" in retrievers)
+                                       vector, n, other_work="bm25" in retrievers,
+                                       graph=self._graph_part(segments, passing))
             found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
             for name in retrievers:
                 if name == "bm25":
                     masks = {number: both(live, passing[number]) for number, _segment, live in segments}
                     found[name] = self._bm25_top(terms or [], segments, masks, n, bm25)
                 elif name == "dense" and dense is not None:
-                    found[name] = self._merge_tops([(segment, top) for (_, segment, _), top in
-                                                    zip(segments, dense.result())], n)
+                    tops = [(segment.keys, top) for (_, segment, _), top in zip(segments, dense.result())]
+                    if dense.from_graph is not None:
+                        keys, scores = dense.from_graph
+                        tops.append((keys, (np.arange(keys.size), scores)))
+                    found[name] = self._merge_tops(tops, n)
             return self._rankings(found)
 
     def _bm25_top(self, terms: Sequence[str], segments: list, masks: dict, n: int, params: Bm25Params) -> tuple:
@@ -527,10 +579,31 @@ class LocalStore:
         order = np.lexsort((all_keys, -all_scores.astype(np.float64)))[:n]  # ties by key (insertion order)
         return all_keys[order], all_scores[order]
 
+    def _graph_part(self, segments: list, passing: dict) -> nearest.GraphPart | None:
+        """The index's graph for this search; None without one, or when a filter keeps so few rows
+        that multiplying them is cheaper than a graph walk skipping the rest."""
+        opened = self._graph()
+        if opened is None:
+            return None
+        graph, dead = opened
+        allowed_keys = None
+        if any(mask is not None for mask in passing.values()):
+            kept = sum(int(np.count_nonzero(mask)) for mask in passing.values() if mask is not None)
+            if kept <= 0.2 * max(1, graph.size - dead.size):
+                return None
+            allowed_keys = np.zeros(graph.max_key + 1, dtype=bool)
+            for number, segment, _live in segments:
+                keys = np.asarray(segment.keys)
+                mask = passing[number]
+                chosen = keys if mask is None else keys[mask]
+                allowed_keys[chosen[chosen <= graph.max_key]] = True
+        return nearest.GraphPart(graph, dead, allowed_keys, self.options.ann.params.ef_search)
+
     @staticmethod
     def _merge_tops(tops: list, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """Per-segment (positions, scores) into the best ``n`` (store keys, scores); ties by key."""
-        keys = [np.asarray(seg.keys)[positions] for seg, (positions, _scores) in tops]
+        """Per-segment (store keys of its positions, (positions, scores)) into the best ``n`` (store
+        keys, scores); ties by key."""
+        keys = [np.asarray(seg_keys)[positions] for seg_keys, (positions, _scores) in tops]
         scores = [np.asarray(s, dtype=np.float64) for _seg, (_p, s) in tops]
         if not keys:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)

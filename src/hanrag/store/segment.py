@@ -173,7 +173,7 @@ def write(data: SegmentData, directory: Path, ann: HnswParams | None = None, thr
     np.save(directory / "vectors.npy", np.ascontiguousarray(data.vectors, dtype=np.float32))
     if ann is not None and data.size:
         HnswIndex.build(data.vectors, np.arange(data.size, dtype=np.int64), ann, threads).save(directory)
-    _fsync_tree(directory)
+    fsync_tree(directory)
 
 
 # Below this many rows a matrix-vector product runs on the calling thread (np.einsum): OpenBLAS
@@ -199,7 +199,7 @@ def both(live: np.ndarray | None, passing: np.ndarray | None) -> np.ndarray | No
 class Segment:
     """A written segment, memory-mapped; scoring is per segment, statistics come from the caller."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, load_graph: bool = True) -> None:
         # Plain ndarray views of the maps: np.memmap's subclass hooks cost more than the slicing.
         arrays = {name: np.asarray(np.load(directory / f"{name}.npy", mmap_mode="r")) for name in _FILES}
         self.keys: np.ndarray = arrays["keys"]
@@ -207,7 +207,7 @@ class Segment:
         self.rows: np.ndarray = arrays["rows"]
         self.tf: np.ndarray = arrays["tf"]
         self.vectors: np.ndarray = arrays["vectors"]
-        self.graph = HnswIndex.load(directory, self.dim) if self.dim else None
+        self.graph = HnswIndex.load(directory, self.dim) if self.dim and load_graph else None
         if (directory / "codes.npy").is_file():
             self.codes = np.asarray(np.load(directory / "codes.npy", mmap_mode="r"))
             self.pairs = np.load(directory / "pairs.npy")
@@ -217,6 +217,7 @@ class Segment:
         self._lock = threading.Lock()
         self._hidden: np.ndarray | None = None  # positions marked deleted in the graph
         self._hidden_count = 0
+        self._above: tuple[int, np.ndarray] = (-1, np.zeros(0, np.int64))
 
     @property
     def size(self) -> int:
@@ -263,6 +264,29 @@ class Segment:
         found, scores = top_n(scores, n, min_score=-np.inf)
         return positions[found], scores
 
+    def above(self, key: int) -> np.ndarray:
+        """Positions whose store key is above ``key`` (rows newer than the index's graph), cached."""
+        cached_key, positions = self._above
+        if cached_key != key:
+            positions = np.flatnonzero(np.asarray(self.keys) > key)
+            self._above = (key, positions)  # one assignment: readers see a matching pair
+        return positions
+
+    def dense_among(self, vector: np.ndarray, n: int, positions: np.ndarray, live: np.ndarray | None = None,
+                    allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """``dense`` exactly, over ``positions`` only (those not in the index's graph)."""
+        mask = both(live, allowed)
+        if mask is not None:
+            positions = positions[mask[positions]]
+        if positions.size == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        if positions.size == self.size:
+            scores = cosines(self.vectors, np.asarray(vector, dtype=np.float32))
+        else:
+            scores = cosines(self.vectors[positions], np.asarray(vector, dtype=np.float32))
+        found, scores = top_n(scores, n, min_score=-np.inf)
+        return positions[found], scores
+
     def _graph_top(self, query: np.ndarray, n: int, live: np.ndarray | None, allowed: np.ndarray | None,
                    mask: np.ndarray | None, ef: int | None) -> tuple[np.ndarray, np.ndarray] | None:
         """The graph's answer, or None when the graph cannot give this snapshot's (search exactly then)."""
@@ -299,7 +323,7 @@ class Segment:
         return True
 
 
-def _fsync_tree(directory: Path) -> None:
+def fsync_tree(directory: Path) -> None:
     for root, _dirs, files in os.walk(directory):
         for name in files:
             fd = os.open(os.path.join(root, name), os.O_RDONLY)

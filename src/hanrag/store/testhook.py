@@ -9,6 +9,9 @@ can kill or interrupt it at exactly that point instead of after a guessed delay.
 - ``segment``: the new segment's files partly written (keys.npy only)
 - ``written``: the new segment's files complete and synced; SQLite not committed
 - ``committed``: SQLite committed (the new segment is live); merges and orphan cleanup not yet run
+- ``graph``: after the commit's merges, a new vector graph's folder created, its files not written yet
+- ``graph_written``: the new graph's files complete and synced; SQLite does not name it yet
+- ``graph_committed``: SQLite names the new graph; the one it replaces not removed yet
 
 Nothing happens when HANRAG_TEST_PAUSE_AT is unset or names another step (one dict lookup).
 """
@@ -18,7 +21,7 @@ from __future__ import annotations
 import os
 import time
 
-STEPS = ("staged", "rows", "segment", "written", "committed")
+STEPS = ("staged", "rows", "segment", "written", "committed", "graph", "graph_written", "graph_committed")
 
 
 def pause_at(step: str) -> None:

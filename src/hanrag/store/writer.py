@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hanrag.schema import Chunk
+from hanrag.store import graph_upkeep
 from hanrag.store import segment as segments
 from hanrag.store.base import StoredDocument
 from hanrag.store.lock import WriterLock
@@ -117,8 +118,22 @@ class LocalWriter:
         merged = self._merge_while_needed()
         if merged:
             timings["merge_s"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        if self.upkeep_graph():
+            timings["graph_s"] = time.perf_counter() - clock
         self.last_timings = {k: round(v, 3) for k, v in timings.items()}
         self._clean_orphans()
+
+    def upkeep_graph(self) -> str | None:
+        """Build or extend the index's vector graph now if the policy asks for it (commits do this
+        after their merges); "build", "extend" or None."""
+        try:
+            return graph_upkeep.upkeep(self._db, self._store)
+        except (OSError, sqlite3.DatabaseError) as exc:
+            from hanrag.store.local import _tree_size, storage_error
+
+            needed = _tree_size(self._store.directory / "graphs") + 16 * 2**20
+            raise storage_error(exc, self._store.directory, "write the index's vector graph", needed) from exc
 
     def _abandon(self, exc: BaseException, committed: bool, folder) -> None:
         """Undo an uncommitted write; a storage failure becomes one clear StoreError."""
@@ -154,13 +169,15 @@ class LocalWriter:
 
     def _delete_rows(self, doc_id: str, stats: "_Stats") -> None:
         """Remove a document's rows; its chunks become tombstones in their segments."""
-        rows = self._db.execute("SELECT segment, position, terms FROM chunks WHERE doc_id = ?", (doc_id,)).fetchall()
-        placed = [(s, p) for s, p, _ in rows if s is not None]
+        rows = self._db.execute("SELECT segment, position, terms, id FROM chunks WHERE doc_id = ?",
+                                (doc_id,)).fetchall()
+        placed = [(s, p) for s, p, _, _ in rows if s is not None]
         if placed:
             self._db.executemany("INSERT OR IGNORE INTO tombstones VALUES (?, ?)", placed)
             for number, count in Counter(s for s, _ in placed).items():
                 self._db.execute("UPDATE segments SET deleted = deleted + ? WHERE id = ?", (count, number))
-            stats.remove([terms.split() for s, _, terms in rows if s is not None])
+            stats.remove([terms.split() for s, _, terms, _ in rows if s is not None])
+            graph_upkeep.record_deleted(self._db, [key for s, _, _, key in rows if s is not None])
         self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
 
@@ -171,7 +188,7 @@ class LocalWriter:
         self._db.execute("INSERT OR REPLACE INTO manifest VALUES ('next_segment', ?)", (str(number + 1),))
         folder = self._store.segment_dir(number)
         policy = self._store.options.ann
-        params = policy.params if policy.wanted(data.size) else None
+        params = policy.params if policy.scope == "segment" and policy.wanted(data.size) else None
         segments.write(data, folder, params, policy.threads)
         return folder, number
 
@@ -243,6 +260,7 @@ class LocalWriter:
             missing = [i for i, v in enumerate(found) if v is None]
             for table in ("segments", "segment_terms", "tombstones", "term_stats"):
                 db.execute(f"DELETE FROM {table}")
+            graph_upkeep.forget(db)  # vectors may be embedded again: the graph is built anew below
             db.execute("UPDATE chunks SET segment = NULL, position = NULL")
             stats = _Stats(db, fresh=True)
             if missing and embed_missing is None:
@@ -266,6 +284,7 @@ class LocalWriter:
         except BaseException as exc:
             self._abandon(exc, False, folder)
             raise
+        self.upkeep_graph()
         self._clean_orphans()
 
     def _stored_vectors(self, rows: Sequence[tuple]) -> list[np.ndarray | None]:
@@ -283,13 +302,17 @@ class LocalWriter:
         return out
 
     def _clean_orphans(self) -> None:
-        """Remove segment folders the database does not name (crashed writes, finished merges)."""
-        current = {str(r[0]) for r in self._db.execute("SELECT id FROM segments")}
-        folder = self._store.directory / "segments"
-        if folder.is_dir():
-            for path in folder.iterdir():
-                if path.name not in current:
-                    shutil.rmtree(path, ignore_errors=True)
+        """Remove segment and graph folders the database does not name (crashed writes, finished
+        merges, replaced graphs)."""
+        graph = graph_upkeep.state(self._db).get("graph")
+        named = {"segments": {str(r[0]) for r in self._db.execute("SELECT id FROM segments")},
+                 "graphs": set() if graph is None else {str(graph)}}
+        for kind, current in named.items():
+            folder = self._store.directory / kind
+            if folder.is_dir():
+                for path in folder.iterdir():
+                    if path.name not in current:
+                        shutil.rmtree(path, ignore_errors=True)
 
 
 class _Stats(StatsDelta):
