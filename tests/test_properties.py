@@ -16,6 +16,7 @@ from hanrag import Index
 from hanrag.errors import IngestError
 from hanrag.ingest import chunk_pages, load_file
 from hanrag.schema import Page
+from hanrag.text.highlight import matched_spans
 from hanrag.text.kiwi import KiwiTokenizer
 
 SUFFIXES = [".txt", ".md", ".csv", ".html", ".pdf", ".hwp", ".hwpx", ".docx"]
@@ -56,12 +57,16 @@ def test_chunks_are_exact_slices_of_the_page(text: str) -> None:
 @PER_FILE
 @given(text=TEXT)
 @example(text="\ud800")  # a lone surrogate crashed Kiwi (found by this test)
+@example(text="다\x08다")  # Kiwi restores a 하 that is not written: a term with an empty span (found by this test)
 def test_analyser_spans_stay_inside_the_text(text: str) -> None:
     tokenizer = KiwiTokenizer()
     (terms,) = tokenizer.tokenize([text])
     (spans,) = tokenizer.spans([text])
     assert [t for t, _, _ in spans] == terms
-    assert all(0 <= start < end <= len(text) for _, start, end in spans)
+    assert all(0 <= start <= end <= len(text) for _, start, end in spans)
+    # highlighting marks only characters that are there
+    everything = matched_spans(tokenizer, terms, [text])[0]
+    assert all(0 <= m.start < m.end <= len(text) for m in everything)
 
 
 def test_huge_single_line_is_chunked_in_bounded_time() -> None:

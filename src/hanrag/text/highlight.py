@@ -31,7 +31,9 @@ def matched_spans(tokenizer: Tokenizer, query_terms: Iterable[str], texts: Seque
         return [[] for _ in texts]
     spans = getattr(tokenizer, "spans", None)
     if callable(spans):
-        found = [[Match(t, s, e) for t, s, e in text_spans if t in wanted] for text_spans in spans(list(texts))]
+        # e > s: a morpheme Kiwi restores (하 of a contracted 하다) is a term with no characters to mark
+        found = [[Match(t, s, e) for t, s, e in text_spans if t in wanted and e > s]
+                 for text_spans in spans(list(texts))]
     else:
         found = [_substring_spans(text, wanted) for text in texts]
     return [_without_overlaps(matches) for matches in found]
