@@ -70,3 +70,11 @@ def test_a_ceiling_as_statutes_state_it() -> None:
     assert cues.states_ceiling("1주 간에 12시간을 한도로 근로시간을 연장할 수 있다.")
     assert cues.states_ceiling("그 기간은 1년을 초과하지 못한다.")
     assert not cues.states_ceiling("사용자는 15일의 유급휴가를 주어야 한다.")
+
+
+def test_subjects_are_the_nouns_a_rule_opens_with() -> None:
+    assert cues.subjects("② 사용자는 제1항에 따른 신고를 접수하면 조사하여야 한다.") == ("사용자",)
+    assert cues.subjects("제76조의2(직장 내 괴롭힘의 금지) 사용자 또는 근로자는 … 하여서는 아니 된다.") == ("사용자", "근로자")
+    assert cues.subjects("③ 이 경우 사용자는 피해근로자의 의사에 반하는 조치를 하여서는 아니 된다.") == ("사용자",)
+    assert cues.subjects("제76조의3(조치) ① 누구든지 그 사실을 사용자에게 신고할 수 있다.") == ()
+

@@ -171,6 +171,19 @@ def paragraph_number(text: str) -> int | None:
     return _PARAGRAPH.get(stripped[:1])
 
 
+# "② 사용자는 …", "사용자 또는 근로자는 …": the nouns a rule opens with as its topic or subject.
+_OPENING_SUBJECT = re.compile(r"^((?:[가-힣]+\s+(?:또는|및)\s+)*[가-힣]+?)(?:은|는|이|가)(?=\s)")
+
+
+def subjects(text: str) -> tuple[str, ...]:
+    """Whom the sentence's rule binds: the nouns of its opening topic or subject ("② 사용자는 …" ->
+    사용자); () when it opens otherwise ("누구든지 …", "제1항에 따른 …")."""
+    stripped = re.sub(r"^제\d+조(?:의\d+)?\([^)]*\)\s*", "", text.lstrip())
+    stripped = re.sub(r"^[①-⑳]\s*(?:다만,\s*|이\s*경우\s*)?", "", stripped)
+    m = _OPENING_SUBJECT.match(stripped)
+    return tuple(w for w in m.group(1).split() if w not in ("또는", "및")) if m else ()
+
+
 def states_rule(text: str, modality: str | None) -> bool:
     """Whether the sentence states a rule of the asked kind (may / may not; must)."""
     return modality is None or bool(_RULE_VERBS[modality].search(text))
