@@ -12,7 +12,11 @@ Questions (bench/data/, written for this benchmark):
   any tuning and never used for it; reported separately;
 - statute_answerable_heldout2.jsonl, statute_nearmiss_heldout2.txt: 20 + 20 more, written in a later
   session once the first held-back part's misses had been seen (so that part no longer checks
-  blind); never used for tuning, reported separately.
+  blind); never used for tuning, reported separately; read (and its misses used) from session 8 on;
+- statute_answerable_heldout3.jsonl, statute_nearmiss_heldout3.txt: 25 + 25 more, written blind in
+  session 8 (part 2) after the first two held-back parts had been read, mostly on articles and
+  paragraphs no earlier question used; never used for tuning, reported separately; ``--show``
+  leaves its misses unprinted.
 Measures, per set: the phrase in the first quoted sentence, the phrase anywhere in the
 answer, answerable questions refused, near-miss questions refused. Default: the offline
 extractive answerer; ``--llm SPEC`` measures an LLM backend (e.g. openai:gpt-4o-mini, with
@@ -116,13 +120,15 @@ def main() -> None:
             "nearmiss_heldout": run_nearmiss(index, read_questions("statute_nearmiss_heldout.txt"), args.llm),
             "answerable_heldout2": run_answerable(index, read_answerable("statute_answerable_heldout2.jsonl"), args.llm),
             "nearmiss_heldout2": run_nearmiss(index, read_questions("statute_nearmiss_heldout2.txt"), args.llm),
+            "answerable_heldout3": run_answerable(index, read_answerable("statute_answerable_heldout3.jsonl"), args.llm),
+            "nearmiss_heldout3": run_nearmiss(index, read_questions("statute_nearmiss_heldout3.txt"), args.llm),
         }
     for name, part in result.items():
         if name in ("answerer", "embedder"):
             continue
         summary = {k: v for k, v in part.items() if k != "questions"}
         print(name, json.dumps(summary, ensure_ascii=False))
-        if args.show and not name.endswith("heldout2"):  # the second held-back part stays unread
+        if args.show and not name.endswith("heldout3"):  # the third held-back part stays unread
             for r in part["questions"]:
                 bad = r["refused"] != name.startswith("nearmiss") or (name.startswith("answerable") and not r["first"])
                 if bad:

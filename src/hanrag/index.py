@@ -22,6 +22,7 @@ from hanrag.ingest.files import collect_files, content_hash, doc_id_for_path
 from hanrag.ingest.summaries import summarize_tables
 from hanrag.generate.base import LLM, Answerer
 from hanrag.generate.engine import stream_answer
+from hanrag.text.question import statutory_terms
 from hanrag.generate.extractive import ExtractiveAnswerer
 from hanrag.generate.llm_answerer import LLMAnswerer
 from hanrag.generate.rewrite import rewrite_question
@@ -245,7 +246,7 @@ class Index:
         conditions = parse_where(where) if where else None  # a bad filter fails before any work
         if self.store.is_empty():
             raise EmptyIndexError(f"index {self.settings.index} is empty; add documents first (hanrag index PATH)")
-        terms = self.tokenizer.tokenize([query])[0]
+        terms = self.query_terms([query])[0]
         vector = self.embed_queries([query])[0] if settings.mode != "bm25" else None
         hits = self.search_prepared(query, terms if settings.mode != "dense" else None, vector, settings,
                                     rerank=rerank, where=conditions)
@@ -265,6 +266,17 @@ class Index:
             return RetrievalSettings.model_validate({**self.settings.retrieval.model_dump(), **values})
         except ValueError as exc:
             raise InputError(f"invalid search option: {validation_message(exc)}") from exc
+
+    def query_terms(self, queries: Sequence[str]) -> list[list[str]]:
+        """The lexical terms of each query: its own, then those of the statutory term of each everyday
+        word in it (때려도: 폭행), so that BM25 reaches the article a statute words otherwise."""
+        terms = self.tokenizer.tokenize(list(queries))
+        for own, query in zip(terms, queries):
+            plain = statutory_terms(query)
+            if plain:
+                extra = self.tokenizer.tokenize([" ".join(term for _, term in plain)])[0]
+                own.extend(t for t in dict.fromkeys(extra) if t not in own)
+        return terms
 
     def search_prepared(
         self,

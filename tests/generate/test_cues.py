@@ -70,3 +70,18 @@ def test_a_ceiling_as_statutes_state_it() -> None:
     assert cues.states_ceiling("1주 간에 12시간을 한도로 근로시간을 연장할 수 있다.")
     assert cues.states_ceiling("그 기간은 1년을 초과하지 못한다.")
     assert not cues.states_ceiling("사용자는 15일의 유급휴가를 주어야 한다.")
+
+
+def test_subjects_are_the_nouns_a_rule_opens_with() -> None:
+    assert cues.subjects("② 사용자는 제1항에 따른 신고를 접수하면 조사하여야 한다.") == ("사용자",)
+    assert cues.subjects("제76조의2(직장 내 괴롭힘의 금지) 사용자 또는 근로자는 … 하여서는 아니 된다.") == ("사용자", "근로자")
+    assert cues.subjects("③ 이 경우 사용자는 피해근로자의 의사에 반하는 조치를 하여서는 아니 된다.") == ("사용자",)
+    assert cues.subjects("제76조의3(조치) ① 누구든지 그 사실을 사용자에게 신고할 수 있다.") == ()
+
+
+def test_each_article_of_a_reference_list_brings_its_title() -> None:
+    # 보상금 is headed by 보상, as 장해보상 and 유족보상 are: "제80조, 제82조 … 에 따른 보상금" refers to both
+    titles = cues.article_titles(["제80조(장해보상)", "제82조(유족보상)", "제56조(연장ㆍ야간 및 휴일 근로)"])
+    text = "사용자는 제80조, 제82조 또는 제84조에 따른 보상금을 1년에 걸쳐 분할보상을 할 수 있다."
+    assert cues.cited_titles(text, titles) == ["장해보상", "유족보상"]
+    assert cues.cited_titles("제56조제1항에 따른 가산임금", titles) == []

@@ -188,3 +188,33 @@ def test_the_proviso_giving_the_number_follows_its_rule_first() -> None:
     assert fact_first(asked, ranked)[0].text.endswith("48시간을 초과할 수 없다.")
     far = [*ranked[:2], ScoredSentence(1, "다만, 특정한 주의 근로시간은 48시간을 초과할 수 없다.", 0.4, 0.9, 0.8)]
     assert fact_first(asked, far)[0].text == rule  # beyond FACT_FIRST_WITHIN, not its rule's proviso
+
+
+def test_a_rule_binding_the_asked_actor_scores_above_one_naming_them_otherwise() -> None:
+    """신고를 받은 사용자는 무엇을 해야 하나요?: ② 사용자는 … before ① 누구든지 … 사용자에게 신고할 수 있다."""
+    from hanrag.generate.extractive import Piece, cue_score
+    from hanrag.text.question import analyse
+
+    asked = analyse("직장 내 괴롭힘 신고를 받은 사용자는 무엇을 해야 하나요?")
+    binds = Piece(1, "사용자는 지체 없이 객관적으로 조사를 실시하여야 한다.", "")
+    names = Piece(1, "누구든지 지체 없이 사용자에게 조사를 실시하여야 한다.", "")
+    assert cue_score(asked, binds) > cue_score(asked, names)
+    # the statutory term of an everyday actor binds too (사장 -> 사용자)
+    asked = analyse("사장이 근로자에게 강제로 저축을 시킬 수 있나요?")
+    assert cue_score(asked, Piece(1, "사용자는 강제 저축을 시키지 못한다.", "")) > cue_score(
+        asked, Piece(1, "누구든지 강제 저축을 시키지 못한다.", ""))
+
+
+def test_a_focus_noun_glossed_in_the_statute_is_not_a_near_miss() -> None:
+    from hanrag.generate.extractive import unstated_focus
+    from hanrag.text.question import analyse
+
+    asked = analyse("남녀 성별을 이유로 근로자를 차별할 수 있나요?")
+    texts = ["사용자는 근로자에 대하여 남녀의 성(性)을 이유로 차별적 대우를 하지 못한다."]
+    assert unstated_focus(asked, texts, lambda words: set(words)) == ([], [])
+
+
+def test_search_also_looks_for_the_statutory_term_of_an_everyday_word(tmp_path: Path) -> None:
+    with Index.open(tmp_path / "idx") as index:
+        terms = index.query_terms(["사용자가 근로자를 때려도 되나요?", "임금은 언제 주나요?"])
+        assert terms[0][-1] == "폭행" and "폭행" not in terms[1]

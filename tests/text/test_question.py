@@ -157,3 +157,25 @@ def test_words_asking_a_ceiling() -> None:
     assert analyse("1주 근로시간의 한도는 몇 시간인가요?").limits == ("한도",)
     assert analyse("연장 근로는 1주에 최대 몇 시간까지 할 수 있나요?").limits == ("최대",)
     assert analyse("연차 유급휴가는 며칠인가요?").limits == ()
+
+
+def test_a_question_asking_leave_with_eodo_is_permission_and_keeps_its_arguments() -> None:
+    # "-어도 되나요" asks may: its arguments are the main clause's, not a concessive clause's.
+    asked = analyse("사용자가 근로자를 때려도 되나요?")
+    assert asked.modality == "permission"
+    assert asked.focus == (("사용자",), ("근로자",)) and asked.cases == ()
+    # a concessive clause before another predicate is still set aside
+    assert ("사용자",) not in analyse("사용자가 반대해도 연차휴가는 며칠인가요?").focus
+
+
+def test_the_actor_of_a_question_of_rule_is_its_topic_or_subject() -> None:
+    assert analyse("직장 내 괴롭힘 신고를 받은 사용자는 무엇을 해야 하나요?").actor == "사용자"
+    assert analyse("사용자가 근로자에게 강제로 저축을 시킬 수 있나요?").actor == "사용자"
+    assert analyse("휴업수당은 평균임금의 몇 퍼센트인가요?").actor is None  # not a question of rule
+
+
+def test_everyday_words_of_rules_have_their_statutory_term() -> None:
+    # 때리다 (폭행), 나누다 (분할), 성별 (the statute's glossed 성(性))
+    assert ("때려", "폭행") in statutory_terms("사용자가 근로자를 때려도 되나요?")
+    assert ("나눠", "분할") in statutory_terms("장해보상은 나눠서 지급할 수 있나요?")
+    assert ("성별", "성(性)") in statutory_terms("남녀 성별을 이유로 차별할 수 있나요?")

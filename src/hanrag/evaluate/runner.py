@@ -112,7 +112,7 @@ def query_inputs(
     """Query terms and vectors computed once, in batches (vectors through the embedding cache)."""
     if progress:
         progress("queries", 0, len(texts))
-    term_lists = index.tokenizer.tokenize(texts) if terms else [None] * len(texts)
+    term_lists = index.query_terms(texts) if terms else [None] * len(texts)
     vector_rows = index.embed_queries(texts) if vectors else [None] * len(texts)
     if progress:
         progress("queries", len(texts), len(texts))

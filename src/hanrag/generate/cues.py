@@ -90,7 +90,10 @@ def cites(text: str, law: str) -> bool:
 
 _ARTICLE = re.compile(r"^(제\d+조(?:의\d+)?)\((.+)\)$")
 # 제28조에 따른 구제신청, 제60조제2항에 따른 유급휴가: a reference and the noun it qualifies.
-_REFERENCE = re.compile(r"(제\d+조(?:의\d+)?)(?!\()(?:제\d+항)?(?:제\d+호)?\s*(?:에\s*따른|의|에서\s*정한)\s*([가-힣]+)")
+# "제80조, 제82조 또는 제84조에 따른 보상금": each article of a list of references.
+_ARTICLE_REF = r"제\d+조(?:의\d+)?(?!\()(?:제\d+항)?(?:제\d+호)?"
+_REFERENCE = re.compile(rf"((?:{_ARTICLE_REF}\s*(?:,|또는|및|ㆍ)\s*)*{_ARTICLE_REF})\s*(?:에\s*따른|의|에서\s*정한)\s*([가-힣]+)")
+_REFERRED = re.compile(r"제\d+조(?:의\d+)?")
 
 
 def article_titles(headings: Iterable[str]) -> dict[str, str]:
@@ -102,13 +105,17 @@ def article_titles(headings: Iterable[str]) -> dict[str, str]:
 def cited_titles(text: str, titles: dict[str, str]) -> list[str]:
     """The titles of the articles ``text`` refers to for a thing the title names, where known:
     "제28조에 따른 구제신청" is 제28조(부당해고등의 구제신청)'s 구제신청, so it is a 부당해고 구제신청;
-    "제56조에 따른 가산임금" says nothing of 제56조(연장ㆍ야간 및 휴일 근로)'s 야간."""
+    "제56조에 따른 가산임금" says nothing of 제56조(연장ㆍ야간 및 휴일 근로)'s 야간. Each article of a
+    list counts, and a noun headed as a compound title is (보상금 in "제80조, 제82조 또는 제84조에 따른
+    보상금" is 제80조(장해보상)'s and 제82조(유족보상)'s: 보상 heads both)."""
     found = []
     for m in _REFERENCE.finditer(text):
-        title = titles.get(m.group(1), "")
-        words = [re.sub(r"(?:등의|의|등)$", "", w) for w in re.split(r"[\sㆍ,]+", title)]
-        if any(len(w) >= 2 and m.group(2).startswith(w) for w in words):
-            found.append(title)
+        for label in _REFERRED.findall(m.group(1)):
+            title = titles.get(label, "")
+            words = [re.sub(r"(?:등의|의|등)$", "", w) for w in re.split(r"[\sㆍ,]+", title)]
+            if any(len(w) >= 2 and m.group(2).startswith(w) or len(w) >= 4 and m.group(2).startswith(w[-2:])
+                   for w in words):
+                found.append(title)
     return list(dict.fromkeys(found))
 
 
@@ -169,6 +176,19 @@ def paragraph_number(text: str) -> int | None:
     """1 for "① …", 2 for "② …"; None when the sentence does not open a numbered paragraph."""
     stripped = re.sub(r"^제\d+조(?:의\d+)?\([^)]*\)\s*", "", text.lstrip())
     return _PARAGRAPH.get(stripped[:1])
+
+
+# "② 사용자는 …", "사용자 또는 근로자는 …": the nouns a rule opens with as its topic or subject.
+_OPENING_SUBJECT = re.compile(r"^((?:[가-힣]+\s+(?:또는|및)\s+)*[가-힣]+?)(?:은|는|이|가)(?=\s)")
+
+
+def subjects(text: str) -> tuple[str, ...]:
+    """Whom the sentence's rule binds: the nouns of its opening topic or subject ("② 사용자는 …" ->
+    사용자); () when it opens otherwise ("누구든지 …", "제1항에 따른 …")."""
+    stripped = re.sub(r"^제\d+조(?:의\d+)?\([^)]*\)\s*", "", text.lstrip())
+    stripped = re.sub(r"^[①-⑳]\s*(?:다만,\s*|이\s*경우\s*)?", "", stripped)
+    m = _OPENING_SUBJECT.match(stripped)
+    return tuple(w for w in m.group(1).split() if w not in ("또는", "및")) if m else ()
 
 
 def states_rule(text: str, modality: str | None) -> bool:

@@ -8,7 +8,8 @@ A sentence's score is a convex combination (min-max, the fusion code) of
 - cosine similarity of the sentence and question embeddings (cached, so each sentence is embedded once).
 Then the sentence that answers goes first (``generate/cues.py``, ``text/question.py``): one that
 carries the asked fact (a number with the asked unit for 며칠/몇 시간/몇 퍼센트/얼마), that lies under
-a heading naming what the question is about, that states a rule of the asked kind (may / must), and
+a heading naming what the question is about, that states a rule of the asked kind (may / must) binding
+whom the question asks about (its topic or subject opens the sentence: ② 사용자는 …), and
 the main rule before its proviso (다만, …) and before later paragraphs. Enumerations are quoted item by
 item, never as a block.
 
@@ -45,6 +46,9 @@ from hanrag.text.sentences import split_sentences
 CARRIES_ASKED_FACT = 0.15
 UNDER_MATCHING_HEADING = 0.1
 STATES_ASKED_RULE = 0.05
+# The rule binds whom the question asks about (② 사용자는 …, for 신고를 받은 사용자는 무엇을 해야 하나요?),
+# not a sentence that only names them as another's recipient (① 누구든지 … 사용자에게 신고할 수 있다).
+BINDS_ASKED_ACTOR = 0.05
 PROVISO = -0.1
 LATER_PARAGRAPH = -0.03  # per paragraph after ①, up to three
 LIST_ITEM = -0.1
@@ -293,6 +297,8 @@ def cue_score(asked: Question, piece: Piece) -> float:
         score += UNDER_MATCHING_HEADING * named / len(asked.focus)
     if asked.modality and cues.states_rule(piece.text, asked.modality):
         score += STATES_ASKED_RULE
+    if asked.actor and {asked.actor, asked.statutory(asked.actor)} & set(cues.subjects(piece.text)):
+        score += BINDS_ASKED_ACTOR
     if cues.is_exception(piece.text) and not asked.asks_exception:
         score += PROVISO
     paragraph = cues.paragraph_number(piece.text)

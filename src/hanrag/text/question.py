@@ -100,10 +100,15 @@ STATUTORY_TERMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?<!원직)복직", "원직복직"),
         (r"사장님?", "사용자"),
         (r"직원", "근로자"),
+        (r"때리|때려|때린", "폭행"),
+        (r"나눠|나누어|나눌", "분할"),
+        (r"성별", "성(性)"),  # the statute glosses the one syllable: 남녀의 성(性)
     ]
 )
 # Questions of rule: can / cannot / must.
-_ASKS_PERMISSION = re.compile(r"(?:ㄹ|을|를|할|쓸|줄|볼|될)?\s*수\s*(?:있|없)[나는을습]")
+_ASKS_PERMISSION = re.compile(r"(?:ㄹ|을|를|할|쓸|줄|볼|될)?\s*수\s*(?:있|없)[나는을습]|도\s*(?:되|돼|괜찮)")
+# "때려도 되나요", "줘도 괜찮나요": the connective 어도 before these asks permission, it closes no clause.
+_PERMITTED = frozenset({"되", "돼", "괜찮"})
 _ASKS_OBLIGATION = re.compile(r"(?:해야|하여야|줘야|주어야|내야|받아야)\s*(?:하|되)")
 _ASKS_EXCEPTION = re.compile(r"예외|다만|제외|않아도|안 해도")
 # Words asking for a ceiling: a statute states one as "…을 초과할 수 없다", "…을 한도로" (cues.states_ceiling).
@@ -186,6 +191,9 @@ class Question:
     cases: tuple[Case, ...] = ()
     # Words asking for a ceiling (한도, 최대): covered by a sentence stating one (40시간을 초과할 수 없다).
     limits: tuple[str, ...] = ()
+    # For a question of rule (may / must), who it binds as the question words it: its topic or
+    # subject (사용자 in 신고를 받은 사용자는 무엇을 해야 하나요?); None otherwise.
+    actor: str | None = None
     # Laws the question names as written (근로기준법 in 근로기준법 기준에 …): a statute calls itself "이 법".
     laws: tuple[str, ...] = ()
 
@@ -299,6 +307,7 @@ def _analyse(question: str) -> Question:
     nouns: list[str] = []
     asking: list[str] = []
     cases: list[Case] = []
+    subjects: list[list] = []  # the runs marked as subject (이/가)
     for i, token in enumerate(tokens):
         tag = base_tag(str(token.tag))
         if i and tag in ("NNG", "NNB") and tokens[i - 1].form in _ASKING_WORDS:
@@ -318,11 +327,14 @@ def _analyse(question: str) -> Question:
             run = []
             continue
         if run and (tag in _ARGUMENT_PARTICLES or tag == "JC"):
+            if tag == "JKS":
+                subjects.append(run)
             clause.append(run)  # subject, object, and the first of two joined by 과/와
             run = []
             continue
         run = []
-        closes_clause = (tag == "EC" and _SUBORDINATE_ENDINGS.match(token.form)) or (
+        asks_leave = tag == "EC" and token.form in ("아도", "어도", "여도") and i + 1 < len(tokens) and tokens[i + 1].form in _PERMITTED
+        closes_clause = (tag == "EC" and not asks_leave and _SUBORDINATE_ENDINGS.match(token.form)) or (
             tag == "ETM" and nxt in ("NNG", "NNP")  # a clause modifying the noun after it
         )
         if closes_clause:
@@ -371,6 +383,11 @@ def _analyse(question: str) -> Question:
         return found
 
     restricting = outside_focus(tokens)
+    # Who the rule asked about binds: the main clause's topic, else its subject (사용자 in 신고를 받은
+    # 사용자는 무엇을 해야 하나요?, 사용자가 근로자를 때려도 되나요?).
+    bearers = kept[:1] or [r for r in subjects if any(r is c for c in clause)][:1]
+    heads = [t.form for r in bearers for t in r if base_tag(str(t.tag)) in ("NNG", "NNP")]
+    actor = heads[-1] if heads and heads[-1] not in GENERIC_NOUNS else None
     set_aside = [g for run in dropped for g in outside_focus(run)]
     return Question(
         text=question,
@@ -383,7 +400,8 @@ def _analyse(question: str) -> Question:
         laws=law_names(question),
         cases=tuple(dict.fromkeys(cases)),
         given=given_numbers(question),
-        modality="permission" if _ASKS_PERMISSION.search(question) else "obligation" if _ASKS_OBLIGATION.search(question) else None,
+        modality=(modality := "permission" if _ASKS_PERMISSION.search(question) else "obligation" if _ASKS_OBLIGATION.search(question) else None),
+        actor=actor if modality else None,
         asks_exception=bool(_ASKS_EXCEPTION.search(question)),
         limits=tuple(dict.fromkeys(m.group() for m in _LIMIT_WORDS.finditer(question))),
         nouns=tuple(dict.fromkeys(nouns)),
