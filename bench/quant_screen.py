@@ -17,7 +17,6 @@ import json
 import random
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 from common import KORQUAD_JSON, WORK

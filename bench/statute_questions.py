@@ -22,7 +22,6 @@ import shutil
 import sys
 import time
 from collections import Counter
-from pathlib import Path
 
 from common import BENCH, WORK, write_result
 

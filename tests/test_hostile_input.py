@@ -129,7 +129,7 @@ def test_unreadable_file_and_folder_are_reported_and_the_rest_indexed(
 
 def test_llm_dropping_the_connection_mid_answer(tmp_path: Path, korean_folder: Path) -> None:
     from hanrag.errors import BackendError
-    from hanrag.schema import Retrieved, Token
+    from hanrag.schema import Retrieved
     from tests.fake_openai import fake_openai
 
     with fake_openai() as llm:

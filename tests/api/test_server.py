@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import httpx
-import pytest
 
 from tests.api.conftest import server_env, upload, wait_job
 from tests.api.test_search import sse_events

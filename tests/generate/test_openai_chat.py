@@ -9,7 +9,7 @@ from hanrag import Index
 from hanrag.errors import BackendError
 from hanrag.generate.base import REFUSAL
 from hanrag.generate.openai_chat import OpenAIChat
-from hanrag.schema import Answer, Done, Retrieved
+from hanrag.schema import Done, Retrieved
 from tests.fake_openai import FakeOpenAI, fake_openai
 
 pytest.importorskip("openai")

@@ -17,9 +17,11 @@ from hanrag.embed.e5_graph import GRAPH_VERSION, build_encoder
 from hanrag.errors import BackendError
 
 # precision -> how the fp32 graph is quantized: onnxruntime quantize_dynamic options, plus "smooth" (SmoothQuant
-# migration strength, applied first), "keep_fp32" (matmuls left unquantized, by name without the layer prefix)
-# and "per_token" (matmuls quantized with one activation scale per token, neither smoothed nor left to
-# quantize_dynamic). Every precision is its own derived file and its own embedder spec (so its own vectors).
+# migration strength, applied first), "keep_fp32" (matmuls left unquantized, by name without the layer prefix),
+# "per_token" (matmuls quantized with one activation scale per token, neither smoothed nor left to
+# quantize_dynamic) and "unsmoothed" (matmuls quantize_dynamic quantizes without smoothing; for screens,
+# bench/quant_screen.py --recipe). Every precision is its own derived file and its own embedder spec (so its own
+# vectors).
 RECIPES: dict[str, dict | None] = {
     "fp32": None,
     "int8": {"weight_type": "QInt8", "per_channel": True},
@@ -118,7 +120,7 @@ def _per_token(path: Path, names: list[str], weight_type: str) -> None:
     per output column (int8, or uint8 around 128 for ``QUInt8``); MatMulIntegerToFloat, then times m.
     Per-tensor scales lose the FFN output projections: one token's GELU outlier coarsens every token."""
     import onnx
-    from onnx import TensorProto, helper, numpy_helper
+    from onnx import helper, numpy_helper
 
     model = onnx.load(str(path))
     graph = model.graph
