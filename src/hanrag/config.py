@@ -48,6 +48,10 @@ class RetrievalSettings(BaseModel):
     ann: Literal["auto", "on", "off"] = "auto"
     ann_threshold: int = Field(50_000, ge=1)
     ann_ef_search: int = Field(256, ge=1, description="HNSW search breadth; higher = better recall, slower")
+    # Building or extending the graph takes seconds to minutes at a million chunks: "background" =
+    # a detached process does it after the commit that asks for it (the write returns at once);
+    # "inline" = that commit does it before returning.
+    ann_upkeep: Literal["background", "inline"] = "background"
     # Applied at query time (the index keeps term frequencies and lengths): no rebuild to change them.
     bm25_k1: float = Field(1.5, gt=0)
     bm25_b: float = Field(0.75, ge=0, le=1)

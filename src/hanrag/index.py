@@ -682,7 +682,7 @@ def open_store(settings: Settings, path: Path) -> Store:
         r = settings.retrieval
         return LocalStore(path, StoreOptions(ann=AnnPolicy(
             mode=r.ann, threshold=r.ann_threshold, params=HnswParams(ef_search=r.ann_ef_search),
-            threads=settings.worker_threads,
+            threads=settings.worker_threads, upkeep=r.ann_upkeep,
         )))
     if settings.store.startswith("milvus:"):
         from hanrag.store.milvus import MilvusStore

@@ -1,5 +1,6 @@
 """HNSW approximate search against exact search, its files in a segment, and the auto policy."""
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +41,7 @@ def test_policy() -> None:
 
 
 def test_an_index_above_the_threshold_gets_a_graph(tmp_path: Path, korean_folder: Path) -> None:
-    with Index.open(tmp_path / "ix", retrieval={"ann": "auto", "ann_threshold": 2}) as index:
+    with Index.open(tmp_path / "ix", retrieval={"ann": "auto", "ann_threshold": 2, "ann_upkeep": "inline"}) as index:
         index.add([korean_folder])
         assert list((tmp_path / "ix" / "graphs").glob(f"*/{GRAPH_FILE}"))
         assert not list((tmp_path / "ix" / "segments").glob(f"*/{GRAPH_FILE}"))
@@ -51,6 +52,14 @@ def test_an_index_above_the_threshold_gets_a_graph(tmp_path: Path, korean_folder
         index.remove([korean_folder / "leave.md"])  # deleted chunks inside the graph
         after = index.search("연차 유급휴가는 며칠인가요?", mode="dense", top_k=10)
         assert after and not any(h.chunk.source.endswith("leave.md") for h in after)
+    with Index.open(tmp_path / "bg", retrieval={"ann": "auto", "ann_threshold": 2}) as index:
+        index.add([korean_folder])  # returns at once; a detached process builds the graph
+        log, deadline = tmp_path / "bg" / "graph-upkeep.log", time.monotonic() + 120
+        while "graph build" not in log.read_text():  # written once it has published
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        assert list((tmp_path / "bg" / "graphs").glob(f"*/{GRAPH_FILE}"))
+        assert index.search("연차 유급휴가는 며칠인가요?", mode="dense", top_k=3)[0].chunk.source.endswith("leave.md")
     with Index.open(tmp_path / "small") as index:  # default threshold: exact
         index.add([korean_folder])
         assert not list((tmp_path / "small").glob(f"*/*/{GRAPH_FILE}"))

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import numpy as np
@@ -30,6 +31,9 @@ from hanrag.store import graph_upkeep, nearest, sqlfilter
 from hanrag.store.graph import VectorGraph
 from hanrag.store.base import Ranking, StaleReadError, StoredDocument
 from hanrag.store.segment import Segment, both
+
+if TYPE_CHECKING:
+    from hanrag.store.writer import LocalWriter
 
 FORMAT_VERSION = 2
 
@@ -142,6 +146,7 @@ class AnnPolicy:
     threads: int = 0
     scope: str = "index"
     batch: int = 20_000
+    upkeep: str = "inline"  # or "background": a detached process builds and extends (store.graph_upkeep)
 
     def wanted(self, rows: int) -> bool:
         if self.mode == "off" or rows == 0:
@@ -645,10 +650,10 @@ class LocalStore:
                 yield (StoredDocument(*doc), [chunks[r[0]] for r in rows], [r[1].split() for r in rows], vectors)
 
     # --- writes ---------------------------------------------------------------------
-    def writer(self) -> "LocalWriter":
-        """Take the writer lock (IndexLockedError if another process holds it)."""
+    def writer(self, wait_s: float = 0.0, tag: str = "") -> "LocalWriter":
+        """Take the writer lock (IndexLockedError if another process holds it after ``wait_s``)."""
         if self.read_only:
             raise StoreError(self._why_read_only)
         from hanrag.store.writer import LocalWriter
 
-        return LocalWriter(self)
+        return LocalWriter(self, wait_s, tag)

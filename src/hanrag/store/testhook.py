@@ -2,7 +2,8 @@
 
 With ``HANRAG_TEST_PAUSE_AT=<step>`` and ``HANRAG_TEST_PAUSE_FILE=<path>`` in the environment, the
 writer, on reaching <step>, writes its pid to <path> and sleeps (up to 10 minutes) there, so a test
-can kill or interrupt it at exactly that point instead of after a guessed delay. Steps, in order:
+can kill or interrupt it at exactly that point instead of after a guessed delay, or let it go on by
+removing <path>. Steps, in order:
 
 - ``staged``: a document is chunked, tokenized and embedded and staged; nothing written yet
 - ``rows``: inside the SQLite transaction, the first chunk row written, not committed
@@ -33,5 +34,5 @@ def pause_at(step: str) -> None:
             handle.write(str(os.getpid()))
         os.replace(marker + ".tmp", marker)  # appears whole
     deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and (not marker or os.path.exists(marker)):
         time.sleep(0.05)

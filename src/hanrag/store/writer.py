@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -20,7 +21,7 @@ from hanrag.schema import Chunk
 from hanrag.store import graph_upkeep
 from hanrag.store import segment as segments
 from hanrag.store.base import StoredDocument
-from hanrag.store.lock import WriterLock
+from hanrag.store.lock import WriterLock, held
 from hanrag.store.merge import pick_merge
 from hanrag.store.stats import StatsDelta
 from hanrag.store.testhook import pause_at
@@ -35,19 +36,27 @@ VectorSource = Callable[[list[int]], list[np.ndarray | None]]
 class LocalWriter:
     """Stages document changes and commits them, all or nothing."""
 
-    def __init__(self, store: "LocalStore") -> None:
+    def __init__(self, store: "LocalStore", wait_s: float = 0.0, tag: str = "") -> None:
         self._store = store
         self._db: sqlite3.Connection | None = None
-        self._lock = WriterLock(store.directory / "write.lock")
+        self._lock = WriterLock(store.directory / "write.lock", tag)
+        self._wait_s = wait_s
         self._removed: list[str] = []
         self._added: list[tuple[StoredDocument, list[Chunk], list[list[str]], np.ndarray]] = []
         self.last_timings: dict[str, float] = {}  # seconds per stage of the last commit (benchmarks)
+        self.upkeep_process: subprocess.Popen | None = None  # the background graph upkeep this writer started
 
     def __enter__(self) -> "LocalWriter":
-        self._lock.acquire()
+        self._lock.acquire(self._wait_s)
         self._db = self._store._connect()
         self._clean_orphans()
         return self
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The writer's own SQLite connection (for the store's modules; nothing outside ``store/``)."""
+        assert self._db is not None, "the writer is not entered"
+        return self._db
 
     def __exit__(self, *exc: object) -> None:
         if self._db is not None:
@@ -119,16 +128,27 @@ class LocalWriter:
         if merged:
             timings["merge_s"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        if self.upkeep_graph():
+        if self._upkeep_as_policy():
             timings["graph_s"] = time.perf_counter() - clock
         self.last_timings = {k: round(v, 3) for k, v in timings.items()}
         self._clean_orphans()
 
+    def _upkeep_as_policy(self) -> str | None:
+        """After a commit: build or extend the vector graph if the policy asks for it, in this
+        process or by starting the background upkeep ("started")."""
+        policy = self._store.options.ann
+        if policy.upkeep != "background":
+            return self.upkeep_graph()
+        if graph_upkeep.needed(self._db, policy) is None:
+            return None
+        self.upkeep_process = graph_upkeep.start_background(self._store)
+        return "started" if self.upkeep_process is not None else None
+
     def upkeep_graph(self) -> str | None:
-        """Build or extend the index's vector graph now if the policy asks for it (commits do this
-        after their merges); "build", "extend" or None."""
+        """Build or extend the index's vector graph now, in this process, if the policy asks for it;
+        "build", "extend" or None (None also while a background upkeep is under way)."""
         try:
-            return graph_upkeep.upkeep(self._db, self._store)
+            return graph_upkeep.upkeep_inline(self._db, self._store)
         except (OSError, sqlite3.DatabaseError) as exc:
             from hanrag.store.local import _tree_size, storage_error
 
@@ -284,7 +304,7 @@ class LocalWriter:
         except BaseException as exc:
             self._abandon(exc, False, folder)
             raise
-        self.upkeep_graph()
+        self._upkeep_as_policy()
         self._clean_orphans()
 
     def _stored_vectors(self, rows: Sequence[tuple]) -> list[np.ndarray | None]:
@@ -307,6 +327,8 @@ class LocalWriter:
         graph = graph_upkeep.state(self._db).get("graph")
         named = {"segments": {str(r[0]) for r in self._db.execute("SELECT id FROM segments")},
                  "graphs": set() if graph is None else {str(graph)}}
+        if held(self._store.directory / graph_upkeep.LOCK_NAME):
+            del named["graphs"]  # an upkeep is writing a folder no commit names yet
         for kind, current in named.items():
             folder = self._store.directory / kind
             if folder.is_dir():
