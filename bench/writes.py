@@ -293,6 +293,7 @@ def run_crossings(directory: Path, runs: int, queries: int) -> None:
         summary[upkeep] = {key: round(statistics.median(r[key] for r in mine), 3)
                            for key in ("crossing_add_10_docs_s", "crossing_write_peak_rss_mb", "upkeep_wall_s",
                                        "upkeep_peak_rss_mb", "during_upkeep_dense_p50_ms", "during_upkeep_hybrid_p50_ms",
+                                       "during_upkeep_dense_max_ms", "during_upkeep_hybrid_max_ms",
                                        "first_dense_after_publish_ms", "dense_after_publish_p50_ms")
                            if all(key in r for r in mine)}
     chunks = int(subprocess.run([sys.executable, "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1])"
