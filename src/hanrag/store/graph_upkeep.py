@@ -50,6 +50,7 @@ LOCK_NAME = "graph.lock"
 LOG_NAME = "graph-upkeep.log"
 # How long a background upkeep waits for the writer lock (a long indexing job may hold it).
 _WRITER_WAIT_S = 3600.0
+_LOG_MAX_BYTES = 1 << 20
 
 
 def plan(policy: "AnnPolicy", live: int, uncovered: int, rows: int | None, dead: int) -> str | None:
@@ -266,7 +267,9 @@ def start_background(store: "LocalStore") -> subprocess.Popen | None:
     if held(store.directory / LOCK_NAME):
         return None
     policy = dataclasses.asdict(store.options.ann)
-    with open(store.directory / LOG_NAME, "ab") as log:
+    log_path = store.directory / LOG_NAME
+    fresh = log_path.is_file() and log_path.stat().st_size > _LOG_MAX_BYTES  # a line per upkeep: start over now and then
+    with open(log_path, "wb" if fresh else "ab") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "hanrag.store.graph_upkeep", str(store.directory), json.dumps(policy)],
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
