@@ -15,27 +15,15 @@ from hanrag.store import graph_upkeep
 from hanrag.store.local import AnnPolicy, LocalStore, StoreOptions
 from hanrag.store.lock import UPKEEP_TAG, FileLock
 from tests.store.test_graph import EXACT, _folders, _same_as_exact, _state
-from tests.store.test_segments import DIM, _doc, _write
+from tests.store.test_segments import _doc, _write
 
 pytest.importorskip("hnswlib")
 BACKGROUND = StoreOptions(ann=AnnPolicy("on", batch=150, upkeep="background"), merge_factor=3, merge_floor=4)
 
 
-def _commit(store: LocalStore, upserts=(), deletes=()) -> subprocess.Popen | None:
-    """Write like tests.store.test_segments._write; the upkeep process the commit started."""
-    with store.writer() as writer:
-        writer.init_manifest({"dim": str(DIM)})
-        for doc_id in deletes:
-            writer.delete(doc_id)
-        for item in upserts:
-            writer.upsert(*item)
-        writer.commit()
-        return writer.upkeep_process
-
-
 def _both(graph: LocalStore, exact: LocalStore, upserts=(), deletes=()) -> subprocess.Popen | None:
     _write(exact, upserts, deletes)
-    return _commit(graph, upserts, deletes)
+    return _write(graph, upserts, deletes)
 
 
 def _paused_at(marker: Path, proc: subprocess.Popen) -> None:

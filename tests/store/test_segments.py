@@ -33,7 +33,8 @@ def _doc(rng: np.random.Generator, name: str, chunks: int) -> tuple[StoredDocume
     return doc, made, terms, vectors
 
 
-def _write(store: LocalStore, upserts=(), deletes=()) -> None:
+def _write(store: LocalStore, upserts=(), deletes=()):
+    """One commit; the background graph upkeep it started, if any."""
     with store.writer() as writer:
         writer.init_manifest({"dim": str(DIM)})
         for doc_id in deletes:
@@ -41,6 +42,7 @@ def _write(store: LocalStore, upserts=(), deletes=()) -> None:
         for item in upserts:
             writer.upsert(*item)
         writer.commit()
+        return writer.upkeep_process
 
 
 def reference(corpus: dict[str, list[str]], query: list[str], params: Bm25Params) -> dict[str, float]:
