@@ -78,7 +78,7 @@ class WriterLock(FileLock):
     def acquire(self, wait_s: float = 0.0) -> None:
         """Take the lock, waiting up to ``wait_s`` seconds (and up to a minute while the graph
         upkeep holds it briefly); IndexLockedError otherwise."""
-        start = time.monotonic()
+        start, tries = time.monotonic(), 0
         while not self.try_acquire():
             holder = self.holder()
             now = time.monotonic() - start
@@ -89,7 +89,8 @@ class WriterLock(FileLock):
                     f"index {self._path.parent} is locked by another writer (pid {holder.split()[0]}); "
                     "try again when it finishes"
                 ) from None
-            time.sleep(0.05)
+            time.sleep(min(0.5, 0.01 * 2**tries))  # short holds are taken at once, long waits poll slowly
+            tries += 1
 
     def __enter__(self) -> "WriterLock":
         self.acquire()
