@@ -90,7 +90,7 @@ class WriterLock(FileLock):
                     "try again when it finishes"
                 ) from None
             time.sleep(min(0.5, 0.01 * 2**tries))  # short holds are taken at once, long waits poll slowly
-            tries += 1
+            tries = min(tries + 1, 6)
 
     def __enter__(self) -> "WriterLock":
         self.acquire()
