@@ -218,3 +218,20 @@ def test_search_also_looks_for_the_statutory_term_of_an_everyday_word(tmp_path: 
     with Index.open(tmp_path / "idx") as index:
         terms = index.query_terms(["사용자가 근로자를 때려도 되나요?", "임금은 언제 주나요?"])
         assert terms[0][-1] == "폭행" and "폭행" not in terms[1]
+
+
+def test_a_group_of_everyday_words_is_stated_part_by_part_by_their_statutory_terms() -> None:
+    """고등학생 알바: each part stated as written or by its term (18세 미만, 근로자); 회사 by 사용자."""
+    from hanrag.generate.extractive import unstated_focus
+    from hanrag.text.question import analyse
+
+    asked = analyse("고등학생 알바는 합의하면 하루에 몇 시간 더 일할 수 있나요?")
+    texts = ["15세 이상 18세 미만인 근로자의 근로시간은 1일에 7시간을 초과하지 못한다."]
+    assert unstated_focus(asked, texts, lambda words: set(words)) == ([], [])
+    texts = ["근로자의 근로시간은 1일에 8시간을 초과하지 못한다."]
+    assert unstated_focus(asked, texts, lambda words: set(words)) == ([], ["고등학생 알바"])
+    asked = analyse("월급을 계속 떼먹는 사장은 이름이 공개되나요?")
+    texts = ["고용노동부장관은 체불사업주의 인적사항 등을 공개할 수 있다."]
+    assert unstated_focus(asked, texts, lambda words: {w for w in words if w == "사장"}) == ([], [])
+    texts = ["고용노동부장관은 체불자료를 공개할 수 있다."]
+    assert unstated_focus(asked, texts, lambda words: {w for w in words if w == "사장"}) == ([], ["사장"])

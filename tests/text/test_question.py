@@ -179,3 +179,16 @@ def test_everyday_words_of_rules_have_their_statutory_term() -> None:
     assert ("때려", "폭행") in statutory_terms("사용자가 근로자를 때려도 되나요?")
     assert ("나눠", "분할") in statutory_terms("장해보상은 나눠서 지급할 수 있나요?")
     assert ("성별", "성(性)") in statutory_terms("남녀 성별을 이유로 차별할 수 있나요?")
+
+
+def test_everyday_names_of_the_parties_have_their_statutory_term() -> None:
+    asked = analyse("일하다 다쳐서 쉬고 있는 직원을 회사가 해고할 수 있나요?")
+    assert asked.statutory("회사") == "사용자" and asked.statutory("직원") == "근로자"
+    # 사장 is the employer (사용자) and, where the statute names the owner, the 사업주 (체불사업주)
+    assert analyse("월급을 떼먹는 사장은 이름이 공개되나요?").terms_of("사장") == ("사용자", "사업주")
+    assert dict(statutory_terms("하청업체가 원청 잘못으로 월급을 못 주면?")) == {
+        "하청업체": "하수급인", "원청": "수급인", "월급": "임금"}
+    assert ("고등학생", "18세 미만") in statutory_terms("고등학생 알바는 하루에 몇 시간 일할 수 있나요?")
+    assert ("알바", "근로자") in statutory_terms("고등학생 알바는 하루에 몇 시간 일할 수 있나요?")
+    assert ("없어지", "소멸") in statutory_terms("쓰지 않은 연차는 언제 없어지나요?")
+    assert analyse("연차 유급휴가는 며칠인가요?").terms_of("연차") == ()

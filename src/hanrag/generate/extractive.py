@@ -297,7 +297,7 @@ def cue_score(asked: Question, piece: Piece) -> float:
         score += UNDER_MATCHING_HEADING * named / len(asked.focus)
     if asked.modality and cues.states_rule(piece.text, asked.modality):
         score += STATES_ASKED_RULE
-    if asked.actor and {asked.actor, asked.statutory(asked.actor)} & set(cues.subjects(piece.text)):
+    if asked.actor and {asked.actor, *asked.terms_of(asked.actor)} & set(cues.subjects(piece.text)):
         score += BINDS_ASKED_ACTOR
     if cues.is_exception(piece.text) and not asked.asks_exception:
         score += PROVISO
@@ -318,7 +318,7 @@ def cue_score(asked: Question, piece: Piece) -> float:
 def _states(asked: Question, text: str, case: Case) -> bool:
     """Whether ``text`` states the condition ``case`` of the question, its noun as asked or by its
     statutory term."""
-    nouns = [case.noun] + [t for t in [asked.statutory(case.noun)] if t]
+    nouns = [case.noun, *asked.terms_of(case.noun)]
     return cues.states_case(text, nouns, case.stem, case.negated)
 
 
@@ -340,7 +340,7 @@ def unstated_focus(
     if asked.restricting:
         used = [cues.outside_mentions(t, cited_terms=False) for t in texts]
         for group in asked.restricting:
-            how = cues.coverage(group, texts, used)
+            how = _focus_coverage(asked, group, texts, used)
             # With no main argument (파견근로자를 2년 넘게 쓰면 직접 고용해야 하나요?) the restriction
             # is all the question is about: a noun of it the corpus never uses counts, as for focus.
             if group not in lacking and (how == "mentioned" or (how == "absent" and not asked.focus
@@ -360,10 +360,17 @@ def unstated_focus(
 
 
 def _focus_coverage(asked: Question, group: tuple[str, ...], texts: Sequence[str], stated: Sequence[str]) -> cues.Coverage:
-    """``cues.coverage`` of a focus group, or of its statutory term when that is stated (집안일: 가사)."""
+    """``cues.coverage`` of a focus group, or of a statutory term of it when that is stated (집안일: 가사;
+    사장: 사용자 or 사업주), or of each part as written or by its statutory term (고등학생 알바: 18세 미만,
+    근로자)."""
     how = cues.coverage(group, texts, stated)
-    term = asked.statutory("".join(group))
-    if how != "stated" and term and cues.coverage((term,), texts, stated) == "stated":
+    if how == "stated":
+        return how
+    if any(cues.coverage((term,), texts, stated) == "stated" for term in asked.terms_of("".join(group))):
+        return "stated"
+    if len(group) > 1 and any(asked.terms_of(part) for part in group) and all(
+        any(cues.coverage((word,), texts, stated) == "stated" for word in (part, *asked.terms_of(part))) for part in group
+    ):
         return "stated"
     return how
 

@@ -100,6 +100,17 @@ STATUTORY_TERMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?<!원직)복직", "원직복직"),
         (r"사장님?", "사용자"),
         (r"직원", "근로자"),
+        # The parties of a rule as users name them (session 9): the employer is 회사 or 사장 (사용자, and
+        # 사업주 where the statute names the owner: 체불사업주), the one employed is 직원 or 알바 (근로자),
+        # the subcontractor 하청 (하수급인) of the 원청 (수급인), a pupil is under 18 (18세 미만).
+        (r"회사", "사용자"),
+        (r"사장님?", "사업주"),
+        (r"알바생?|아르바이트생?", "근로자"),
+        (r"하청(?:\s*업체)?", "하수급인"),
+        (r"원청(?:\s*업체)?", "수급인"),
+        (r"(?:고등|중)학생|청소년", "18세 미만"),
+        (r"떼먹|떼어먹", "체불"),
+        (r"없어지|없어져|없어진", "소멸"),
         (r"때리|때려|때린", "폭행"),
         (r"나눠|나누어|나눌", "분할"),
         (r"성별", "성(性)"),  # the statute glosses the one syllable: 남녀의 성(性)
@@ -199,8 +210,12 @@ class Question:
 
     def statutory(self, word: str) -> str | None:
         """The statutory term for an everyday word of the question (written without spaces)."""
+        return next(iter(self.terms_of(word)), None)
+
+    def terms_of(self, word: str) -> tuple[str, ...]:
+        """Every statutory term for an everyday word of the question (사장: 사용자, 사업주)."""
         squashed = "".join(word.split())
-        return next((term for everyday, term in self.plain if "".join(everyday.split()) == squashed), None)
+        return tuple(dict.fromkeys(term for everyday, term in self.plain if "".join(everyday.split()) == squashed))
 
     @property
     def unshared(self) -> tuple[str, ...]:
