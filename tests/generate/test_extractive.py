@@ -235,3 +235,26 @@ def test_a_group_of_everyday_words_is_stated_part_by_part_by_their_statutory_ter
     assert unstated_focus(asked, texts, lambda words: {w for w in words if w == "사장"}) == ([], [])
     texts = ["고용노동부장관은 체불자료를 공개할 수 있다."]
     assert unstated_focus(asked, texts, lambda words: {w for w in words if w == "사장"}) == ([], ["사장"])
+
+
+def test_a_definition_of_the_asked_term_is_no_mere_list_item() -> None:
+    from hanrag.generate.extractive import Piece, cue_score
+    from hanrag.text.question import analyse
+
+    asked = analyse("평균임금은 어느 기간 동안 받은 임금으로 계산하나요?")
+    defining = Piece(1, "6. “평균임금”이란 이를 산정하여야 할 사유가 발생한 날 이전 3개월 동안에 지급된 임금의 총액을 …", "제2조(정의)")
+    using = Piece(2, "사용자는 휴업기간 동안 그 근로자에게 평균임금의 100분의 70 이상의 수당을 지급하여야 한다.", "제46조(휴업수당)")
+    assert cue_score(asked, defining) > cue_score(asked, using)
+    other = Piece(1, "5. “임금”이란 사용자가 근로의 대가로 지급하는 모든 금품을 말한다.", "제2조(정의)")
+    assert cue_score(asked, other) < cue_score(asked, using)
+
+
+def test_a_paragraph_reads_with_the_paragraph_of_its_article_it_refers_to() -> None:
+    from hanrag.generate.extractive import Piece, referred_paragraphs
+
+    first = Piece(1, "제104조(감독 기관에 대한 신고) ① 위반한 사실이 있으면 근로자는 그 사실을 근로감독관에게 통보할 수 있다.", "제104조(감독 기관에 대한 신고)")
+    second = Piece(1, "② 사용자는 제1항의 통보를 이유로 근로자에게 해고나 그 밖에 불리한 처우를 하지 못한다.", "제104조(감독 기관에 대한 신고)")
+    elsewhere = Piece(2, "① 근로감독관은 사업장을 현장조사할 수 있다.", "제102조(근로감독관의 권한)")
+    assert referred_paragraphs(second, [elsewhere, first, second]) == [first.text]
+    assert referred_paragraphs(second, [elsewhere, second]) == []  # ① of its article not among the hits
+    assert referred_paragraphs(first, [first, second]) == []

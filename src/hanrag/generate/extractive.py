@@ -57,6 +57,9 @@ LIST_ITEM = -0.1
 # the rule it qualifies: "다만, 특정한 주의 근로시간은 48시간을 …" is about the 2-week scheme of its
 # rule, the same proviso under the 3-month rule is not. Each kind counts once.
 STATES_GIVEN_CASE = 0.1
+# Defines the term the question asks the meaning of, or is about without asking a rule (6. “평균임금”이란 …
+# for 평균임금은 어느 기간 …; …행위(이하 “직장 내 괴롭힘”이라 한다) for 어떤 행동이 직장 내 괴롭힘에 해당하나요?).
+DEFINES_ASKED_TERM = 0.1
 FACT_FIRST_WITHIN = 0.3  # a sentence carrying the asked number goes first when this close to the best
 ONLY_NAMES_FOCUS = -0.15  # what the question is about appears in it only as a cited law's term or a listed topic
 
@@ -202,7 +205,7 @@ class ExtractiveAnswerer:
             return []
         texts = [p.text for p in pieces]
         titles = cues.article_titles(p.heading for p in pieces)
-        cited = [" ".join(cues.cited_titles(t, titles)) for t in texts]
+        cited = [" ".join(cues.cited_titles(t, titles) + referred_paragraphs(p, pieces)) for t, p in zip(texts, pieces)]
         coverage = self._coverage(question, texts, skip=asked.unshared, plain=asked.plain,
                                   own=self._own_law(asked, texts), cited=cited, limits=asked.limits)
         cosine = self.embed_passages(texts) @ self.embed_query(question)
@@ -276,6 +279,23 @@ _COUNTED = {"percent", "days", "hours", "minutes", "years", "months", "weeks", "
             "duration", "period"}
 
 
+def referred_paragraphs(piece: Piece, pieces: Sequence[Piece]) -> list[str]:
+    """The paragraphs of its own article that ``piece`` refers to for a thing they state: "② 사용자는
+    제1항의 통보를 이유로 근로자에게 해고나 … 하지 못한다" is about ①'s 통보 (근로자가 위반 사실을
+    근로감독관에게 통보할 수 있다), so it reads with ①."""
+    refs = cues.paragraph_references(piece.text)
+    if not refs or not piece.heading:
+        return []
+    found = []
+    for number, thing in refs:
+        for other in pieces:
+            if (other.heading == piece.heading and other is not piece and cues.paragraph_number(other.text) == number
+                    and len(thing) >= 2 and thing in other.text):
+                found.append(other.text)
+                break
+    return found
+
+
 def fact_first(asked: Question, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
     """For 며칠/몇 시간/몇 퍼센트…: the best sentence carrying such a number goes first when it
     scores within ``FACT_FIRST_WITHIN`` of the best, or is the proviso of the best (the rule names
@@ -304,7 +324,10 @@ def cue_score(asked: Question, piece: Piece) -> float:
     paragraph = cues.paragraph_number(piece.text)
     if paragraph:
         score += LATER_PARAGRAPH * min(paragraph - 1, 3)
-    if cues.is_item(piece.text):
+    defines = bool(asked.defines) and bool(set(asked.defines) & set(cues.defined_terms(piece.text)))
+    if defines:  # "6. “평균임금”이란 …" for 평균임금은 어느 기간 …: a definition is no mere list item
+        score += DEFINES_ASKED_TERM
+    elif cues.is_item(piece.text):
         score += LIST_ITEM
     if asked.given and all(repeats(f"{piece.rule} {piece.text}", g) for g in asked.given):
         score += STATES_GIVEN_CASE
@@ -319,7 +342,8 @@ def _states(asked: Question, text: str, case: Case) -> bool:
     """Whether ``text`` states the condition ``case`` of the question, its noun as asked or by its
     statutory term."""
     nouns = [case.noun, *asked.terms_of(case.noun)]
-    return cues.states_case(text, nouns, case.stem, case.negated)
+    heads = [case.head, *asked.terms_of(case.head)] if case.head else []
+    return cues.states_case(text, nouns, case.stem, case.negated, heads)
 
 
 def unstated_focus(

@@ -122,6 +122,8 @@ _ASKS_PERMISSION = re.compile(r"(?:ㄹ|을|를|할|쓸|줄|볼|될)?\s*수\s*(?:
 _PERMITTED = frozenset({"되", "돼", "괜찮"})
 _ASKS_OBLIGATION = re.compile(r"(?:해야|하여야|줘야|주어야|내야|받아야)\s*(?:하|되)")
 _ASKS_EXCEPTION = re.compile(r"예외|다만|제외|않아도|안 해도")
+# "X란 무엇인가요", "X이란?", "어떤 행동이 X에 해당하나요": the meaning of X is asked.
+_ASKS_MEANING = re.compile(r"((?:[가-힣]+\s+){0,2}[가-힣]+?)(?:(?<=[가-힣])이)?란(?=\s|\?|$)|((?:[가-힣]+\s+){0,2}[가-힣]+)에\s*해당하")
 # Words asking for a ceiling: a statute states one as "…을 초과할 수 없다", "…을 한도로" (cues.states_ceiling).
 _LIMIT_WORDS = re.compile(r"한도|상한|최대|최고")
 
@@ -129,11 +131,14 @@ _LIMIT_WORDS = re.compile(r"한도|상한|최대|최고")
 @dataclass(frozen=True)
 class Case:
     """A condition a question gives by a clause: its predicate's stem as written (원하, 받), the noun
-    of its subject or object right before it (복직, 구제신청), and whether it is negated."""
+    of its subject or object right before it (복직, 구제신청), and whether it is negated. For a clause
+    modifying a noun, that noun too (``head``: 직원 in 괴롭힘을 신고한 직원에게): the case is stated either
+    way, "괴롭힘을 신고하면" or "신고한 근로자"."""
 
     noun: str
     stem: str
     negated: bool
+    head: str = ""
 
 
 _NEGATIONS = {"않", "아니", "못", "없", "안"}
@@ -207,6 +212,9 @@ class Question:
     actor: str | None = None
     # Laws the question names as written (근로기준법 in 근로기준법 기준에 …): a statute calls itself "이 법".
     laws: tuple[str, ...] = ()
+    # Terms whose meaning the question asks, squashed: "X란 무엇인가요", "어떤 행동이 X에 해당하나요", or what a
+    # question that is not of rule is about ("평균임금은 어느 기간 동안 받은 임금으로 계산하나요?").
+    defines: tuple[str, ...] = ()
 
     def statutory(self, word: str) -> str | None:
         """The statutory term for an everyday word of the question (written without spaces)."""
@@ -354,6 +362,11 @@ def _analyse(question: str) -> Question:
         )
         if closes_clause:
             found = _case(tokens, i, clause)
+            if found and tag == "ETM" and not found.negated:
+                head = "".join(t.form for t in _written_together(
+                    [t for t in tokens[i + 1:i + 4] if base_tag(str(t.tag)) in ("NNG", "NNP")])[:1][0])
+                if len(head) >= 2 and head not in GENERIC_NOUNS:
+                    found = Case(found.noun, found.stem, found.negated, head)
             if found:
                 cases.append(found)
             modifier = clause if tag == "ETM" else []
@@ -404,6 +417,12 @@ def _analyse(question: str) -> Question:
     heads = [t.form for r in bearers for t in r if base_tag(str(t.tag)) in ("NNG", "NNP")]
     actor = heads[-1] if heads and heads[-1] not in GENERIC_NOUNS else None
     set_aside = [g for run in dropped for g in outside_focus(run)]
+    modality = "permission" if _ASKS_PERMISSION.search(question) else "obligation" if _ASKS_OBLIGATION.search(question) else None
+    # the phrase before 란 / 에 해당하, up to three words: each of its endings (행동이 직장 내 괴롭힘 -> 직장 내 괴롭힘)
+    defines = [" ".join(words[i:]) for m in _ASKS_MEANING.finditer(question)
+               for words in [(m.group(1) or m.group(2)).split()] for i in range(len(words))]
+    if modality is None:
+        defines += ["".join(group) for group in focus]
     return Question(
         text=question,
         focus=tuple(dict.fromkeys(focus)),
@@ -415,7 +434,8 @@ def _analyse(question: str) -> Question:
         laws=law_names(question),
         cases=tuple(dict.fromkeys(cases)),
         given=given_numbers(question),
-        modality=(modality := "permission" if _ASKS_PERMISSION.search(question) else "obligation" if _ASKS_OBLIGATION.search(question) else None),
+        modality=modality,
+        defines=tuple(dict.fromkeys("".join(d.split()) for d in defines)),
         actor=actor if modality else None,
         asks_exception=bool(_ASKS_EXCEPTION.search(question)),
         limits=tuple(dict.fromkeys(m.group() for m in _LIMIT_WORDS.finditer(question))),
