@@ -258,3 +258,29 @@ def test_a_paragraph_reads_with_the_paragraph_of_its_article_it_refers_to() -> N
     assert referred_paragraphs(second, [elsewhere, first, second]) == [first.text]
     assert referred_paragraphs(second, [elsewhere, second]) == []  # ① of its article not among the hits
     assert referred_paragraphs(first, [first, second]) == []
+
+
+def test_the_proviso_stating_the_questions_restriction_goes_first() -> None:
+    """고등학생 알바는 합의하면 …: the condition 합의 is the proviso's, not the rule's."""
+    from hanrag.generate.extractive import ScoredSentence, proviso_first
+    from hanrag.text.question import analyse
+
+    asked = analyse("고등학생 알바는 합의하면 하루에 몇 시간 더 일할 수 있나요?")
+    rule = "15세 이상 18세 미만인 사람의 근로시간은 1일에 7시간, 1주에 35시간을 초과하지 못한다."
+    proviso = "다만, 당사자 사이의 합의에 따라 1일에 1시간, 1주에 5시간을 한도로 연장할 수 있다."
+    ranked = [ScoredSentence(1, rule, 0.3, 0.86, 0.9), ScoredSentence(2, "다른 문장이다.", 0.3, 0.86, 0.85),
+              ScoredSentence(1, proviso, 0.3, 0.86, 0.7, rule)]
+    assert proviso_first(asked, ranked)[0].text == proviso
+    # without the condition the rule stays first
+    asked = analyse("고등학생 알바는 하루에 몇 시간 일할 수 있나요?")
+    assert proviso_first(asked, ranked)[0].text == rule
+
+
+def test_each_number_the_question_gives_counts_toward_its_case() -> None:
+    from hanrag.generate.extractive import Piece, cue_score
+    from hanrag.text.question import analyse
+
+    asked = analyse("직원이 30명이 안 되는 회사는 주 12시간 말고 연장근로를 더 시킬 수 있나요?")
+    some = Piece(1, "상시 30명 미만의 근로자를 사용하는 사용자는 근로시간을 연장할 수 있다.", "")
+    none = Piece(1, "상시 근로자를 사용하는 사용자는 근로시간을 연장할 수 있다.", "")
+    assert cue_score(asked, some) > cue_score(asked, none)

@@ -220,7 +220,7 @@ class ExtractiveAnswerer:
             for r, score in zip(fused_rows, fused)
         ]
         ranked = sorted(scored, key=lambda s: -s.score)
-        return fact_first(asked, ranked)
+        return fact_first(asked, proviso_first(asked, ranked))
 
     def _coverage(
         self, question: str, texts: list[str], skip: Sequence[str] = (), plain: Sequence[tuple[str, str]] = (),
@@ -296,6 +296,21 @@ def referred_paragraphs(piece: Piece, pieces: Sequence[Piece]) -> list[str]:
     return found
 
 
+def proviso_first(asked: Question, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
+    """The best sentence's own proviso goes first when it states a restriction of the question that the
+    rule does not: "고등학생 알바는 합의하면 하루에 몇 시간 더 …" asks for "다만, 당사자 사이의 합의에 따라
+    1일에 1시간 … 연장할 수 있다", the exception to 제69조's rule, by giving its condition (합의)."""
+    if not ranked or not asked.restricting or ranked[0].rule:
+        return ranked
+    best = ranked[0]
+    own = next((s for s in ranked[1:] if s.rule == best.text), None)
+    if own is None:
+        return ranked
+    if any(cues.coverage(g, [own.text]) == "stated" and cues.coverage(g, [best.text]) != "stated" for g in asked.restricting):
+        return [own] + [s for s in ranked if s is not own]
+    return ranked
+
+
 def fact_first(asked: Question, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
     """For 며칠/몇 시간/몇 퍼센트…: the best sentence carrying such a number goes first when it
     scores within ``FACT_FIRST_WITHIN`` of the best, or is the proviso of the best (the rule names
@@ -329,8 +344,8 @@ def cue_score(asked: Question, piece: Piece) -> float:
         score += DEFINES_ASKED_TERM
     elif cues.is_item(piece.text):
         score += LIST_ITEM
-    if asked.given and all(repeats(f"{piece.rule} {piece.text}", g) for g in asked.given):
-        score += STATES_GIVEN_CASE
+    if asked.given:  # each number given is part of the case: "30명이 안 되는 회사는 주 12시간 말고 …" -> 30명
+        score += STATES_GIVEN_CASE * sum(repeats(f"{piece.rule} {piece.text}", g) for g in asked.given) / len(asked.given)
     if asked.cases and all(_states(asked, f"{piece.rule} {piece.text}", case) for case in asked.cases):
         score += STATES_GIVEN_CASE
     if any(cues.coverage(group, [piece.text]) == "mentioned" for group in asked.focus):
