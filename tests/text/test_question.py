@@ -210,3 +210,10 @@ def test_a_clause_modifying_a_noun_gives_that_noun_as_the_case_too() -> None:
         Case("괴롭힘", "신고하", False, "직원"),)
     # a conditional clause modifies no noun
     assert analyse("부당해고된 근로자가 복직을 원하지 않으면 어떻게 되나요?").cases == (Case("복직", "원하", True),)
+
+
+def test_everyday_words_for_the_events_of_a_leave() -> None:
+    plain = statutory_terms("출산휴가를 마치고 돌아오면 원래 하던 일로 돌아갈 수 있나요?")
+    assert ("마치", "종료") in plain and ("돌아오", "복귀") in plain and ("돌아갈", "복귀") in plain
+    # 야근 is night work or overtime: both terms
+    assert analyse("임신한 직원에게 야근을 시켜도 되나요?").terms_of("야근") == ("야간근로", "시간외근로")

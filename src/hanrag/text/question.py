@@ -111,6 +111,11 @@ STATUTORY_TERMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?:고등|중)학생|청소년", "18세 미만"),
         (r"떼먹|떼어먹", "체불"),
         (r"없어지|없어져|없어진", "소멸"),
+        # Events as users tell them (session 9): a leave that ends, coming back to the job; 야근 is overtime
+        # (시간외근로) as often as night work.
+        (r"마치|마쳐|마친|끝나|끝난|끝내", "종료"),
+        (r"돌아오|돌아와|돌아온|돌아가|돌아갈", "복귀"),
+        (r"야근", "시간외근로"),
         (r"때리|때려|때린", "폭행"),
         (r"나눠|나누어|나눌", "분할"),
         (r"성별", "성(性)"),  # the statute glosses the one syllable: 남녀의 성(性)
