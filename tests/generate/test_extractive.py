@@ -284,3 +284,27 @@ def test_each_number_the_question_gives_counts_toward_its_case() -> None:
     some = Piece(1, "상시 30명 미만의 근로자를 사용하는 사용자는 근로시간을 연장할 수 있다.", "")
     none = Piece(1, "상시 근로자를 사용하는 사용자는 근로시간을 연장할 수 있다.", "")
     assert cue_score(asked, some) > cue_score(asked, none)
+
+
+def test_a_restriction_is_what_a_question_is_about_when_its_focus_meets_the_documents_only_through_the_table() -> None:
+    from hanrag.generate.extractive import unstated_focus
+    from hanrag.text.question import analyse
+
+    never = lambda words: {w for w in words if w in ("실업", "급여", "실업급여")}  # noqa: E731
+    asked = analyse("실업급여 받는 중에 아르바이트를 해도 되나요?")
+    texts = ["사용자는 근로자에게 임금을 지급하여야 한다."]
+    assert unstated_focus(asked, texts, never) == ([], ["실업급여"])
+    # a focus word the documents use as written: the restriction stays a restriction
+    asked = analyse("실업급여 받는 중에 근로자가 일을 해도 되나요?")
+    assert unstated_focus(asked, texts, never) == ([], [])
+
+
+def test_a_proviso_carrying_the_number_but_none_of_the_question_does_not_go_first() -> None:
+    from hanrag.generate.extractive import ScoredSentence, fact_first
+    from hanrag.text.question import analyse
+
+    asked = analyse("6개월 단위 탄력근무를 하면 퇴근 후 다음 출근까지 몇 시간을 쉬어야 하나요?")
+    rule = "사용자는 6개월 이내의 단위기간을 평균하여 근로하게 할 수 있다."
+    proviso = "다만, 특정한 주의 근로시간은 52시간을 초과할 수 없다."
+    ranked = [ScoredSentence(1, rule, 0.32, 0.88, 1.05), ScoredSentence(1, proviso, 0.03, 0.86, 0.4, rule)]
+    assert fact_first(asked, ranked)[0].text == rule

@@ -60,7 +60,8 @@ STATES_GIVEN_CASE = 0.1
 # Defines the term the question asks the meaning of, or is about without asking a rule (6. “평균임금”이란 …
 # for 평균임금은 어느 기간 …; …행위(이하 “직장 내 괴롭힘”이라 한다) for 어떤 행동이 직장 내 괴롭힘에 해당하나요?).
 DEFINES_ASKED_TERM = 0.1
-FACT_FIRST_WITHIN = 0.3  # a sentence carrying the asked number goes first when this close to the best
+FACT_FIRST_WITHIN = 0.3
+PROVISO_SHARES = 0.5  # of its rule's coverage, for a proviso carrying the asked number to go first  # a sentence carrying the asked number goes first when this close to the best
 ONLY_NAMES_FOCUS = -0.15  # what the question is about appears in it only as a cited law's term or a listed topic
 
 
@@ -317,7 +318,10 @@ def fact_first(asked: Question, ranked: list[ScoredSentence]) -> list[ScoredSent
     the case, its proviso gives the number); a sentence without the number cannot answer."""
     if asked.answer_type not in _COUNTED or not ranked or carries(ranked[0].text, asked.answer_type, asked.text):
         return ranked
-    close = [s for s in ranked[1:] if s.score >= ranked[0].score - FACT_FIRST_WITHIN or s.rule == ranked[0].text]
+    # The rule's own proviso answers for it only when it shares the question's words: "다만, 특정한 주의
+    # 근로시간은 52시간을 …" says nothing of 퇴근 후 다음 출근까지 몇 시간.
+    close = [s for s in ranked[1:] if s.score >= ranked[0].score - FACT_FIRST_WITHIN
+             or (s.rule == ranked[0].text and s.coverage >= PROVISO_SHARES * ranked[0].coverage)]
     fact = next((s for s in close if carries(s.text, asked.answer_type, asked.text)), None)
     return ranked if fact is None else [fact] + [s for s in ranked if s is not fact]
 
@@ -385,6 +389,13 @@ def unstated_focus(
             if group not in lacking and (how == "mentioned" or (how == "absent" and not asked.focus
                                                                  and group in asked.set_aside)):
                 lacking[group] = how
+    # A question whose focus the documents meet only through the table of everyday words (아르바이트:
+    # 근로자) is about its restriction when that is a noun the corpus never uses and the table does not
+    # know: "실업급여 받는 중에 아르바이트를 해도 되나요?" asks about 실업급여.
+    if asked.focus and all(asked.terms_of("".join(g)) or any(asked.terms_of(p) for p in g) for g in asked.focus):
+        for group in asked.restricting:
+            if group not in lacking and not asked.terms_of("".join(group)) and cues.coverage(group, texts) == "absent":
+                lacking[group] = "absent"
     never = unseen([part for group, how in lacking.items() if how == "absent" for part in group])
     named: list[str] = []
     unused: list[str] = []
