@@ -308,3 +308,25 @@ def test_a_proviso_carrying_the_number_but_none_of_the_question_does_not_go_firs
     proviso = "다만, 특정한 주의 근로시간은 52시간을 초과할 수 없다."
     ranked = [ScoredSentence(1, rule, 0.32, 0.88, 1.05), ScoredSentence(1, proviso, 0.03, 0.86, 0.4, rule)]
     assert fact_first(asked, ranked)[0].text == rule
+
+
+def test_a_focus_noun_the_corpus_only_names_elsewhere_is_a_near_miss() -> None:
+    from hanrag.generate.extractive import unstated_focus
+    from hanrag.text.question import analyse
+
+    asked = analyse("단시간 알바도 최저임금을 다 받을 수 있나요?")
+    hits = ["단시간근로자의 근로조건은 통상 근로자의 근로시간을 기준으로 산정한 비율에 따라 결정되어야 한다."]
+    used = lambda words: set()  # noqa: E731 - the corpus uses every word somewhere
+    listed = lambda word: ["1. 임금의 결정에 관한 사항 2. 퇴직급여, 상여 및 최저임금에 관한 사항 3. 휴가에 관한 사항"]  # noqa: E731
+    assert unstated_focus(asked, hits, used, listed) == (["최저임금"], [])
+    stated = lambda word: ["사용자는 최저임금 이상의 임금을 지급하여야 한다."]  # noqa: E731
+    assert unstated_focus(asked, hits, used, stated) == ([], [])
+    assert unstated_focus(asked, hits, used) == ([], [])  # no corpus lookup: retrieval may have missed it
+
+
+def test_the_index_finds_where_the_corpus_uses_a_word(tmp_path: Path, korean_folder: Path) -> None:
+    with Index.open(tmp_path / "ix") as index:
+        index.add([korean_folder])
+        texts = index._texts_using("유급휴가")
+        assert texts and all("유급휴가" in "".join(t.split()) for t in texts)
+        assert index._texts_using("비트코인") == []

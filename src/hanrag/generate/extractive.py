@@ -108,6 +108,7 @@ class ExtractiveAnswerer:
         cosine_weight: float = 6.0,
         cosine_center: float = 0.8,
         threads: int = 1,
+        corpus_texts: Callable[[str], list[str]] | None = None,
     ) -> None:
         self.tokenizer = tokenizer
         self.idf = idf
@@ -120,6 +121,9 @@ class ExtractiveAnswerer:
         self.cosine_weight = cosine_weight
         self.cosine_center = cosine_center
         self.threads = threads
+        # The texts of the corpus that use a word (a lexical search): whether a focus noun the hits lack is
+        # stated anywhere, or only named (최저임금 only in "…상여 및 최저임금에 관한 사항" of 제93조).
+        self.corpus_texts = corpus_texts
 
     def stream_answer(self, question: str, contexts: Sequence[Context]) -> Iterator[str]:
         reply = self.reply(question, contexts)
@@ -144,7 +148,7 @@ class ExtractiveAnswerer:
             chosen.append(sentence)
             if len(chosen) == self.sentences:
                 break
-        named, unused = unstated_focus(asked, [p.text for p in pieces], self.unseen)
+        named, unused = unstated_focus(asked, [p.text for p in pieces], self.unseen, self.corpus_texts)
         if named or (unused and support < self.near_miss_below):
             return Reply(chosen, near_miss_refusal(named + unused, contexts), support)
         apart = fact_apart(asked, pieces)
@@ -366,7 +370,8 @@ def _states(asked: Question, text: str, case: Case) -> bool:
 
 
 def unstated_focus(
-    asked: Question, texts: Sequence[str], unseen: Callable[[Sequence[str]], set[str]]
+    asked: Question, texts: Sequence[str], unseen: Callable[[Sequence[str]], set[str]],
+    corpus_texts: Callable[[str], list[str]] | None = None,
 ) -> tuple[list[str], list[str]]:
     """What the question is about that the documents do not state, as the question words it (the
     phrase holding each such noun: "국민연금 보험료율"), in two lists: what the retrieved texts only
@@ -397,6 +402,14 @@ def unstated_focus(
             if group not in lacking and not asked.terms_of("".join(group)) and cues.coverage(group, texts) == "absent":
                 lacking[group] = "absent"
     never = unseen([part for group, how in lacking.items() if how == "absent" for part in group])
+    # A focus noun the hits lack that the corpus uses only by naming it (in a list of topics, a cited law)
+    # is no more stated than one it never uses: the retrieval did not miss a paragraph stating it.
+    if corpus_texts is not None:
+        for group in asked.focus:
+            if lacking.get(group) == "absent" and not never.intersection(group) and not asked.terms_of("".join(group)):
+                elsewhere = corpus_texts("".join(group))
+                if elsewhere and cues.coverage(group, elsewhere) == "mentioned":
+                    lacking[group] = "mentioned"
     named: list[str] = []
     unused: list[str] = []
     for group, how in lacking.items():
