@@ -10,15 +10,17 @@ Then the sentence that answers goes first (``generate/cues.py``, ``text/question
 carries the asked fact (a number with the asked unit for 며칠/몇 시간/몇 퍼센트/얼마), that lies under
 a heading naming what the question is about, that states a rule of the asked kind (may / must) binding
 whom the question asks about (its topic or subject opens the sentence: ② 사용자는 …), and
-the main rule before its proviso (다만, …) and before later paragraphs. Enumerations are quoted item by
-item, never as a block.
+the main rule before its proviso (다만, …) and before later paragraphs unless the proviso gives the question's
+condition, the definition of a term whose meaning is asked, and a paragraph read with the one of its article it
+refers to ("제1항의 통보"). Enumerations are quoted item by item, never as a block.
 
 Refusal, two rules:
 - support: the best coverage plus ``cosine_weight`` times (best cosine - ``cosine_center``); below
   ``refuse_below`` the documents are taken not to hold the answer (far-off questions;
   bench/answer_quality.py);
 - near misses: a noun the question is about that the retrieved text only names (in a cited law,
-  「…」에 따른 육아휴직, or a list of topics, …에 관한 사항), or that the whole corpus never uses
+  「…」에 따른 육아휴직, or a list of topics, …에 관한 사항) or the rest of the corpus only names (a
+  lexical lookup: 최저임금 only in 제93조's topic list), or that the whole corpus never uses
   (국민연금 in 국민연금 보험료율은 … asked of 근로기준법) while the support stays below
   ``near_miss_below`` (above it, the rest of the question is so well covered that the noun is
   likely a spelling variant: 리처드닉슨). The documents then do not state the fact, however close
