@@ -170,10 +170,15 @@ def test_a_focus_noun_stated_by_its_statutory_term_is_not_a_near_miss() -> None:
     from hanrag.text.question import analyse
 
     asked = analyse("기능을 배우는 수습생에게 집안일을 시킬 수 있나요?")
+    # the statute never uses 집안일; it does use 수습 (a restriction the corpus never used, with the focus
+    # stated only through the table, would make the question about it: see the 실업급여 test below)
+    def never(words):
+        return {w for w in words if w == "집안일"}
+
     texts = ["사용자는 기능의 습득을 목적으로 하는 근로자를 혹사하거나 가사, 그 밖의 업무에 종사시키지 못한다."]
-    assert unstated_focus(asked, texts, lambda words: set(words)) == ([], [])
+    assert unstated_focus(asked, texts, never) == ([], [])
     texts = ["사용자는 기능의 습득을 목적으로 하는 근로자를 혹사하지 못한다."]
-    assert unstated_focus(asked, texts, lambda words: set(words)) == ([], ["집안일"])
+    assert unstated_focus(asked, texts, never) == ([], ["집안일"])
 
 
 def test_the_proviso_giving_the_number_follows_its_rule_first() -> None:
@@ -226,10 +231,14 @@ def test_a_group_of_everyday_words_is_stated_part_by_part_by_their_statutory_ter
     from hanrag.text.question import analyse
 
     asked = analyse("고등학생 알바는 합의하면 하루에 몇 시간 더 일할 수 있나요?")
+
+    def never(words):  # the statute uses 합의, never 고등학생 or 알바
+        return {w for w in words if w in ("고등학생", "알바")}
+
     texts = ["15세 이상 18세 미만인 근로자의 근로시간은 1일에 7시간을 초과하지 못한다."]
-    assert unstated_focus(asked, texts, lambda words: set(words)) == ([], [])
+    assert unstated_focus(asked, texts, never) == ([], [])
     texts = ["근로자의 근로시간은 1일에 8시간을 초과하지 못한다."]
-    assert unstated_focus(asked, texts, lambda words: set(words)) == ([], ["고등학생 알바"])
+    assert unstated_focus(asked, texts, never) == ([], ["고등학생 알바"])
     asked = analyse("월급을 계속 떼먹는 사장은 이름이 공개되나요?")
     texts = ["고용노동부장관은 체불사업주의 인적사항 등을 공개할 수 있다."]
     assert unstated_focus(asked, texts, lambda words: {w for w in words if w == "사장"}) == ([], [])
@@ -290,7 +299,7 @@ def test_a_restriction_is_what_a_question_is_about_when_its_focus_meets_the_docu
     from hanrag.generate.extractive import unstated_focus
     from hanrag.text.question import analyse
 
-    never = lambda words: {w for w in words if w in ("실업", "급여", "실업급여")}  # noqa: E731
+    never = lambda words: {w for w in words if w in ("실업", "급여", "실업급여")}
     asked = analyse("실업급여 받는 중에 아르바이트를 해도 되나요?")
     texts = ["사용자는 근로자에게 임금을 지급하여야 한다."]
     assert unstated_focus(asked, texts, never) == ([], ["실업급여"])
@@ -316,10 +325,10 @@ def test_a_focus_noun_the_corpus_only_names_elsewhere_is_a_near_miss() -> None:
 
     asked = analyse("단시간 알바도 최저임금을 다 받을 수 있나요?")
     hits = ["단시간근로자의 근로조건은 통상 근로자의 근로시간을 기준으로 산정한 비율에 따라 결정되어야 한다."]
-    used = lambda words: set()  # noqa: E731 - the corpus uses every word somewhere
-    listed = lambda word: ["1. 임금의 결정에 관한 사항 2. 퇴직급여, 상여 및 최저임금에 관한 사항 3. 휴가에 관한 사항"]  # noqa: E731
+    used = lambda words: set()  # the corpus uses every word somewhere
+    listed = lambda word: ["1. 임금의 결정에 관한 사항 2. 퇴직급여, 상여 및 최저임금에 관한 사항 3. 휴가에 관한 사항"]
     assert unstated_focus(asked, hits, used, listed) == (["최저임금"], [])
-    stated = lambda word: ["사용자는 최저임금 이상의 임금을 지급하여야 한다."]  # noqa: E731
+    stated = lambda word: ["사용자는 최저임금 이상의 임금을 지급하여야 한다."]
     assert unstated_focus(asked, hits, used, stated) == ([], [])
     assert unstated_focus(asked, hits, used) == ([], [])  # no corpus lookup: retrieval may have missed it
 
