@@ -380,6 +380,18 @@ class Index:
                 self._answerers[llm_spec] = self._make_answerer(self.llm_for(llm_spec))
             return self._answerers[llm_spec]
 
+    def _texts_using(self, word: str, n: int = 20) -> list[str]:
+        """The texts of the (up to ``n``) chunks that BM25 ranks first for ``word`` alone and that contain it
+        as written (spacing ignored): where the corpus uses it, for the answerer's near-miss rule."""
+        terms = self.tokenizer.tokenize([word])[0]
+        if not terms:
+            return []
+        with self.store.snapshot():
+            ranking = self.store.retrieve(terms, None, None, ("bm25",), n).get("bm25")
+            chunks = self.store.fetch([str(i) for i in ranking.ids]) if ranking is not None and len(ranking) else {}
+        squashed = "".join(word.split())
+        return [c.text for c in chunks.values() if squashed in "".join(c.text.split())]
+
     def _make_answerer(self, llm: LLM | None) -> Answerer:
         a = self.settings.answer
         if llm is None:
@@ -396,6 +408,7 @@ class Index:
                     cosine_weight=0.0 if self.lexical_only else a.cosine_weight,
                     cosine_center=a.cosine_center,
                 threads=self.settings.worker_threads,
+                corpus_texts=self._texts_using,
             )
         return LLMAnswerer(llm, a.max_context_chars, a.reorder)
 

@@ -85,3 +85,30 @@ def test_each_article_of_a_reference_list_brings_its_title() -> None:
     text = "사용자는 제80조, 제82조 또는 제84조에 따른 보상금을 1년에 걸쳐 분할보상을 할 수 있다."
     assert cues.cited_titles(text, titles) == ["장해보상", "유족보상"]
     assert cues.cited_titles("제56조제1항에 따른 가산임금", titles) == []
+
+
+def test_defined_terms() -> None:
+    from hanrag.generate.cues import defined_terms
+
+    assert defined_terms("6. “평균임금”이란 이를 산정하여야 할 사유가 발생한 날 이전 3개월 동안에 …") == ("평균임금",)
+    assert defined_terms("… 행위(이하 “직장 내 괴롭힘 ”이라 한다)를 하여서는 아니 된다.") == ("직장내괴롭힘",)
+    assert defined_terms("8. “소정(所定)근로시간”이란 …") == ("소정근로시간",)
+    assert defined_terms("평균임금의 100분의 70 이상의 수당을 지급하여야 한다.") == ()
+
+
+def test_references_to_a_paragraph_of_the_same_article() -> None:
+    from hanrag.generate.cues import paragraph_references
+
+    assert paragraph_references("② 사용자는 제1항의 통보를 이유로 근로자에게 해고나 그 밖에 불리한 처우를 하지 못한다.") == [(1, "통보")]
+    assert paragraph_references("④ 사용자는 제2항에 따른 조사 결과 …") == [(2, "조사")]
+    # another article's paragraph is not this article's
+    assert paragraph_references("제60조제2항에 따른 유급휴가") == []
+
+
+def test_a_clause_modifying_a_noun_is_stated_by_the_verb_modifying_it() -> None:
+    from hanrag.generate.cues import states_case
+
+    text = "⑥ 사용자는 직장 내 괴롭힘 발생 사실을 신고한 근로자 및 피해근로자등에게 불리한 처우를 하여서는 아니 된다."
+    assert states_case(text, ["괴롭힘"], "신고하", False, ["직원", "근로자"])
+    assert not states_case(text, ["괴롭힘"], "신고하", False)  # the verb's own noun is not next to it
+    assert not states_case("사용자에게 신고한 사실", ["괴롭힘"], "신고하", False, ["근로자"])

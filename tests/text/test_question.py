@@ -147,7 +147,7 @@ def test_conditions_the_question_gives_in_words() -> None:
     from hanrag.text.question import Case
 
     assert analyse("부당해고된 근로자가 복직을 원하지 않으면 어떻게 되나요?").cases == (Case("복직", "원하", True),)
-    assert analyse("부당해고 구제신청을 받은 노동위원회는 무엇을 해야 하나요?").cases == (Case("구제신청", "받", False),)
+    assert analyse("부당해고 구제신청을 받은 노동위원회는 무엇을 해야 하나요?").cases == (Case("구제신청", "받", False, "노동위원회"),)
     # a verb without its own noun argument restricts too little to match by
     assert analyse("경영상 이유로 해고하려면 어떤 요건이 필요한가요?").cases == ()
     assert analyse("입사 1년이 안 된 근로자의 연차휴가는 어떻게 되나요?").cases == ()
@@ -179,3 +179,41 @@ def test_everyday_words_of_rules_have_their_statutory_term() -> None:
     assert ("때려", "폭행") in statutory_terms("사용자가 근로자를 때려도 되나요?")
     assert ("나눠", "분할") in statutory_terms("장해보상은 나눠서 지급할 수 있나요?")
     assert ("성별", "성(性)") in statutory_terms("남녀 성별을 이유로 차별할 수 있나요?")
+
+
+def test_everyday_names_of_the_parties_have_their_statutory_term() -> None:
+    asked = analyse("일하다 다쳐서 쉬고 있는 직원을 회사가 해고할 수 있나요?")
+    assert asked.statutory("회사") == "사용자" and asked.statutory("직원") == "근로자"
+    # 사장 is the employer (사용자) and, where the statute names the owner, the 사업주 (체불사업주)
+    assert analyse("월급을 떼먹는 사장은 이름이 공개되나요?").terms_of("사장") == ("사용자", "사업주")
+    assert dict(statutory_terms("하청업체가 원청 잘못으로 월급을 못 주면?")) == {
+        "하청업체": "하수급인", "원청": "수급인", "월급": "임금"}
+    assert ("고등학생", "18세 미만") in statutory_terms("고등학생 알바는 하루에 몇 시간 일할 수 있나요?")
+    assert ("알바", "근로자") in statutory_terms("고등학생 알바는 하루에 몇 시간 일할 수 있나요?")
+    assert ("없어지", "소멸") in statutory_terms("쓰지 않은 연차는 언제 없어지나요?")
+    assert analyse("연차 유급휴가는 며칠인가요?").terms_of("연차") == ()
+
+
+def test_terms_whose_meaning_is_asked() -> None:
+    assert analyse("어떤 행동이 직장 내 괴롭힘에 해당하나요?").defines[0] == "직장내괴롭힘"
+    assert "단시간근로자" in analyse("단시간근로자란 무엇인가요?").defines
+    # what a question not of rule is about: its definition answers it
+    assert analyse("평균임금은 어느 기간 동안 받은 임금으로 계산하나요?").defines == ("평균임금",)
+    # a question of rule asks what binds someone, not what a word means
+    assert analyse("임금은 어떻게 지급해야 하나요?").defines == ()
+
+
+def test_a_clause_modifying_a_noun_gives_that_noun_as_the_case_too() -> None:
+    from hanrag.text.question import Case
+
+    assert analyse("직장 내 괴롭힘을 신고한 직원에게 불이익을 줘도 되나요?").cases == (
+        Case("괴롭힘", "신고하", False, "직원"),)
+    # a conditional clause modifies no noun
+    assert analyse("부당해고된 근로자가 복직을 원하지 않으면 어떻게 되나요?").cases == (Case("복직", "원하", True),)
+
+
+def test_everyday_words_for_the_events_of_a_leave() -> None:
+    plain = statutory_terms("출산휴가를 마치고 돌아오면 원래 하던 일로 돌아갈 수 있나요?")
+    assert ("마치", "종료") in plain and ("돌아오", "복귀") in plain and ("돌아갈", "복귀") in plain
+    # 야근 is night work or overtime: both terms
+    assert analyse("임신한 직원에게 야근을 시켜도 되나요?").terms_of("야근") == ("야간근로", "시간외근로")

@@ -23,3 +23,13 @@ def test_item_markers_start_the_next_sentence() -> None:
     pieces = [text[a:b] for a, b in spans]
     assert pieces[-1].startswith("② 사용자는")
     assert pieces[0].endswith("2. 1.>")
+
+
+def test_a_gloss_in_parentheses_ending_like_a_sentence_does_not_end_it() -> None:
+    text = ("⑦ 휴가는 1년간(최초 1년의 근로가 끝날 때까지의 기간을 말한다) 행사하지 아니하면 소멸된다. "
+            "다만, 그러하지 아니하다. 그는 왔다. (사진) 그리고 갔다.")
+    [spans] = split_sentences([text])
+    pieces = [text[a:b] for a, b in spans]
+    assert pieces[0].endswith("행사하지 아니하면 소멸된다.") and pieces[1] == "다만, 그러하지 아니하다."
+    # a parenthesis after a sentence end is no gloss of a word
+    assert "그리고 갔다." in pieces and not any(p.endswith("(사진) 그리고 갔다.") for p in pieces)

@@ -131,11 +131,16 @@ _PARENTHESES = re.compile(r"\([^()]*\)")
 _NEGATED = re.compile(r"^\S{0,3}\s*(?:않|아니|못|없)")
 
 
-def states_case(text: str, nouns: Sequence[str], stem: str, negated: bool) -> bool:
+def states_case(text: str, nouns: Sequence[str], stem: str, negated: bool, heads: Sequence[str] = ()) -> bool:
     """Whether ``text`` states the condition "noun + verb" (any of ``nouns``, as written or by its
     statutory term) with the same polarity: 원직복직을 원하지 아니하면 for 복직을 원하지 않으면;
-    parentheses (原職復職) are skipped."""
+    parentheses (原職復職) are skipped. Or, for a clause modifying a noun, the verb modifying it (any of
+    ``heads``): "신고한 근로자" for 괴롭힘을 신고한 직원; only a stem of two or more syllables (신고하, not 받)."""
     plain = _PARENTHESES.sub("", text)
+    if heads and len(stem) >= 2 and not negated:
+        verb = re.escape(stem[:-1]) + "[한할함]" if stem.endswith("하") else re.escape(stem) + "[가-힣]{0,2}"
+        if any(re.search(rf"{verb}\s+{re.escape(head)}", plain) for head in heads):
+            return True
     for noun in nouns:
         for m in re.finditer(rf"{re.escape(noun)}\S{{0,3}}\s*{re.escape(stem)}", plain):
             before = plain[max(0, m.start() - 3):m.start()]
@@ -194,3 +199,25 @@ def subjects(text: str) -> tuple[str, ...]:
 def states_rule(text: str, modality: str | None) -> bool:
     """Whether the sentence states a rule of the asked kind (may / may not; must)."""
     return modality is None or bool(_RULE_VERBS[modality].search(text))
+
+
+# "6. “평균임금”이란 … 말한다", "…행위(이하 “직장 내 괴롭힘”이라 한다)": how a statute defines a term.
+_DEFINITION = re.compile(r"“([^”]{1,40})”\s*(?:이)?란|\(이하\s*“([^”]{1,40})”\s*(?:이)?라\s*한다\)")
+
+
+def defined_terms(text: str) -> tuple[str, ...]:
+    """The terms ``text`` defines, squashed and without glosses ("소정(所定)근로시간" -> 소정근로시간)."""
+    found = (m.group(1) or m.group(2) for m in _DEFINITION.finditer(text))
+    return tuple(dict.fromkeys("".join(_PARENTHESES.sub("", t).split()) for t in found))
+
+
+# "제1항의 통보", "제2항에 따른 조사": a paragraph of the same article (no 제N조 before it) and the thing of it.
+_PARAGRAPH_REF = re.compile(r"(?<![조\d])제(\d+)항(?:제\d+호)?\s*(?:에\s*따른|의|에서\s*정한)\s*([가-힣]+)")
+_PARTICLE = re.compile(r"(?:을|를|은|는|이|가|의|에|으로|로|과|와|에게|에는)$")
+
+
+def paragraph_references(text: str) -> list[tuple[int, str]]:
+    """The paragraphs of its own article ``text`` refers to for a thing, with that thing: "② 사용자는
+    제1항의 통보를 이유로 …" -> [(1, "통보")]."""
+    return [(int(m.group(1)), _PARTICLE.sub("", m.group(2))) for m in _PARAGRAPH_REF.finditer(text)]
+

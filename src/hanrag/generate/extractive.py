@@ -10,15 +10,17 @@ Then the sentence that answers goes first (``generate/cues.py``, ``text/question
 carries the asked fact (a number with the asked unit for 며칠/몇 시간/몇 퍼센트/얼마), that lies under
 a heading naming what the question is about, that states a rule of the asked kind (may / must) binding
 whom the question asks about (its topic or subject opens the sentence: ② 사용자는 …), and
-the main rule before its proviso (다만, …) and before later paragraphs. Enumerations are quoted item by
-item, never as a block.
+the main rule before its proviso (다만, …) and before later paragraphs unless the proviso gives the question's
+condition, the definition of a term whose meaning is asked, and a paragraph read with the one of its article it
+refers to ("제1항의 통보"). Enumerations are quoted item by item, never as a block.
 
 Refusal, two rules:
 - support: the best coverage plus ``cosine_weight`` times (best cosine - ``cosine_center``); below
   ``refuse_below`` the documents are taken not to hold the answer (far-off questions;
   bench/answer_quality.py);
 - near misses: a noun the question is about that the retrieved text only names (in a cited law,
-  「…」에 따른 육아휴직, or a list of topics, …에 관한 사항), or that the whole corpus never uses
+  「…」에 따른 육아휴직, or a list of topics, …에 관한 사항) or the rest of the corpus only names (a
+  lexical lookup: 최저임금 only in 제93조's topic list), or that the whole corpus never uses
   (국민연금 in 국민연금 보험료율은 … asked of 근로기준법) while the support stays below
   ``near_miss_below`` (above it, the rest of the question is so well covered that the noun is
   likely a spelling variant: 리처드닉슨). The documents then do not state the fact, however close
@@ -57,7 +59,11 @@ LIST_ITEM = -0.1
 # the rule it qualifies: "다만, 특정한 주의 근로시간은 48시간을 …" is about the 2-week scheme of its
 # rule, the same proviso under the 3-month rule is not. Each kind counts once.
 STATES_GIVEN_CASE = 0.1
-FACT_FIRST_WITHIN = 0.3  # a sentence carrying the asked number goes first when this close to the best
+# Defines the term the question asks the meaning of, or is about without asking a rule (6. “평균임금”이란 …
+# for 평균임금은 어느 기간 …; …행위(이하 “직장 내 괴롭힘”이라 한다) for 어떤 행동이 직장 내 괴롭힘에 해당하나요?).
+DEFINES_ASKED_TERM = 0.1
+FACT_FIRST_WITHIN = 0.3
+PROVISO_SHARES = 0.5  # of its rule's coverage, for a proviso carrying the asked number to go first  # a sentence carrying the asked number goes first when this close to the best
 ONLY_NAMES_FOCUS = -0.15  # what the question is about appears in it only as a cited law's term or a listed topic
 
 
@@ -104,6 +110,7 @@ class ExtractiveAnswerer:
         cosine_weight: float = 6.0,
         cosine_center: float = 0.8,
         threads: int = 1,
+        corpus_texts: Callable[[str], list[str]] | None = None,
     ) -> None:
         self.tokenizer = tokenizer
         self.idf = idf
@@ -116,6 +123,9 @@ class ExtractiveAnswerer:
         self.cosine_weight = cosine_weight
         self.cosine_center = cosine_center
         self.threads = threads
+        # The texts of the corpus that use a word (a lexical search): whether a focus noun the hits lack is
+        # stated anywhere, or only named (최저임금 only in "…상여 및 최저임금에 관한 사항" of 제93조).
+        self.corpus_texts = corpus_texts
 
     def stream_answer(self, question: str, contexts: Sequence[Context]) -> Iterator[str]:
         reply = self.reply(question, contexts)
@@ -140,7 +150,7 @@ class ExtractiveAnswerer:
             chosen.append(sentence)
             if len(chosen) == self.sentences:
                 break
-        named, unused = unstated_focus(asked, [p.text for p in pieces], self.unseen)
+        named, unused = unstated_focus(asked, [p.text for p in pieces], self.unseen, self.corpus_texts)
         if named or (unused and support < self.near_miss_below):
             return Reply(chosen, near_miss_refusal(named + unused, contexts), support)
         apart = fact_apart(asked, pieces)
@@ -202,7 +212,7 @@ class ExtractiveAnswerer:
             return []
         texts = [p.text for p in pieces]
         titles = cues.article_titles(p.heading for p in pieces)
-        cited = [" ".join(cues.cited_titles(t, titles)) for t in texts]
+        cited = [" ".join(cues.cited_titles(t, titles) + referred_paragraphs(p, pieces)) for t, p in zip(texts, pieces)]
         coverage = self._coverage(question, texts, skip=asked.unshared, plain=asked.plain,
                                   own=self._own_law(asked, texts), cited=cited, limits=asked.limits)
         cosine = self.embed_passages(texts) @ self.embed_query(question)
@@ -217,7 +227,7 @@ class ExtractiveAnswerer:
             for r, score in zip(fused_rows, fused)
         ]
         ranked = sorted(scored, key=lambda s: -s.score)
-        return fact_first(asked, ranked)
+        return fact_first(asked, proviso_first(asked, ranked))
 
     def _coverage(
         self, question: str, texts: list[str], skip: Sequence[str] = (), plain: Sequence[tuple[str, str]] = (),
@@ -276,13 +286,48 @@ _COUNTED = {"percent", "days", "hours", "minutes", "years", "months", "weeks", "
             "duration", "period"}
 
 
+def referred_paragraphs(piece: Piece, pieces: Sequence[Piece]) -> list[str]:
+    """The paragraphs of its own article that ``piece`` refers to for a thing they state: "② 사용자는
+    제1항의 통보를 이유로 근로자에게 해고나 … 하지 못한다" is about ①'s 통보 (근로자가 위반 사실을
+    근로감독관에게 통보할 수 있다), so it reads with ①."""
+    refs = cues.paragraph_references(piece.text)
+    if not refs or not piece.heading:
+        return []
+    found = []
+    for number, thing in refs:
+        for other in pieces:
+            if (other.heading == piece.heading and other is not piece and cues.paragraph_number(other.text) == number
+                    and len(thing) >= 2 and thing in other.text):
+                found.append(other.text)
+                break
+    return found
+
+
+def proviso_first(asked: Question, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
+    """The best sentence's own proviso goes first when it states a restriction of the question that the
+    rule does not: "고등학생 알바는 합의하면 하루에 몇 시간 더 …" asks for "다만, 당사자 사이의 합의에 따라
+    1일에 1시간 … 연장할 수 있다", the exception to 제69조's rule, by giving its condition (합의)."""
+    if not ranked or not asked.restricting or ranked[0].rule:
+        return ranked
+    best = ranked[0]
+    own = next((s for s in ranked[1:] if s.rule == best.text), None)
+    if own is None:
+        return ranked
+    if any(cues.coverage(g, [own.text]) == "stated" and cues.coverage(g, [best.text]) != "stated" for g in asked.restricting):
+        return [own] + [s for s in ranked if s is not own]
+    return ranked
+
+
 def fact_first(asked: Question, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
     """For 며칠/몇 시간/몇 퍼센트…: the best sentence carrying such a number goes first when it
     scores within ``FACT_FIRST_WITHIN`` of the best, or is the proviso of the best (the rule names
     the case, its proviso gives the number); a sentence without the number cannot answer."""
     if asked.answer_type not in _COUNTED or not ranked or carries(ranked[0].text, asked.answer_type, asked.text):
         return ranked
-    close = [s for s in ranked[1:] if s.score >= ranked[0].score - FACT_FIRST_WITHIN or s.rule == ranked[0].text]
+    # The rule's own proviso answers for it only when it shares the question's words: "다만, 특정한 주의
+    # 근로시간은 52시간을 …" says nothing of 퇴근 후 다음 출근까지 몇 시간.
+    close = [s for s in ranked[1:] if s.score >= ranked[0].score - FACT_FIRST_WITHIN
+             or (s.rule == ranked[0].text and s.coverage >= PROVISO_SHARES * ranked[0].coverage)]
     fact = next((s for s in close if carries(s.text, asked.answer_type, asked.text)), None)
     return ranked if fact is None else [fact] + [s for s in ranked if s is not fact]
 
@@ -297,17 +342,20 @@ def cue_score(asked: Question, piece: Piece) -> float:
         score += UNDER_MATCHING_HEADING * named / len(asked.focus)
     if asked.modality and cues.states_rule(piece.text, asked.modality):
         score += STATES_ASKED_RULE
-    if asked.actor and {asked.actor, asked.statutory(asked.actor)} & set(cues.subjects(piece.text)):
+    if asked.actor and {asked.actor, *asked.terms_of(asked.actor)} & set(cues.subjects(piece.text)):
         score += BINDS_ASKED_ACTOR
     if cues.is_exception(piece.text) and not asked.asks_exception:
         score += PROVISO
     paragraph = cues.paragraph_number(piece.text)
     if paragraph:
         score += LATER_PARAGRAPH * min(paragraph - 1, 3)
-    if cues.is_item(piece.text):
+    defines = bool(asked.defines) and bool(set(asked.defines) & set(cues.defined_terms(piece.text)))
+    if defines:  # "6. “평균임금”이란 …" for 평균임금은 어느 기간 …: a definition is no mere list item
+        score += DEFINES_ASKED_TERM
+    elif cues.is_item(piece.text):
         score += LIST_ITEM
-    if asked.given and all(repeats(f"{piece.rule} {piece.text}", g) for g in asked.given):
-        score += STATES_GIVEN_CASE
+    if asked.given:  # each number given is part of the case: "30명이 안 되는 회사는 주 12시간 말고 …" -> 30명
+        score += STATES_GIVEN_CASE * sum(repeats(f"{piece.rule} {piece.text}", g) for g in asked.given) / len(asked.given)
     if asked.cases and all(_states(asked, f"{piece.rule} {piece.text}", case) for case in asked.cases):
         score += STATES_GIVEN_CASE
     if any(cues.coverage(group, [piece.text]) == "mentioned" for group in asked.focus):
@@ -318,12 +366,14 @@ def cue_score(asked: Question, piece: Piece) -> float:
 def _states(asked: Question, text: str, case: Case) -> bool:
     """Whether ``text`` states the condition ``case`` of the question, its noun as asked or by its
     statutory term."""
-    nouns = [case.noun] + [t for t in [asked.statutory(case.noun)] if t]
-    return cues.states_case(text, nouns, case.stem, case.negated)
+    nouns = [case.noun, *asked.terms_of(case.noun)]
+    heads = [case.head, *asked.terms_of(case.head)] if case.head else []
+    return cues.states_case(text, nouns, case.stem, case.negated, heads)
 
 
 def unstated_focus(
-    asked: Question, texts: Sequence[str], unseen: Callable[[Sequence[str]], set[str]]
+    asked: Question, texts: Sequence[str], unseen: Callable[[Sequence[str]], set[str]],
+    corpus_texts: Callable[[str], list[str]] | None = None,
 ) -> tuple[list[str], list[str]]:
     """What the question is about that the documents do not state, as the question words it (the
     phrase holding each such noun: "국민연금 보험료율"), in two lists: what the retrieved texts only
@@ -340,13 +390,28 @@ def unstated_focus(
     if asked.restricting:
         used = [cues.outside_mentions(t, cited_terms=False) for t in texts]
         for group in asked.restricting:
-            how = cues.coverage(group, texts, used)
+            how = _focus_coverage(asked, group, texts, used)
             # With no main argument (파견근로자를 2년 넘게 쓰면 직접 고용해야 하나요?) the restriction
             # is all the question is about: a noun of it the corpus never uses counts, as for focus.
             if group not in lacking and (how == "mentioned" or (how == "absent" and not asked.focus
                                                                  and group in asked.set_aside)):
                 lacking[group] = how
+    # A question whose focus the documents meet only through the table of everyday words (아르바이트:
+    # 근로자) is about its restriction when that is a noun the corpus never uses and the table does not
+    # know: "실업급여 받는 중에 아르바이트를 해도 되나요?" asks about 실업급여.
+    if asked.focus and all(asked.terms_of("".join(g)) or any(asked.terms_of(p) for p in g) for g in asked.focus):
+        for group in asked.restricting:
+            if group not in lacking and not asked.terms_of("".join(group)) and cues.coverage(group, texts) == "absent":
+                lacking[group] = "absent"
     never = unseen([part for group, how in lacking.items() if how == "absent" for part in group])
+    # A focus noun the hits lack that the corpus uses only by naming it (in a list of topics, a cited law)
+    # is no more stated than one it never uses: the retrieval did not miss a paragraph stating it.
+    if corpus_texts is not None:
+        for group in asked.focus:
+            if lacking.get(group) == "absent" and not never.intersection(group) and not asked.terms_of("".join(group)):
+                elsewhere = corpus_texts("".join(group))
+                if elsewhere and cues.coverage(group, elsewhere) == "mentioned":
+                    lacking[group] = "mentioned"
     named: list[str] = []
     unused: list[str] = []
     for group, how in lacking.items():
@@ -360,10 +425,17 @@ def unstated_focus(
 
 
 def _focus_coverage(asked: Question, group: tuple[str, ...], texts: Sequence[str], stated: Sequence[str]) -> cues.Coverage:
-    """``cues.coverage`` of a focus group, or of its statutory term when that is stated (집안일: 가사)."""
+    """``cues.coverage`` of a focus group, or of a statutory term of it when that is stated (집안일: 가사;
+    사장: 사용자 or 사업주), or of each part as written or by its statutory term (고등학생 알바: 18세 미만,
+    근로자)."""
     how = cues.coverage(group, texts, stated)
-    term = asked.statutory("".join(group))
-    if how != "stated" and term and cues.coverage((term,), texts, stated) == "stated":
+    if how == "stated":
+        return how
+    if any(cues.coverage((term,), texts, stated) == "stated" for term in asked.terms_of("".join(group))):
+        return "stated"
+    if len(group) > 1 and any(asked.terms_of(part) for part in group) and all(
+        any(cues.coverage((word,), texts, stated) == "stated" for word in (part, *asked.terms_of(part))) for part in group
+    ):
         return "stated"
     return how
 

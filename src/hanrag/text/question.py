@@ -100,6 +100,22 @@ STATUTORY_TERMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?<!원직)복직", "원직복직"),
         (r"사장님?", "사용자"),
         (r"직원", "근로자"),
+        # The parties of a rule as users name them (session 9): the employer is 회사 or 사장 (사용자, and
+        # 사업주 where the statute names the owner: 체불사업주), the one employed is 직원 or 알바 (근로자),
+        # the subcontractor 하청 (하수급인) of the 원청 (수급인), a pupil is under 18 (18세 미만).
+        (r"회사", "사용자"),
+        (r"사장님?", "사업주"),
+        (r"알바생?|아르바이트생?", "근로자"),
+        (r"하청(?:\s*업체)?", "하수급인"),
+        (r"원청(?:\s*업체)?", "수급인"),
+        (r"(?:고등|중)학생|청소년", "18세 미만"),
+        (r"떼먹|떼어먹", "체불"),
+        (r"없어지|없어져|없어진", "소멸"),
+        # Events as users tell them (session 9): a leave that ends, coming back to the job; 야근 is overtime
+        # (시간외근로) as often as night work.
+        (r"마치|마쳐|마친|끝나|끝난|끝내", "종료"),
+        (r"돌아오|돌아와|돌아온|돌아가|돌아갈", "복귀"),
+        (r"야근", "시간외근로"),
         (r"때리|때려|때린", "폭행"),
         (r"나눠|나누어|나눌", "분할"),
         (r"성별", "성(性)"),  # the statute glosses the one syllable: 남녀의 성(性)
@@ -111,6 +127,8 @@ _ASKS_PERMISSION = re.compile(r"(?:ㄹ|을|를|할|쓸|줄|볼|될)?\s*수\s*(?:
 _PERMITTED = frozenset({"되", "돼", "괜찮"})
 _ASKS_OBLIGATION = re.compile(r"(?:해야|하여야|줘야|주어야|내야|받아야)\s*(?:하|되)")
 _ASKS_EXCEPTION = re.compile(r"예외|다만|제외|않아도|안 해도")
+# "X란 무엇인가요", "X이란?", "어떤 행동이 X에 해당하나요": the meaning of X is asked.
+_ASKS_MEANING = re.compile(r"((?:[가-힣]+\s+){0,2}[가-힣]+?)(?:(?<=[가-힣])이)?란(?=\s|\?|$)|((?:[가-힣]+\s+){0,2}[가-힣]+)에\s*해당하")
 # Words asking for a ceiling: a statute states one as "…을 초과할 수 없다", "…을 한도로" (cues.states_ceiling).
 _LIMIT_WORDS = re.compile(r"한도|상한|최대|최고")
 
@@ -118,11 +136,14 @@ _LIMIT_WORDS = re.compile(r"한도|상한|최대|최고")
 @dataclass(frozen=True)
 class Case:
     """A condition a question gives by a clause: its predicate's stem as written (원하, 받), the noun
-    of its subject or object right before it (복직, 구제신청), and whether it is negated."""
+    of its subject or object right before it (복직, 구제신청), and whether it is negated. For a clause
+    modifying a noun, that noun too (``head``: 직원 in 괴롭힘을 신고한 직원에게): the case is stated either
+    way, "괴롭힘을 신고하면" or "신고한 근로자"."""
 
     noun: str
     stem: str
     negated: bool
+    head: str = ""
 
 
 _NEGATIONS = {"않", "아니", "못", "없", "안"}
@@ -196,11 +217,18 @@ class Question:
     actor: str | None = None
     # Laws the question names as written (근로기준법 in 근로기준법 기준에 …): a statute calls itself "이 법".
     laws: tuple[str, ...] = ()
+    # Terms whose meaning the question asks, squashed: "X란 무엇인가요", "어떤 행동이 X에 해당하나요", or what a
+    # question that is not of rule is about ("평균임금은 어느 기간 동안 받은 임금으로 계산하나요?").
+    defines: tuple[str, ...] = ()
 
     def statutory(self, word: str) -> str | None:
         """The statutory term for an everyday word of the question (written without spaces)."""
+        return next(iter(self.terms_of(word)), None)
+
+    def terms_of(self, word: str) -> tuple[str, ...]:
+        """Every statutory term for an everyday word of the question (사장: 사용자, 사업주)."""
         squashed = "".join(word.split())
-        return next((term for everyday, term in self.plain if "".join(everyday.split()) == squashed), None)
+        return tuple(dict.fromkeys(term for everyday, term in self.plain if "".join(everyday.split()) == squashed))
 
     @property
     def unshared(self) -> tuple[str, ...]:
@@ -339,6 +367,11 @@ def _analyse(question: str) -> Question:
         )
         if closes_clause:
             found = _case(tokens, i, clause)
+            if found and tag == "ETM" and not found.negated:
+                head = "".join(t.form for t in _written_together(
+                    [t for t in tokens[i + 1:i + 4] if base_tag(str(t.tag)) in ("NNG", "NNP")])[:1][0])
+                if len(head) >= 2 and head not in GENERIC_NOUNS:
+                    found = Case(found.noun, found.stem, found.negated, head)
             if found:
                 cases.append(found)
             modifier = clause if tag == "ETM" else []
@@ -389,6 +422,12 @@ def _analyse(question: str) -> Question:
     heads = [t.form for r in bearers for t in r if base_tag(str(t.tag)) in ("NNG", "NNP")]
     actor = heads[-1] if heads and heads[-1] not in GENERIC_NOUNS else None
     set_aside = [g for run in dropped for g in outside_focus(run)]
+    modality = "permission" if _ASKS_PERMISSION.search(question) else "obligation" if _ASKS_OBLIGATION.search(question) else None
+    # the phrase before 란 / 에 해당하, up to three words: each of its endings (행동이 직장 내 괴롭힘 -> 직장 내 괴롭힘)
+    defines = [" ".join(words[i:]) for m in _ASKS_MEANING.finditer(question)
+               for words in [(m.group(1) or m.group(2)).split()] for i in range(len(words))]
+    if modality is None:
+        defines += ["".join(group) for group in focus]
     return Question(
         text=question,
         focus=tuple(dict.fromkeys(focus)),
@@ -400,7 +439,8 @@ def _analyse(question: str) -> Question:
         laws=law_names(question),
         cases=tuple(dict.fromkeys(cases)),
         given=given_numbers(question),
-        modality=(modality := "permission" if _ASKS_PERMISSION.search(question) else "obligation" if _ASKS_OBLIGATION.search(question) else None),
+        modality=modality,
+        defines=tuple(dict.fromkeys("".join(d.split()) for d in defines)),
         actor=actor if modality else None,
         asks_exception=bool(_ASKS_EXCEPTION.search(question)),
         limits=tuple(dict.fromkeys(m.group() for m in _LIMIT_WORDS.finditer(question))),

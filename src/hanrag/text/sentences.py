@@ -66,4 +66,24 @@ def _spans(sentences: list[list]) -> list[tuple[int, int]]:
         current = sentences[i]
         while len(current) > 1 and current[-1].tag in _LEADING_MARKS:
             sentences[i + 1].insert(0, current.pop())
-    return [(s[0].start, s[-1].start + s[-1].len) for s in sentences]
+    merged: list[list] = []
+    for sentence in sentences:
+        if merged and _ends_in_gloss(merged[-1]):
+            merged[-1] = merged[-1] + sentence
+        else:
+            merged.append(sentence)
+    return [(s[0].start, s[-1].start + s[-1].len) for s in merged if s]
+
+
+def _ends_in_gloss(sentence: list) -> bool:
+    """Whether Kiwi ended ``sentence`` at a parenthesis attached to a word whose own content ends like a
+    sentence: "휴가는 1년간(… 기간을 말한다) 행사하지 아니하면 소멸된다." is one sentence."""
+    if len(sentence) < 3 or sentence[-1].form != ")" or str(sentence[-2].tag) not in ("EF", "SF"):
+        return False
+    depth = 0
+    for j in range(len(sentence) - 1, 0, -1):
+        depth += {")": 1, "(": -1}.get(sentence[j].form, 0)
+        if depth == 0:
+            before = sentence[j - 1]
+            return sentence[j].form == "(" and before.start + before.len == sentence[j].start and str(before.tag) != "SF"
+    return False
