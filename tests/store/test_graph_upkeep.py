@@ -135,3 +135,12 @@ def test_inline_upkeep_leaves_the_work_to_a_background_one_under_way(tmp_path: P
     with store.writer() as writer:
         assert writer.upkeep_graph() == "extend"
     assert _state(store)["graph_rows"] == 280
+
+
+def test_without_an_interpreter_to_start_the_commit_does_the_work_itself(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(graph_upkeep.sys, "executable", str(tmp_path / "no-python"))
+    graph, exact = LocalStore(tmp_path / "graph", BACKGROUND), LocalStore(tmp_path / "exact", EXACT)
+    assert _both(graph, exact, _docs(1, 3)) is None
+    assert _state(graph)["graph_rows"] == 120
+    _same_as_exact(graph, exact)

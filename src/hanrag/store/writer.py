@@ -141,7 +141,10 @@ class LocalWriter:
             return self.upkeep_graph()
         if graph_upkeep.needed(self._db, policy) is None:
             return None
-        self.upkeep_process = graph_upkeep.start_background(self._store)
+        try:
+            self.upkeep_process = graph_upkeep.start_background(self._store)
+        except OSError:  # no interpreter to start (e.g. hanrag embedded in another program): do it here
+            return self.upkeep_graph()
         return "started" if self.upkeep_process is not None else None
 
     def upkeep_graph(self) -> str | None:
