@@ -144,3 +144,32 @@ def test_without_an_interpreter_to_start_the_commit_does_the_work_itself(
     assert _both(graph, exact, _docs(1, 3)) is None
     assert _state(graph)["graph_rows"] == 120
     _same_as_exact(graph, exact)
+
+
+def test_a_background_upkeep_that_cannot_write_its_graph_leaves_the_index_as_it_was(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from hanrag.retrieve.ann import HnswIndex
+
+    path = tmp_path / "graph"
+    store, exact = LocalStore(path, StoreOptions(ann=AnnPolicy("on", batch=150))), LocalStore(tmp_path / "exact", EXACT)
+    for each in (store, exact):
+        _write(each, _docs(1, 3))
+    # 160 rows outside the graph, written by a writer whose policy never extends it
+    for each in (exact, LocalStore(path, StoreOptions(ann=AnnPolicy("on", batch=10**9)))):
+        _write(each, _docs(4, 7))
+    before = _state(store)
+
+    def full(self, directory: Path) -> None:
+        (directory / "partial").write_bytes(b"x")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(HnswIndex, "save", full)
+    with pytest.raises(OSError, match="No space left"):
+        graph_upkeep.upkeep_background(store)  # what the detached process runs; its log gets the traceback
+    assert _state(store) == before and _folders(path) == [str(before["graph"])]  # nothing half-written kept
+    _same_as_exact(store, exact)
+    monkeypatch.undo()
+    assert graph_upkeep.upkeep_background(store) == ["extend"]  # the lock was let go: the next one works
+    _same_as_exact(store, exact)
