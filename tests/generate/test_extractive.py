@@ -124,6 +124,8 @@ def test_statute_the_sentence_that_answers_comes_first(statute_index: Path, ques
         ("파견근로자를 2년 넘게 쓰면 직접 고용해야 하나요?", "파견근로자"),
         # each word is in the statute, but no source gives hours of 육아기 근로시간 단축
         ("육아기 근로시간 단축은 주 몇 시간까지 할 수 있나요?", "육아기 근로시간 단축"),
+        # 알바 -> 근로자 says whom the rule binds: it does not lift the support over the exemption of 퇴직금
+        ("주 15시간 미만으로 일하는 알바도 퇴직금을 받을 수 있나요?", "퇴직금"),
     ],
 )
 def test_statute_near_miss_is_refused_saying_what_is_covered(statute_index: Path, question: str, missing: str) -> None:
@@ -140,6 +142,8 @@ def test_statute_near_miss_is_refused_saying_what_is_covered(statute_index: Path
     [  # restrictions worded differently, or a cited law's term used in the statute's own rule
         "근로자가 질병으로 급하게 돈이 필요하면 월급날 전에 임금을 받을 수 있나요?",
         "임신한 근로자가 정기건강진단 시간을 청구하면 허용해야 하나요?",
+        # 초기 (never used) describes the party the rule binds (직원 -> 근로자), it is not what is asked
+        "임신 초기 직원은 하루에 몇 시간 근무시간을 줄여 달라고 할 수 있나요?",
     ],
 )
 def test_statute_restrictions_do_not_refuse_what_the_statute_answers(statute_index: Path, question: str) -> None:
@@ -339,3 +343,21 @@ def test_the_index_finds_where_the_corpus_uses_a_word(tmp_path: Path, korean_fol
         texts = index._texts_using("유급휴가")
         assert texts and all("유급휴가" in "".join(t.split()) for t in texts)
         assert index._texts_using("비트코인") == []
+
+
+def test_party_words_say_whom_a_rule_binds_not_what_is_asked() -> None:
+    """회사 -> 사용자, 알바 -> 근로자 are left out of the support that exempts an unused focus noun, when that
+    noun is a main argument of its own (퇴직금), not a word describing the party (임신 초기 직원) nor a
+    restriction (출퇴근 in 출퇴근 시간을 바꿔 달라고 하면)."""
+    from hanrag.generate.extractive import _own_focus
+    from hanrag.text.question import analyse
+
+    asked = analyse("주 15시간 미만으로 일하는 알바도 퇴직금을 받을 수 있나요?")
+    assert ("알바", "근로자") in asked.plain and ("알바", "근로자") not in asked.topical
+    assert _own_focus(asked, ["퇴직금"])
+    asked = analyse("회사가 직원에게 집안일을 시킬 수 있나요?")
+    assert asked.topical == (("집안일", "가사"),)
+    asked = analyse("임신 초기 직원은 하루에 몇 시간 근무시간을 줄여 달라고 할 수 있나요?")
+    assert not _own_focus(asked, ["임신 초기 직원"])
+    asked = analyse("임신한 직원이 출퇴근 시간을 바꿔 달라고 하면 회사가 들어줘야 하나요?")
+    assert not _own_focus(asked, ["출퇴근"])

@@ -41,7 +41,7 @@ from hanrag.ingest.structure import is_title_list
 from hanrag.ingest.tables import row_sentences
 from hanrag.retrieve.fusion import convex_combination
 from hanrag.text.base import Tokenizer
-from hanrag.text.question import Case, Question, analyse, carries, repeats
+from hanrag.text.question import PARTY_TERMS, Case, Question, analyse, carries, repeats
 from hanrag.text.sentences import split_sentences
 
 # Score added to a sentence's fused score (0..1) for each cue; see the module docstring.
@@ -151,6 +151,10 @@ class ExtractiveAnswerer:
             if len(chosen) == self.sentences:
                 break
         named, unused = unstated_focus(asked, [p.text for p in pieces], self.unseen, self.corpus_texts)
+        if unused and support >= self.near_miss_below and asked.topical != asked.plain and _own_focus(asked, unused):
+            # The party words (알바 -> 근로자) say whom the rule binds: they do not make a question whose own
+            # focus (퇴직금) the corpus never uses so well covered that the focus must be a spelling variant.
+            support = self._support(question, asked, pieces, ranked, plain=asked.topical)
         if named or (unused and support < self.near_miss_below):
             return Reply(chosen, near_miss_refusal(named + unused, contexts), support)
         apart = fact_apart(asked, pieces)
@@ -177,6 +181,17 @@ class ExtractiveAnswerer:
         coverage = max(s.coverage for s in ranked)
         cosine = max(s.cosine for s in ranked)
         return coverage + self.cosine_weight * (cosine - self.cosine_center)
+
+    def _support(self, question: str, asked: Question, pieces: Sequence[Piece], ranked: Sequence[ScoredSentence],
+                 plain: Sequence[tuple[str, str]]) -> float:
+        """``support`` with the coverage read through ``plain`` only (the cosines are the ranking's)."""
+        texts = [p.text for p in pieces]
+        titles = cues.article_titles(p.heading for p in pieces)
+        cited = [" ".join(cues.cited_titles(t, titles) + referred_paragraphs(p, pieces)) for t, p in zip(texts, pieces)]
+        coverage = self._coverage(question, texts, skip=asked.unshared, plain=plain,
+                                  own=self._own_law(asked, texts), cited=cited, limits=asked.limits)
+        cosine = max(s.cosine for s in ranked)
+        return float(coverage.max()) + self.cosine_weight * (cosine - self.cosine_center)
 
     def rank_sentences(self, question: str, contexts: Sequence[Context]) -> list[ScoredSentence]:
         """Sentences of the contexts, best first (duplicates removed)."""
@@ -284,6 +299,17 @@ class ExtractiveAnswerer:
 # Asked facts specific enough that a sentence without one cannot be the answer.
 _COUNTED = {"percent", "days", "hours", "minutes", "years", "months", "weeks", "times", "people", "age", "multiple", "money",
             "duration", "period"}
+
+
+def _own_focus(asked: Question, unused: Sequence[str]) -> bool:
+    """Whether a phrase of ``unused`` is a focus of the question in its own right: a main argument
+    (퇴직금 in "… 알바도 퇴직금을 받을 수 있나요?"), not a restriction, and not a word describing a party
+    (초기 in "임신 초기 직원은 …": who the rule binds, as the party word that heads it)."""
+    parties = [everyday for everyday, term in asked.plain if term in PARTY_TERMS]
+    return any(
+        any("".join(g) in phrase.replace(" ", "") for g in asked.focus) and not any(p in phrase for p in parties)
+        for phrase in unused
+    )
 
 
 def referred_paragraphs(piece: Piece, pieces: Sequence[Piece]) -> list[str]:

@@ -121,6 +121,9 @@ STATUTORY_TERMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"성별", "성(性)"),  # the statute glosses the one syllable: 남녀의 성(性)
     ]
 )
+# The statutory names of the parties a rule binds (사용자, 근로자, …): a table word mapped to one of them
+# (회사, 알바) says whom the question is about, not what it asks; see ``Question.parties``.
+PARTY_TERMS = frozenset({"사용자", "사업주", "근로자", "수급인", "하수급인"})
 # Questions of rule: can / cannot / must.
 _ASKS_PERMISSION = re.compile(r"(?:ㄹ|을|를|할|쓸|줄|볼|될)?\s*수\s*(?:있|없)[나는을습]|도\s*(?:되|돼|괜찮)")
 # "때려도 되나요", "줘도 괜찮나요": the connective 어도 before these asks permission, it closes no clause.
@@ -229,6 +232,12 @@ class Question:
         """Every statutory term for an everyday word of the question (사장: 사용자, 사업주)."""
         squashed = "".join(word.split())
         return tuple(dict.fromkeys(term for everyday, term in self.plain if "".join(everyday.split()) == squashed))
+
+    @property
+    def topical(self) -> tuple[tuple[str, str], ...]:
+        """``plain`` without the party words (회사 -> 사용자, 알바 -> 근로자): the everyday words that say
+        what the question asks, not whom the rule binds."""
+        return tuple(pair for pair in self.plain if pair[1] not in PARTY_TERMS)
 
     @property
     def unshared(self) -> tuple[str, ...]:
