@@ -100,6 +100,12 @@ def test_a_table_is_quoted_by_the_row_that_answers(tmp_path: Path) -> None:
         # 제50조(근로시간) is named by the question (7th by score, pulled into the hits), and its
         # "40시간을 초과할 수 없다" states the asked 한도
         ("1주 근로시간의 한도는 몇 시간인가요?", "40시간을 초과할 수 없다"),
+        # 명단을 돌리다 is 명부 (제40조), 취직 is 취업; 「근로자퇴직급여 보장법」 covers no 퇴직 of 제43조의2
+        ("그만둔 직원이 다른 데 취직 못 하게 명단을 돌려도 되나요?", "비밀 기호 또는 명부"),
+        # 공휴일 is a 휴일, paid rest is 유급 (제55조 ②)
+        ("빨간 날 공휴일에도 돈을 받으면서 쉴 수 있나요?", "휴일을 유급으로 보장하여야 한다"),
+        # the item, cut from the paragraph it ran on into, is no contents line for ending on a number
+        ("8시간을 넘는 휴일근로의 가산임금은 통상임금의 얼마인가요?", "100분의 100"),
     ],
 )
 def test_statute_the_sentence_that_answers_comes_first(statute_index: Path, question: str, phrase: str) -> None:

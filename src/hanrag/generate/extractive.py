@@ -208,14 +208,18 @@ class ExtractiveAnswerer:
             chunk = context.hit.chunk
             heading = (chunk.section or "").rsplit(" > ", 1)[-1]
             if chunk.kind == "table":  # a table is quoted row by row, cells named by column
-                texts = row_sentences(chunk.text)
+                texts = [(row, is_title_list(row)) for row in row_sentences(chunk.text)]
             else:
-                texts = [item for start, end in next(spans) for item in cues.split_items(chunk.text[start:end])]
+                # A list of titles is told by the whole sentence: an item cut from one ("2. 8시간을 초과한
+                # 휴일근로: 통상임금의 100분의 100") may end on a number as a contents line ends on its page.
+                texts = [(item, titles) for start, end in next(spans)
+                         for titles in [is_title_list(chunk.text[start:end])]
+                         for item in cues.split_items(chunk.text[start:end])]
             rule = ""
-            for piece in texts:
+            for piece, titles in texts:
                 text = " ".join(piece.split())
                 proviso = cues.is_exception(text)
-                if len(text) >= 5 and text not in seen and not is_title_list(text):
+                if len(text) >= 5 and text not in seen and not titles:
                     seen.add(text)
                     pieces.append(Piece(context.n, text, heading, rule if proviso else ""))
                 if not proviso and not cues.is_item(text):
@@ -263,7 +267,8 @@ class ExtractiveAnswerer:
         out = np.zeros(len(texts))
         referred = self.tokenizer.tokenize(list(cited)) if any(cited) else [[] for _ in texts]
         limit_terms = {t for ts in self.tokenizer.tokenize(list(limits)) for t in ts} if limits else set()
-        for i, terms in enumerate(self.tokenizer.tokenize(texts)):
+        # A cited law's name covers nothing of the question: 「근로자퇴직급여 보장법」 is no rule on 퇴직.
+        for i, terms in enumerate(self.tokenizer.tokenize([cues.without_law_names(t) for t in texts])):
             present = set(terms) | set(referred[i])
             if law_terms and cues.names_itself(texts[i]):
                 present |= law_terms

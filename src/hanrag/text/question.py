@@ -119,6 +119,19 @@ STATUTORY_TERMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"때리|때려|때린", "폭행"),
         (r"나눠|나누어|나눌", "분할"),
         (r"성별", "성(性)"),  # the statute glosses the one syllable: 남녀의 성(性)
+        # Acts and days as users tell them (session 9, round 2): a list of names passed round is a 명부
+        # (명단 alone stays: 체불사업주 명단 is the statute's own), not being let abroad is 출국금지, a public
+        # holiday (빨간 날) is a 휴일 the statute pays, work piling up is the 특별한 사정 that allows more hours.
+        (r"명단(?=을?\s*(?:돌리|돌려|돌린|만들|만든|작성))", "명부"),
+        (r"(?:해외|외국)(?:에|로)?\s*(?:못\s*나가|나가지\s*못)", "출국금지"),
+        (r"빨간\s*날|공휴일", "휴일"),
+        (r"일이\s*(?:갑자기\s*)?(?:몰리|몰려|몰린)", "특별한 사정"),
+        # The everyday word of a statutory term: 퇴사 is 퇴직, 취직 is 취업, to put off is to extend (연장),
+        # money received while resting is pay (유급).
+        (r"퇴사", "퇴직"),
+        (r"취직", "취업"),
+        (r"미루|미룰|미뤄|미룬", "연장"),
+        (r"돈을?\s*(?:받으면서|받으며|받고)", "유급"),
     ]
 )
 # The statutory names of the parties a rule binds (사용자, 근로자, …): a table word mapped to one of them
