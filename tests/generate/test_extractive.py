@@ -367,3 +367,18 @@ def test_party_words_say_whom_a_rule_binds_not_what_is_asked() -> None:
     assert not _own_focus(asked, ["임신 초기 직원"])
     asked = analyse("임신한 직원이 출퇴근 시간을 바꿔 달라고 하면 회사가 들어줘야 하나요?")
     assert not _own_focus(asked, ["출퇴근"])
+
+
+def test_a_sentence_stating_the_focus_scores_above_its_neighbour_that_does_not() -> None:
+    """"… 여비를 받을 수 있나요?": ② (귀향 여비를 지급하여야 한다) over ① of 제19조, which covers more of the case."""
+    from hanrag.generate.extractive import Piece, cue_score
+    from hanrag.text.question import analyse
+
+    asked = analyse("근로조건이 약속과 달라 계약을 해제하고 고향으로 돌아가면 여비를 받을 수 있나요?")
+    first = Piece(1, "① 근로자는 즉시 근로계약을 해제할 수 있다.", "")
+    second = Piece(1, "① 근로자는 귀향 여비를 받을 수 있다.", "")
+    assert cue_score(asked, second) - cue_score(asked, first) >= 0.1 - 1e-9
+    # by the statutory term too: 회사 is stated by 사용자
+    asked = analyse("회사가 집안일을 시킬 수 있나요?")
+    assert cue_score(asked, Piece(1, "사용자는 가사에 종사시키지 못한다.", "")) > cue_score(
+        asked, Piece(1, "누구든지 종사시키지 못한다.", ""))

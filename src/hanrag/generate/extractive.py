@@ -64,6 +64,9 @@ STATES_GIVEN_CASE = 0.1
 DEFINES_ASKED_TERM = 0.1
 FACT_FIRST_WITHIN = 0.3
 PROVISO_SHARES = 0.5  # of its rule's coverage, for a proviso carrying the asked number to go first  # a sentence carrying the asked number goes first when this close to the best
+# States what the question is about (its focus groups, as written or by their statutory term), per share:
+# "② … 귀향 여비를 지급하여야 한다" over ① of the same article for "… 여비를 받을 수 있나요?".
+STATES_FOCUS = 0.1
 ONLY_NAMES_FOCUS = -0.15  # what the question is about appears in it only as a cited law's term or a listed topic
 
 
@@ -389,6 +392,9 @@ def cue_score(asked: Question, piece: Piece) -> float:
         score += STATES_GIVEN_CASE * sum(repeats(f"{piece.rule} {piece.text}", g) for g in asked.given) / len(asked.given)
     if asked.cases and all(_states(asked, f"{piece.rule} {piece.text}", case) for case in asked.cases):
         score += STATES_GIVEN_CASE
+    if asked.focus:
+        stated = [piece.text]
+        score += STATES_FOCUS * sum(_focus_coverage(asked, g, stated, stated) == "stated" for g in asked.focus) / len(asked.focus)
     if any(cues.coverage(group, [piece.text]) == "mentioned" for group in asked.focus):
         score += ONLY_NAMES_FOCUS
     return score
