@@ -382,3 +382,20 @@ def test_a_sentence_stating_the_focus_scores_above_its_neighbour_that_does_not()
     asked = analyse("회사가 집안일을 시킬 수 있나요?")
     assert cue_score(asked, Piece(1, "사용자는 가사에 종사시키지 못한다.", "")) > cue_score(
         asked, Piece(1, "누구든지 종사시키지 못한다.", ""))
+
+
+def test_a_compound_the_corpus_never_writes_together_is_a_noun_it_never_uses() -> None:
+    from hanrag.generate.extractive import unstated_focus
+    from hanrag.text.question import analyse
+
+    asked = analyse("회사가 안전교육을 1년에 몇 시간 해야 하나요?")
+    hits = ["근로자의 안전과 보건에 관하여는 「산업안전보건법」에서 정하는 바에 따른다.", "사용자는 직업 교육을 실시한다."]
+    used = lambda words: {w for w in words if w == "회사"}  # the corpus uses 안전 and 교육, never 회사
+    apart = lambda word: ["근로자의 안전과 보건", "교육을 받은 기간"]
+    assert unstated_focus(asked, hits, used, apart) == ([], ["안전교육"])
+    together = lambda word: ["사용자는 안전교육을 실시하여야 한다."]
+    assert unstated_focus(asked, hits, used, together) == ([], [])
+    # the parts in different sentences of the hits do not state the compound
+    from hanrag.generate import cues
+    assert cues.coverage(("안전", "교육"), hits) == "absent"
+    assert cues.coverage(("연차", "휴가"), ["연차 유급휴가를 주어야 한다."]) == "stated"

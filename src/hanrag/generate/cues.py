@@ -70,7 +70,7 @@ def coverage(parts: Sequence[str], texts: Sequence[str], stated: Sequence[str] |
         return "stated"
     if any(compound in t for t in texts):
         return "mentioned"
-    if len(parts) > 1 and all(any(p in s for s in stated) for p in parts):
+    if len(parts) > 1 and any(all(p in s for p in parts) for s in stated):
         return "stated"
     if any(all(p in t for p in parts) for t in texts):
         return "mentioned"

@@ -449,6 +449,13 @@ def unstated_focus(
                 elsewhere = corpus_texts("".join(group))
                 if elsewhere and cues.coverage(group, elsewhere) == "mentioned":
                     lacking[group] = "mentioned"
+    # A compound of words the corpus uses, that no text of the corpus writes together (안전교육: 안전 and 교육
+    # only apart), is a thing the corpus never uses, as a single word it never uses is.
+    if corpus_texts is not None:
+        for group in asked.focus:
+            if len(group) > 1 and lacking.get(group) == "absent" and not never.intersection(group) \
+                    and not asked.terms_of("".join(group)) and cues.coverage(group, corpus_texts("".join(group))) == "absent":
+                never.add(group[0])
     named: list[str] = []
     unused: list[str] = []
     for group, how in lacking.items():
