@@ -23,7 +23,9 @@ Refusal, two rules:
   lexical lookup: 최저임금 only in 제93조's topic list), or that the whole corpus never uses
   (국민연금 in 국민연금 보험료율은 … asked of 근로기준법) while the support stays below
   ``near_miss_below`` (above it, the rest of the question is so well covered that the noun is
-  likely a spelling variant: 리처드닉슨). The documents then do not state the fact, however close
+  likely a spelling variant: 리처드닉슨; the table's party words, 알바 → 근로자, do not count toward that
+  support for a focus noun of the question's own: they say whom a rule binds, not what is asked). A compound
+  no text of the corpus writes together (안전교육) is such a noun too. The documents then do not state the fact, however close
   their words; the refusal says which topics the closest sources cover instead, cited
   (bench/statute_answers.py; bench/answer_quality.py for KorQuAD).
 """
