@@ -29,6 +29,18 @@ def test_split_items_keeps_the_lead_in_and_each_item() -> None:
         "2. 임금의 결정에 관한 사항",
     ]
     assert cues.split_items("제2조 1. 만 있는 문장") == ["제2조 1. 만 있는 문장"]
+    # an item the sentence splitter ran on into the next paragraph, a deleted paragraph and the next one
+    assert cues.split_items("1. 대상 업무 2. 대상 근로자의 범위 ④ 사용자는 연장할 수 있다.") == [
+        "1. 대상 업무", "2. 대상 근로자의 범위", "④ 사용자는 연장할 수 있다."]
+    assert cues.split_items("③ 삭제<2017. 11. 28.> ④ 사용자는 휴가를 주어야 한다.") == [
+        "③ 삭제<2017. 11. 28.>", "④ 사용자는 휴가를 주어야 한다."]
+    assert cues.split_paragraphs("근로시간(제2항 ③ 참조) 외에") == ["근로시간(제2항 ③ 참조) 외에"]
+
+
+def test_a_cited_law_name_is_blanked_in_place() -> None:
+    text = "「근로자퇴직급여 보장법」에 따른 퇴직급여"
+    blank = cues.without_law_names(text)
+    assert len(blank) == len(text) and "근로자" not in blank and blank.endswith("에 따른 퇴직급여")
 
 
 def test_paragraphs_provisos_and_rules() -> None:

@@ -100,6 +100,12 @@ def test_a_table_is_quoted_by_the_row_that_answers(tmp_path: Path) -> None:
         # 제50조(근로시간) is named by the question (7th by score, pulled into the hits), and its
         # "40시간을 초과할 수 없다" states the asked 한도
         ("1주 근로시간의 한도는 몇 시간인가요?", "40시간을 초과할 수 없다"),
+        # 명단을 돌리다 is 명부 (제40조), 취직 is 취업; 「근로자퇴직급여 보장법」 covers no 퇴직 of 제43조의2
+        ("그만둔 직원이 다른 데 취직 못 하게 명단을 돌려도 되나요?", "비밀 기호 또는 명부"),
+        # 공휴일 is a 휴일, paid rest is 유급 (제55조 ②)
+        ("빨간 날 공휴일에도 돈을 받으면서 쉴 수 있나요?", "휴일을 유급으로 보장하여야 한다"),
+        # the item, cut from the paragraph it ran on into, is no contents line for ending on a number
+        ("8시간을 넘는 휴일근로의 가산임금은 통상임금의 얼마인가요?", "100분의 100"),
     ],
 )
 def test_statute_the_sentence_that_answers_comes_first(statute_index: Path, question: str, phrase: str) -> None:
@@ -124,6 +130,8 @@ def test_statute_the_sentence_that_answers_comes_first(statute_index: Path, ques
         ("파견근로자를 2년 넘게 쓰면 직접 고용해야 하나요?", "파견근로자"),
         # each word is in the statute, but no source gives hours of 육아기 근로시간 단축
         ("육아기 근로시간 단축은 주 몇 시간까지 할 수 있나요?", "육아기 근로시간 단축"),
+        # 알바 -> 근로자 says whom the rule binds: it does not lift the support over the exemption of 퇴직금
+        ("주 15시간 미만으로 일하는 알바도 퇴직금을 받을 수 있나요?", "퇴직금"),
     ],
 )
 def test_statute_near_miss_is_refused_saying_what_is_covered(statute_index: Path, question: str, missing: str) -> None:
@@ -140,6 +148,8 @@ def test_statute_near_miss_is_refused_saying_what_is_covered(statute_index: Path
     [  # restrictions worded differently, or a cited law's term used in the statute's own rule
         "근로자가 질병으로 급하게 돈이 필요하면 월급날 전에 임금을 받을 수 있나요?",
         "임신한 근로자가 정기건강진단 시간을 청구하면 허용해야 하나요?",
+        # 초기 (never used) describes the party the rule binds (직원 -> 근로자), it is not what is asked
+        "임신 초기 직원은 하루에 몇 시간 근무시간을 줄여 달라고 할 수 있나요?",
     ],
 )
 def test_statute_restrictions_do_not_refuse_what_the_statute_answers(statute_index: Path, question: str) -> None:
@@ -339,3 +349,53 @@ def test_the_index_finds_where_the_corpus_uses_a_word(tmp_path: Path, korean_fol
         texts = index._texts_using("유급휴가")
         assert texts and all("유급휴가" in "".join(t.split()) for t in texts)
         assert index._texts_using("비트코인") == []
+
+
+def test_party_words_say_whom_a_rule_binds_not_what_is_asked() -> None:
+    """회사 -> 사용자, 알바 -> 근로자 are left out of the support that exempts an unused focus noun, when that
+    noun is a main argument of its own (퇴직금), not a word describing the party (임신 초기 직원) nor a
+    restriction (출퇴근 in 출퇴근 시간을 바꿔 달라고 하면)."""
+    from hanrag.generate.extractive import _own_focus
+    from hanrag.text.question import analyse
+
+    asked = analyse("주 15시간 미만으로 일하는 알바도 퇴직금을 받을 수 있나요?")
+    assert ("알바", "근로자") in asked.plain and ("알바", "근로자") not in asked.topical
+    assert _own_focus(asked, ["퇴직금"])
+    asked = analyse("회사가 직원에게 집안일을 시킬 수 있나요?")
+    assert asked.topical == (("집안일", "가사"),)
+    asked = analyse("임신 초기 직원은 하루에 몇 시간 근무시간을 줄여 달라고 할 수 있나요?")
+    assert not _own_focus(asked, ["임신 초기 직원"])
+    asked = analyse("임신한 직원이 출퇴근 시간을 바꿔 달라고 하면 회사가 들어줘야 하나요?")
+    assert not _own_focus(asked, ["출퇴근"])
+
+
+def test_a_sentence_stating_the_focus_scores_above_its_neighbour_that_does_not() -> None:
+    """"… 여비를 받을 수 있나요?": ② (귀향 여비를 지급하여야 한다) over ① of 제19조, which covers more of the case."""
+    from hanrag.generate.extractive import Piece, cue_score
+    from hanrag.text.question import analyse
+
+    asked = analyse("근로조건이 약속과 달라 계약을 해제하고 고향으로 돌아가면 여비를 받을 수 있나요?")
+    first = Piece(1, "① 근로자는 즉시 근로계약을 해제할 수 있다.", "")
+    second = Piece(1, "① 근로자는 귀향 여비를 받을 수 있다.", "")
+    assert cue_score(asked, second) - cue_score(asked, first) >= 0.1 - 1e-9
+    # by the statutory term too: 회사 is stated by 사용자
+    asked = analyse("회사가 집안일을 시킬 수 있나요?")
+    assert cue_score(asked, Piece(1, "사용자는 가사에 종사시키지 못한다.", "")) > cue_score(
+        asked, Piece(1, "누구든지 종사시키지 못한다.", ""))
+
+
+def test_a_compound_the_corpus_never_writes_together_is_a_noun_it_never_uses() -> None:
+    from hanrag.generate.extractive import unstated_focus
+    from hanrag.text.question import analyse
+
+    asked = analyse("회사가 안전교육을 1년에 몇 시간 해야 하나요?")
+    hits = ["근로자의 안전과 보건에 관하여는 「산업안전보건법」에서 정하는 바에 따른다.", "사용자는 직업 교육을 실시한다."]
+    used = lambda words: {w for w in words if w == "회사"}  # the corpus uses 안전 and 교육, never 회사
+    apart = lambda word: ["근로자의 안전과 보건", "교육을 받은 기간"]
+    assert unstated_focus(asked, hits, used, apart) == ([], ["안전교육"])
+    together = lambda word: ["사용자는 안전교육을 실시하여야 한다."]
+    assert unstated_focus(asked, hits, used, together) == ([], [])
+    # the parts in different sentences of the hits do not state the compound
+    from hanrag.generate import cues
+    assert cues.coverage(("안전", "교육"), hits) == "absent"
+    assert cues.coverage(("연차", "휴가"), ["연차 유급휴가를 주어야 한다."]) == "stated"

@@ -181,6 +181,22 @@ def test_everyday_words_of_rules_have_their_statutory_term() -> None:
     assert ("성별", "성(性)") in statutory_terms("남녀 성별을 이유로 차별할 수 있나요?")
 
 
+def test_everyday_acts_and_days_have_their_statutory_term() -> None:
+    # a list passed round is a 명부; 명단 alone stays the statute's own (체불사업주 명단)
+    assert ("명단", "명부") in statutory_terms("그만둔 직원이 다른 데 취직 못 하게 명단을 돌려도 되나요?")
+    assert all(t != "명부" for _, t in statutory_terms("명단이 공개된 사장은 어떻게 되나요?"))
+    assert [t for _, t in statutory_terms("체불 사장은 해외에 못 나가나요?")] == ["사용자", "사업주", "출국금지"]
+    assert {t for _, t in statutory_terms("빨간 날 공휴일에도 돈을 받으면서 쉴 수 있나요?")} == {"휴일", "유급"}
+    assert ("일이 갑자기 몰리", "특별한 사정") in statutory_terms("일이 갑자기 몰리면 더 시켜도 되나요?")
+    assert {t for _, t in statutory_terms("퇴사한 사람의 취직을 미룰 수 있나요?")} == {"퇴직", "취업", "연장"}
+
+
+def test_party_words_are_told_from_topical_ones() -> None:
+    asked = analyse("회사가 그만둔 알바에게 돈을 받으면서 쉬게 해야 하나요?")
+    assert {t for _, t in asked.topical} == {"퇴직", "유급"}
+    assert {t for _, t in asked.plain} == {"사용자", "퇴직", "근로자", "유급"}
+
+
 def test_everyday_names_of_the_parties_have_their_statutory_term() -> None:
     asked = analyse("일하다 다쳐서 쉬고 있는 직원을 회사가 해고할 수 있나요?")
     assert asked.statutory("회사") == "사용자" and asked.statutory("직원") == "근로자"

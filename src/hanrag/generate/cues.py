@@ -43,6 +43,12 @@ def mention_spans(text: str, cited_terms: bool = True) -> list[tuple[int, int]]:
     return spans
 
 
+def without_law_names(text: str) -> str:
+    """``text`` with the names of other laws it cites blanked (「근로자퇴직급여 보장법」 holds neither a
+    근로자 nor a 퇴직 of this text's own)."""
+    return _CITED_NAME.sub(lambda m: " " * len(m.group()), text)
+
+
 def outside_mentions(text: str, cited_terms: bool = True) -> str:
     """``text`` with its mentions blanked (same length, so offsets hold)."""
     chars = list(text)
@@ -64,7 +70,7 @@ def coverage(parts: Sequence[str], texts: Sequence[str], stated: Sequence[str] |
         return "stated"
     if any(compound in t for t in texts):
         return "mentioned"
-    if len(parts) > 1 and all(any(p in s for s in stated) for p in parts):
+    if len(parts) > 1 and any(all(p in s for p in parts) for s in stated):
         return "stated"
     if any(all(p in t for p in parts) for t in texts):
         return "mentioned"
@@ -149,9 +155,24 @@ def states_case(text: str, nouns: Sequence[str], stem: str, negated: bool, heads
     return False
 
 
+# "2. 대상 근로자의 범위 ④ 사용자는 …", "③ 삭제<2017. 11. 28.> ④ 사용자는 …": a paragraph mark after a
+# space opens a new paragraph, whatever the sentence splitter made of the text before it.
+_PARAGRAPH_START = re.compile(r"(?<=\s)(?=[②-⑳]\s)")
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """``text`` cut before each paragraph mark (② … ⑳) it runs on into; parentheses are not cut."""
+    cuts = [m.start() for m in _PARAGRAPH_START.finditer(text) if text.count("(", 0, m.start()) <= text.count(")", 0, m.start())]
+    bounds = [0, *cuts, len(text)]
+    return [text[a:b].strip() for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
+
+
 def split_items(text: str) -> list[str]:
-    """A run of numbered items ("… 다음 각 호와 같다. 1. … 2. …") as its lead-in and its items;
-    any other text as itself."""
+    """A run of numbered items ("… 다음 각 호와 같다. 1. … 2. …") as its lead-in and its items, and
+    each paragraph it runs on into (``split_paragraphs``) apart; any other text as itself."""
+    parts = split_paragraphs(text)
+    if len(parts) > 1:
+        return [piece for part in parts for piece in split_items(part)]
     starts = [m for m in _ITEM.finditer(text)]
     numbers = [m.group(1) for m in starts]
     # Items count only when numbered in sequence from where they start: "제2조 1." is not a list.

@@ -23,7 +23,9 @@ Refusal, two rules:
   lexical lookup: 최저임금 only in 제93조's topic list), or that the whole corpus never uses
   (국민연금 in 국민연금 보험료율은 … asked of 근로기준법) while the support stays below
   ``near_miss_below`` (above it, the rest of the question is so well covered that the noun is
-  likely a spelling variant: 리처드닉슨). The documents then do not state the fact, however close
+  likely a spelling variant: 리처드닉슨; the table's party words, 알바 → 근로자, do not count toward that
+  support for a focus noun of the question's own: they say whom a rule binds, not what is asked). A compound
+  no text of the corpus writes together (안전교육) is such a noun too. The documents then do not state the fact, however close
   their words; the refusal says which topics the closest sources cover instead, cited
   (bench/statute_answers.py; bench/answer_quality.py for KorQuAD).
 """
@@ -41,7 +43,7 @@ from hanrag.ingest.structure import is_title_list
 from hanrag.ingest.tables import row_sentences
 from hanrag.retrieve.fusion import convex_combination
 from hanrag.text.base import Tokenizer
-from hanrag.text.question import Case, Question, analyse, carries, repeats
+from hanrag.text.question import PARTY_TERMS, Case, Question, analyse, carries, repeats
 from hanrag.text.sentences import split_sentences
 
 # Score added to a sentence's fused score (0..1) for each cue; see the module docstring.
@@ -64,6 +66,9 @@ STATES_GIVEN_CASE = 0.1
 DEFINES_ASKED_TERM = 0.1
 FACT_FIRST_WITHIN = 0.3
 PROVISO_SHARES = 0.5  # of its rule's coverage, for a proviso carrying the asked number to go first  # a sentence carrying the asked number goes first when this close to the best
+# States what the question is about (its focus groups, as written or by their statutory term), per share:
+# "② … 귀향 여비를 지급하여야 한다" over ① of the same article for "… 여비를 받을 수 있나요?".
+STATES_FOCUS = 0.1
 ONLY_NAMES_FOCUS = -0.15  # what the question is about appears in it only as a cited law's term or a listed topic
 
 
@@ -151,6 +156,10 @@ class ExtractiveAnswerer:
             if len(chosen) == self.sentences:
                 break
         named, unused = unstated_focus(asked, [p.text for p in pieces], self.unseen, self.corpus_texts)
+        if unused and support >= self.near_miss_below and asked.topical != asked.plain and _own_focus(asked, unused):
+            # The party words (알바 -> 근로자) say whom the rule binds: they do not make a question whose own
+            # focus (퇴직금) the corpus never uses so well covered that the focus must be a spelling variant.
+            support = self._support(question, asked, pieces, ranked, plain=asked.topical)
         if named or (unused and support < self.near_miss_below):
             return Reply(chosen, near_miss_refusal(named + unused, contexts), support)
         apart = fact_apart(asked, pieces)
@@ -178,6 +187,17 @@ class ExtractiveAnswerer:
         cosine = max(s.cosine for s in ranked)
         return coverage + self.cosine_weight * (cosine - self.cosine_center)
 
+    def _support(self, question: str, asked: Question, pieces: Sequence[Piece], ranked: Sequence[ScoredSentence],
+                 plain: Sequence[tuple[str, str]]) -> float:
+        """``support`` with the coverage read through ``plain`` only (the cosines are the ranking's)."""
+        texts = [p.text for p in pieces]
+        titles = cues.article_titles(p.heading for p in pieces)
+        cited = [" ".join(cues.cited_titles(t, titles) + referred_paragraphs(p, pieces)) for t, p in zip(texts, pieces)]
+        coverage = self._coverage(question, texts, skip=asked.unshared, plain=plain,
+                                  own=self._own_law(asked, texts), cited=cited, limits=asked.limits)
+        cosine = max(s.cosine for s in ranked)
+        return float(coverage.max()) + self.cosine_weight * (cosine - self.cosine_center)
+
     def rank_sentences(self, question: str, contexts: Sequence[Context]) -> list[ScoredSentence]:
         """Sentences of the contexts, best first (duplicates removed)."""
         return self._rank(question, analyse(question), self._pieces(contexts))
@@ -193,14 +213,18 @@ class ExtractiveAnswerer:
             chunk = context.hit.chunk
             heading = (chunk.section or "").rsplit(" > ", 1)[-1]
             if chunk.kind == "table":  # a table is quoted row by row, cells named by column
-                texts = row_sentences(chunk.text)
+                texts = [(row, is_title_list(row)) for row in row_sentences(chunk.text)]
             else:
-                texts = [item for start, end in next(spans) for item in cues.split_items(chunk.text[start:end])]
+                # A list of titles is told by the whole sentence: an item cut from one ("2. 8시간을 초과한
+                # 휴일근로: 통상임금의 100분의 100") may end on a number as a contents line ends on its page.
+                texts = [(item, titles) for start, end in next(spans)
+                         for titles in [is_title_list(chunk.text[start:end])]
+                         for item in cues.split_items(chunk.text[start:end])]
             rule = ""
-            for piece in texts:
+            for piece, titles in texts:
                 text = " ".join(piece.split())
                 proviso = cues.is_exception(text)
-                if len(text) >= 5 and text not in seen and not is_title_list(text):
+                if len(text) >= 5 and text not in seen and not titles:
                     seen.add(text)
                     pieces.append(Piece(context.n, text, heading, rule if proviso else ""))
                 if not proviso and not cues.is_item(text):
@@ -248,7 +272,8 @@ class ExtractiveAnswerer:
         out = np.zeros(len(texts))
         referred = self.tokenizer.tokenize(list(cited)) if any(cited) else [[] for _ in texts]
         limit_terms = {t for ts in self.tokenizer.tokenize(list(limits)) for t in ts} if limits else set()
-        for i, terms in enumerate(self.tokenizer.tokenize(texts)):
+        # A cited law's name covers nothing of the question: 「근로자퇴직급여 보장법」 is no rule on 퇴직.
+        for i, terms in enumerate(self.tokenizer.tokenize([cues.without_law_names(t) for t in texts])):
             present = set(terms) | set(referred[i])
             if law_terms and cues.names_itself(texts[i]):
                 present |= law_terms
@@ -284,6 +309,17 @@ class ExtractiveAnswerer:
 # Asked facts specific enough that a sentence without one cannot be the answer.
 _COUNTED = {"percent", "days", "hours", "minutes", "years", "months", "weeks", "times", "people", "age", "multiple", "money",
             "duration", "period"}
+
+
+def _own_focus(asked: Question, unused: Sequence[str]) -> bool:
+    """Whether a phrase of ``unused`` is a focus of the question in its own right: a main argument
+    (퇴직금 in "… 알바도 퇴직금을 받을 수 있나요?"), not a restriction, and not a word describing a party
+    (초기 in "임신 초기 직원은 …": who the rule binds, as the party word that heads it)."""
+    parties = [everyday for everyday, term in asked.plain if term in PARTY_TERMS]
+    return any(
+        any("".join(g) in phrase.replace(" ", "") for g in asked.focus) and not any(p in phrase for p in parties)
+        for phrase in unused
+    )
 
 
 def referred_paragraphs(piece: Piece, pieces: Sequence[Piece]) -> list[str]:
@@ -358,6 +394,9 @@ def cue_score(asked: Question, piece: Piece) -> float:
         score += STATES_GIVEN_CASE * sum(repeats(f"{piece.rule} {piece.text}", g) for g in asked.given) / len(asked.given)
     if asked.cases and all(_states(asked, f"{piece.rule} {piece.text}", case) for case in asked.cases):
         score += STATES_GIVEN_CASE
+    if asked.focus:
+        stated = [piece.text]
+        score += STATES_FOCUS * sum(_focus_coverage(asked, g, stated, stated) == "stated" for g in asked.focus) / len(asked.focus)
     if any(cues.coverage(group, [piece.text]) == "mentioned" for group in asked.focus):
         score += ONLY_NAMES_FOCUS
     return score
@@ -412,6 +451,13 @@ def unstated_focus(
                 elsewhere = corpus_texts("".join(group))
                 if elsewhere and cues.coverage(group, elsewhere) == "mentioned":
                     lacking[group] = "mentioned"
+    # A compound of words the corpus uses, that no text of the corpus writes together (안전교육: 안전 and 교육
+    # only apart), is a thing the corpus never uses, as a single word it never uses is.
+    if corpus_texts is not None:
+        for group in asked.focus:
+            if len(group) > 1 and lacking.get(group) == "absent" and not never.intersection(group) \
+                    and not asked.terms_of("".join(group)) and cues.coverage(group, corpus_texts("".join(group))) == "absent":
+                never.add(group[0])
     named: list[str] = []
     unused: list[str] = []
     for group, how in lacking.items():

@@ -119,8 +119,24 @@ STATUTORY_TERMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"때리|때려|때린", "폭행"),
         (r"나눠|나누어|나눌", "분할"),
         (r"성별", "성(性)"),  # the statute glosses the one syllable: 남녀의 성(性)
+        # Acts and days as users tell them (session 9, round 2): a list of names passed round is a 명부
+        # (명단 alone stays: 체불사업주 명단 is the statute's own), not being let abroad is 출국금지, a public
+        # holiday (빨간 날) is a 휴일 the statute pays, work piling up is the 특별한 사정 that allows more hours.
+        (r"명단(?=을?\s*(?:돌리|돌려|돌린|만들|만든|작성))", "명부"),
+        (r"(?:해외|외국)(?:에|로)?\s*(?:못\s*나가|나가지\s*못)", "출국금지"),
+        (r"빨간\s*날|공휴일", "휴일"),
+        (r"일이\s*(?:갑자기\s*)?(?:몰리|몰려|몰린)", "특별한 사정"),
+        # The everyday word of a statutory term: 퇴사 is 퇴직, 취직 is 취업, to put off is to extend (연장),
+        # money received while resting is pay (유급).
+        (r"퇴사", "퇴직"),
+        (r"취직", "취업"),
+        (r"미루|미룰|미뤄|미룬", "연장"),
+        (r"돈을?\s*(?:받으면서|받으며|받고)", "유급"),
     ]
 )
+# The statutory names of the parties a rule binds (사용자, 근로자, …): a table word mapped to one of them
+# (회사, 알바) says whom the question is about, not what it asks; see ``Question.parties``.
+PARTY_TERMS = frozenset({"사용자", "사업주", "근로자", "수급인", "하수급인"})
 # Questions of rule: can / cannot / must.
 _ASKS_PERMISSION = re.compile(r"(?:ㄹ|을|를|할|쓸|줄|볼|될)?\s*수\s*(?:있|없)[나는을습]|도\s*(?:되|돼|괜찮)")
 # "때려도 되나요", "줘도 괜찮나요": the connective 어도 before these asks permission, it closes no clause.
@@ -229,6 +245,12 @@ class Question:
         """Every statutory term for an everyday word of the question (사장: 사용자, 사업주)."""
         squashed = "".join(word.split())
         return tuple(dict.fromkeys(term for everyday, term in self.plain if "".join(everyday.split()) == squashed))
+
+    @property
+    def topical(self) -> tuple[tuple[str, str], ...]:
+        """``plain`` without the party words (회사 -> 사용자, 알바 -> 근로자): the everyday words that say
+        what the question asks, not whom the rule binds."""
+        return tuple(pair for pair in self.plain if pair[1] not in PARTY_TERMS)
 
     @property
     def unshared(self) -> tuple[str, ...]:
