@@ -24,8 +24,12 @@ Questions (bench/data/, written for this benchmark):
 - statute_answerable_heldout5.jsonl, statute_nearmiss_heldout5.txt: 25 + 25 more, written blind in
   session 9, round 2 after the fourth part had been read, mostly on articles and paragraphs no
   earlier question used, the near misses with users' party words (회사, 사장, 알바, 직원); never used
-  for tuning, reported separately; ``--show`` leaves its misses unprinted (``--show-blind`` prints
-  them, for the end of a session).
+  for tuning, reported separately; read (and its misses used) from session 9, round 3 on;
+- statute_answerable_heldout6.jsonl, statute_nearmiss_heldout6.txt: 25 + 25 more, written blind in
+  session 9, round 3 after the fifth part had been read, before any change of that round, mostly
+  on articles and paragraphs earlier parts used least, phrases checked by program against their
+  article's text; never used for tuning, reported separately; ``--show`` leaves its misses
+  unprinted (``--show-blind`` prints them, for the end of a session).
 Measures, per set: the phrase in the first quoted sentence, the phrase anywhere in the
 answer, answerable questions refused, near-miss questions refused. Default: the offline
 extractive answerer; ``--llm SPEC`` measures an LLM backend (e.g. openai:gpt-4o-mini, with
@@ -47,7 +51,7 @@ from hanrag.text.sentences import split_sentences
 
 STATUTE = BENCH.parent / "src" / "hanrag" / "data" / "labor_standards_act.pdf"
 DATA = BENCH / "data"
-BLIND = "heldout5"  # the held-back part not yet read: --show leaves its misses unprinted
+BLIND = "heldout6"  # the held-back part not yet read: --show leaves its misses unprinted
 
 
 def squash(text: str) -> str:
@@ -137,6 +141,8 @@ def main() -> None:
             "nearmiss_heldout4": run_nearmiss(index, read_questions("statute_nearmiss_heldout4.txt"), args.llm),
             "answerable_heldout5": run_answerable(index, read_answerable("statute_answerable_heldout5.jsonl"), args.llm),
             "nearmiss_heldout5": run_nearmiss(index, read_questions("statute_nearmiss_heldout5.txt"), args.llm),
+            "answerable_heldout6": run_answerable(index, read_answerable("statute_answerable_heldout6.jsonl"), args.llm),
+            "nearmiss_heldout6": run_nearmiss(index, read_questions("statute_nearmiss_heldout6.txt"), args.llm),
         }
     for name, part in result.items():
         if name in ("answerer", "embedder"):
