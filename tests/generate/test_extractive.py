@@ -399,3 +399,38 @@ def test_a_compound_the_corpus_never_writes_together_is_a_noun_it_never_uses() -
     from hanrag.generate import cues
     assert cues.coverage(("안전", "교육"), hits) == "absent"
     assert cues.coverage(("연차", "휴가"), ["연차 유급휴가를 주어야 한다."]) == "stated"
+
+
+def test_a_compound_judged_by_its_head_is_the_statutes_compound_of_the_same_meaning() -> None:
+    """근무시간 is never written together, but the statute writes 근로시간 on the same head: the embedder takes
+    them for one thing, so the question is not refused as about a noun the corpus never uses."""
+    from hanrag.generate.extractive import head_compounds, unstated_focus
+    from hanrag.text.question import analyse
+
+    asked = analyse("임신해서 근무시간을 줄였는데 회사가 월급을 깎아도 되나요?")
+    hits = ["사용자는 근로시간 단축을 이유로 해당 근로자의 임금을 삭감하여서는 아니 된다.", "근무 장소를 변경한다."]
+    used = lambda words: {w for w in words if w == "회사"}  # the corpus never uses 회사
+    apart = lambda word: ["1일 근로시간이 8시간 이상인 경우", "근무 장소를 변경한다."]
+    assert head_compounds(("근무", "시간"), apart) == ["근로시간"]
+    _, unused = unstated_focus(asked, hits, used, apart)
+    assert any("근무" in w for w in unused)  # without the embedder: a compound the corpus never uses
+    same = lambda word, terms: word == "근무시간" and "근로시간" in terms
+    assert not any("근무" in w for w in unstated_focus(asked, hits, used, apart, same)[1])
+    # a head the corpus writes only with other modifiers (의무교육) keeps 안전교육 unused
+    asked = analyse("회사가 안전교육을 1년에 몇 시간 해야 하나요?")
+    edu = lambda word: ["의무교육에 지장이 없는 경우", "근로자의 안전과 보건"]
+    assert "안전교육" in unstated_focus(asked, ["근로자의 안전과 보건에 관한 사항"], used, edu, same)[1]
+
+
+def test_same_meaning_takes_a_passage_cosine_at_the_threshold() -> None:
+    import numpy as np
+
+    from hanrag.generate.extractive import SAME_MEANING, ExtractiveAnswerer
+
+    vectors = {"근무시간": np.array([1.0, 0.0]), "근로시간": np.array([SAME_MEANING, (1 - SAME_MEANING**2) ** 0.5]),
+               "의무교육": np.array([0.9, (1 - 0.81) ** 0.5])}
+    answerer = ExtractiveAnswerer(None, idf=None, embed_passages=lambda ws: np.stack([vectors[w] for w in ws]),
+                                  embed_query=None)
+    assert answerer.same_meaning("근무시간", ["의무교육", "근로시간"])
+    assert not answerer.same_meaning("근무시간", ["의무교육"])
+    assert not answerer.same_meaning("근무시간", [])

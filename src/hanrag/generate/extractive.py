@@ -32,6 +32,7 @@ Refusal, two rules:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -69,6 +70,9 @@ PROVISO_SHARES = 0.5  # of its rule's coverage, for a proviso carrying the asked
 # States what the question is about (its focus groups, as written or by their statutory term), per share:
 # "② … 귀향 여비를 지급하여야 한다" over ① of the same article for "… 여비를 받을 수 있나요?".
 STATES_FOCUS = 0.1
+# Passage cosine of two words at which the embedder takes them for the same thing (a user's compound and the
+# statute's compound on the same head); calibrated on the seen sets' compounds only.
+SAME_MEANING = 0.965
 ONLY_NAMES_FOCUS = -0.15  # what the question is about appears in it only as a cited law's term or a listed topic
 
 
@@ -155,7 +159,7 @@ class ExtractiveAnswerer:
             chosen.append(sentence)
             if len(chosen) == self.sentences:
                 break
-        named, unused = unstated_focus(asked, [p.text for p in pieces], self.unseen, self.corpus_texts)
+        named, unused = unstated_focus(asked, [p.text for p in pieces], self.unseen, self.corpus_texts, self.same_meaning)
         if unused and support >= self.near_miss_below and asked.topical != asked.plain and _own_focus(asked, unused):
             # The party words (알바 -> 근로자) say whom the rule binds: they do not make a question whose own
             # focus (퇴직금) the corpus never uses so well covered that the focus must be a spelling variant.
@@ -168,6 +172,14 @@ class ExtractiveAnswerer:
         if support < self.refuse_below:
             return Reply(chosen, REFUSAL, support)
         return Reply(chosen, None, support)
+
+    def same_meaning(self, word: str, terms: Sequence[str]) -> bool:
+        """Whether one of ``terms`` (words of the corpus) means ``word`` by the embedder: passage cosine at
+        least ``SAME_MEANING`` (calibrated on the seen sets: 근무시간/근로시간 0.970; 안전교육/의무교육 0.959)."""
+        if not terms or self.cosine_weight == 0.0:
+            return False
+        vectors = self.embed_passages([word, *terms])
+        return bool((vectors[1:] @ vectors[0]).max() >= SAME_MEANING)
 
     def unseen(self, words: Sequence[str]) -> set[str]:
         """The words the corpus never uses (their own term, or all their terms, has no document)."""
@@ -413,6 +425,7 @@ def _states(asked: Question, text: str, case: Case) -> bool:
 def unstated_focus(
     asked: Question, texts: Sequence[str], unseen: Callable[[Sequence[str]], set[str]],
     corpus_texts: Callable[[str], list[str]] | None = None,
+    same_meaning: Callable[[str, Sequence[str]], bool] | None = None,
 ) -> tuple[list[str], list[str]]:
     """What the question is about that the documents do not state, as the question words it (the
     phrase holding each such noun: "국민연금 보험료율"), in two lists: what the retrieved texts only
@@ -453,10 +466,14 @@ def unstated_focus(
                     lacking[group] = "mentioned"
     # A compound of words the corpus uses, that no text of the corpus writes together (안전교육: 안전 and 교육
     # only apart), is a thing the corpus never uses, as a single word it never uses is.
+    # Judged by its head (the last part) with the compounds the corpus writes on that head: one meaning the
+    # same by the embedder (근무시간: the statute's 근로시간) is the statute's word for it, not a thing it never
+    # uses (안전교육 has only 의무교육, further off).
     if corpus_texts is not None:
         for group in asked.focus:
             if len(group) > 1 and lacking.get(group) == "absent" and not never.intersection(group) \
-                    and not asked.terms_of("".join(group)) and cues.coverage(group, corpus_texts("".join(group))) == "absent":
+                    and not asked.terms_of("".join(group)) and cues.coverage(group, corpus_texts("".join(group))) == "absent" \
+                    and not (same_meaning is not None and same_meaning("".join(group), head_compounds(group, corpus_texts))):
                 never.add(group[0])
     named: list[str] = []
     unused: list[str] = []
@@ -468,6 +485,15 @@ def unstated_focus(
         if phrase not in named + unused:
             (named if how == "mentioned" else unused).append(phrase)
     return named, unused
+
+
+def head_compounds(group: tuple[str, ...], corpus_texts: Callable[[str], list[str]]) -> list[str]:
+    """The compounds the corpus writes on the head of ``group`` (its last part) with a modifier as long as
+    the question's: 근로시간 for (근무, 시간)."""
+    head, modifier = group[-1], "".join(group[:-1])
+    pattern = re.compile(f"[가-힣]{{{len(modifier)}}}{re.escape(head)}")
+    found = {m for text in corpus_texts(head) for m in pattern.findall(text)}
+    return sorted(found - {modifier + head})
 
 
 def _focus_coverage(asked: Question, group: tuple[str, ...], texts: Sequence[str], stated: Sequence[str]) -> cues.Coverage:
