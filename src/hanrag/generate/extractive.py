@@ -25,7 +25,8 @@ Refusal, two rules:
   ``near_miss_below`` (above it, the rest of the question is so well covered that the noun is
   likely a spelling variant: 리처드닉슨; the table's party words, 알바 → 근로자, do not count toward that
   support for a focus noun of the question's own: they say whom a rule binds, not what is asked). A compound
-  no text of the corpus writes together (안전교육) is such a noun too. The documents then do not state the fact, however close
+  no text of the corpus writes together (안전교육) is such a noun too, unless the embedder takes a compound the
+  corpus writes on the same head for the same word (근무시간: 근로시간). The documents then do not state the fact, however close
   their words; the refusal says which topics the closest sources cover instead, cited
   (bench/statute_answers.py; bench/answer_quality.py for KorQuAD).
 """
