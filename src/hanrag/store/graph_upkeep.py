@@ -112,11 +112,8 @@ class Job:
     dim: int
     rows: int
     max_key: int
+    keys: np.ndarray = field(repr=False)  # the store keys added (``build`` releases ``chosen`` as it goes)
     chosen: list[tuple[Segment, np.ndarray, np.ndarray]] = field(repr=False)
-
-    @property
-    def keys(self) -> np.ndarray:
-        return np.concatenate([keys for _, _, keys in self.chosen]) if self.chosen else np.zeros(0, np.int64)
 
 
 def prepare(db: sqlite3.Connection, store: "LocalStore") -> Job | None:
@@ -130,15 +127,15 @@ def prepare(db: sqlite3.Connection, store: "LocalStore") -> Job | None:
     base = current.get("graph")
     after = current.get("graph_key", 0) if action == "extend" else 0
     chosen = _chosen(db, store, after)
-    added = sum(int(positions.size) for _, positions, _ in chosen)
+    keys = np.concatenate([k for _, _, k in chosen]) if chosen else np.zeros(0, np.int64)
     dim = int(manifest.get("dim") or 0) or next((segment.dim for segment, _, _ in chosen), 0)
-    if not dim or not added:
+    if not dim or not keys.size:
         return None
     number = int(manifest.get("next_graph", 1))
     db.execute("INSERT OR REPLACE INTO manifest VALUES ('next_graph', ?)", (str(number + 1),))  # autocommit
     return Job(action, base, int(manifest.get("graph_epoch", 0)), after, number, dim,
-               (current["graph_rows"] if action == "extend" else 0) + added,
-               max([after] + [int(keys.max()) for _, _, keys in chosen]), chosen)
+               (current["graph_rows"] if action == "extend" else 0) + int(keys.size), max(after, int(keys.max())),
+               keys, chosen)
 
 
 def build(job: Job, store: "LocalStore") -> Path:
@@ -163,9 +160,9 @@ def build(job: Job, store: "LocalStore") -> Path:
     return folder
 
 
-def publish(db: sqlite3.Connection, store: "LocalStore", job: Job, keys: np.ndarray) -> bool:
+def publish(db: sqlite3.Connection, store: "LocalStore", job: Job) -> bool:
     """Writer lock held: name the new graph in one commit, unless the graph it extends is no longer
-    the index's (then the folder is removed); whether it was published. ``keys``: those added."""
+    the index's (then the folder is removed); whether it was published."""
     committed = False
     try:
         db.execute("BEGIN IMMEDIATE")
@@ -178,7 +175,7 @@ def publish(db: sqlite3.Connection, store: "LocalStore", job: Job, keys: np.ndar
         live = np.fromiter((r[0] for r in db.execute(
             "SELECT id FROM chunks WHERE id > ? AND id <= ? AND segment IS NOT NULL", (job.after, job.max_key))),
             np.int64)
-        gone = np.setdiff1d(keys, live, assume_unique=True)
+        gone = np.setdiff1d(job.keys, live, assume_unique=True)
         if job.action == "build":
             db.execute("DELETE FROM graph_dead")
         db.executemany("INSERT OR IGNORE INTO graph_dead VALUES (?)", [(int(k),) for k in gone])
@@ -225,9 +222,8 @@ def upkeep_inline(db: sqlite3.Connection, store: "LocalStore") -> str | None:
         job = prepare(db, store)
         if job is None:
             return None
-        keys = job.keys
         build(job, store)
-        return job.action if publish(db, store, job, keys) else None
+        return job.action if publish(db, store, job) else None
     finally:
         lock.release()
 
@@ -246,14 +242,13 @@ def upkeep_background(store: "LocalStore", rounds: int = 5) -> list[str]:
                 job = prepare(writer.connection, store)
             if job is None:
                 break
-            keys = job.keys
             try:
                 build(job, store)
             except BaseException:
                 shutil.rmtree(store.graph_dir(job.number), ignore_errors=True)
                 raise
             with store.writer(wait_s=_WRITER_WAIT_S, tag=UPKEEP_TAG) as writer:
-                done.append(job.action if publish(writer.connection, store, job, keys) else "dropped")
+                done.append(job.action if publish(writer.connection, store, job) else "dropped")
     finally:
         lock.release()
     return done
