@@ -33,6 +33,7 @@ Refusal, two rules:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -438,6 +439,8 @@ def unstated_focus(
     another law's term (…에 따른 임산부 정기건강진단을 받는데 필요한 시간), and a restriction the corpus
     never uses is most often worded differently (월급날 for 지급기일), unless the question has no
     focus."""
+    if corpus_texts is not None:  # a store lookup each: both rules below may ask for the same word
+        corpus_texts = functools.cache(corpus_texts)
     stated = [cues.outside_mentions(t) for t in texts]
     lacking = {group: _focus_coverage(asked, group, texts, stated) for group in asked.focus}
     if asked.restricting:
