@@ -22,7 +22,7 @@ from hanrag.ingest.files import collect_files, content_hash, doc_id_for_path
 from hanrag.ingest.summaries import summarize_tables
 from hanrag.generate.base import LLM, Answerer
 from hanrag.generate.engine import stream_answer
-from hanrag.text.question import statutory_terms
+from hanrag.text.question import asks_sanction, statutory_terms
 from hanrag.generate.extractive import ExtractiveAnswerer
 from hanrag.generate.llm_answerer import LLMAnswerer
 from hanrag.generate.rewrite import rewrite_question
@@ -30,9 +30,12 @@ from hanrag.registry import create_embedder, create_llm, create_reranker, create
 from hanrag.rerank.base import Reranker, collect_rerank_warnings, rerank_failed
 from hanrag.retrieve import hybrid
 from hanrag.retrieve.filters import Condition, parse_where
-from hanrag.retrieve.section_rank import body_first, definition_first, named_article_in
+from hanrag.retrieve.section_rank import (
+    SANCTION_TITLES, body_first, cited_articles, definition_first, is_sanction, named_article_in, sanction_in,
+)
 from hanrag.schema import (
-    Answer, AnswerEvent, Chunk, DocumentInfo, Done, IndexReport, Page, Retrieved, Rewritten, SearchHit, Token, Turn,
+    Answer, AnswerEvent, Chunk, DocumentInfo, Done, IndexReport, Page, Retrieved, Rewritten, ScoreBreakdown, SearchHit,
+    Token, Turn,
 )
 from hanrag.text.highlight import matched_spans
 from hanrag.retrieve.ann import HnswParams
@@ -47,6 +50,7 @@ Progress = Callable[[str, int, int], None]
 
 # Extra fused candidates kept so that body text can take the places of tables of contents.
 _CONTENTS_SLACK = 10
+_SANCTION_LOOKUP = 20  # chunks a sanction lookup reads: a statute has a dozen sanction articles
 
 # Settings that shape what is stored; an index keeps the values it was built with.
 _BUILD_KEYS = ("tokenizer", "embedder")
@@ -327,6 +331,8 @@ class Index:
                 threshold = 0.0  # set for reranker scores, meaningless on fused ones
         candidates, chunks = self._contents_last(candidates, settings.top_k)
         candidates = self._named_article_in(query, candidates, chunks, settings.top_k)
+        if asks_sanction(query):
+            candidates = self._sanction_in(query, candidates, chunks, settings.top_k, conditions)
         chosen = hybrid.select(candidates, settings.top_k, threshold)
         hits = [SearchHit(rank=rank, chunk=chunks[c.chunk_id], score=c.score, scores=c.scores)
                 for rank, c in enumerate((c for c in chosen if c.chunk_id in chunks), 1)]
@@ -346,6 +352,34 @@ class Index:
             return chunk.title if chunk is not None and chunk.kind != "toc" else None
 
         return named_article_in(query, candidates, section, top_k)
+
+    def _sanction_in(
+        self, query: str, candidates: list[hybrid.Candidate], chunks: dict[str, Chunk], top_k: int,
+        conditions: list[Condition] | None,
+    ) -> list[hybrid.Candidate]:
+        """``section_rank.sanction_in`` over the candidates. The sanction article citing a rule is found by
+        a BM25 lookup of the sanction titles with the rule's number (제45조: 벌칙 과태료 45): the question's own
+        words rarely reach it. One the question did not retrieve comes with no component score."""
+        by_id = {c.chunk_id: c for c in candidates}
+
+        def section(c: hybrid.Candidate) -> str | None:
+            chunk = chunks.get(c.chunk_id)
+            return chunk.title if chunk is not None and chunk.kind != "toc" else None
+
+        def citing(label: str) -> hybrid.Candidate | None:
+            terms = self.tokenizer.tokenize([f"{' '.join(SANCTION_TITLES)} {label}"])[0]
+            ranking = self.store.retrieve(terms, None, conditions, ("bm25",), _SANCTION_LOOKUP).get("bm25")
+            ids = [str(i) for i in ranking.ids] if ranking is not None else []
+            missing = [i for i in ids if i not in chunks]
+            if missing:
+                chunks.update(self.store.fetch(missing))
+            for chunk_id in ids:
+                chunk = chunks.get(chunk_id)
+                if chunk is not None and is_sanction(chunk.title) and label in cited_articles(chunk.text):
+                    return by_id.get(chunk_id) or hybrid.Candidate(chunk_id, 0.0, ScoreBreakdown({}, 0.0))
+            return None
+
+        return sanction_in(query, candidates, section, citing, top_k)
 
     def _contents_last(
         self, candidates: list[hybrid.Candidate], top_k: int

@@ -106,6 +106,11 @@ def test_a_table_is_quoted_by_the_row_that_answers(tmp_path: Path) -> None:
         ("빨간 날 공휴일에도 돈을 받으면서 쉴 수 있나요?", "휴일을 유급으로 보장하여야 한다"),
         # the item, cut from the paragraph it ran on into, is no contents line for ending on a number
         ("8시간을 넘는 휴일근로의 가산임금은 통상임금의 얼마인가요?", "100분의 100"),
+        # a sanction cites the rules it punishes by number: reached through the rule (제8조, 제45조), read with
+        # it, and for 제110조 through item 1 of its list (제54조 among 30 others), the lead-in carrying the sanction
+        ("직원을 때린 사장은 어떤 처벌을 받나요?", "5년 이하의 징역 또는 5천만원 이하의 벌금"),
+        ("휴게시간을 안 준 사장은 어떤 처벌을 받나요?", "2년 이하의 징역 또는 2천만원 이하의 벌금"),
+        ("아이를 낳아서 월급날 전에 일한 만큼 달라고 했는데 안 준 사장은 어떤 처벌을 받나요?", "1천만원 이하의 벌금"),
     ],
 )
 def test_statute_the_sentence_that_answers_comes_first(statute_index: Path, question: str, phrase: str) -> None:

@@ -49,3 +49,29 @@ def test_an_article_the_question_names_joins_the_hits() -> None:
         "제69조(근로시간)", "제53조(연장 근로의 제한)", "제50조(근로시간)", "제2조(정의)",
         "제51조(탄력적 근로시간제)", "제52조(선택적 근로시간제)"]
     assert named_article_in("휴일은 며칠인가요?", ranked, lambda s: s, 3) == ranked
+
+
+def test_a_sanction_question_reaches_the_sanction_article_through_the_rule_it_cites() -> None:
+    from hanrag.retrieve.section_rank import article_label, cited_articles, sanction_in
+
+    assert cited_articles("제7조, 제8조, 제23조제2항 또는 제40조를 위반한 자") == {"제7조", "제8조", "제23조", "제40조"}
+    assert cited_articles("제76조의3제6항, 제78조부터 제80조까지") == {"제76조의3", "제78조", "제79조", "제80조"}
+    assert "제76조" not in cited_articles("제76조의3제6항을 위반한 자")
+    assert article_label("제1장 총칙 > 제8조(폭행의 금지)") == "제8조"
+    texts = {"제12장 벌칙 > 제107조(벌칙)": "제107조(벌칙) 제7조, 제8조를 위반한 자는 5년 이하의 징역",
+             "제12장 벌칙 > 제113조(벌칙)": "제113조(벌칙) 제45조를 위반한 자는 1천만원 이하의 벌금에 처한다."}
+
+    def citing(label: str) -> str | None:
+        return next((s for s, t in texts.items() if label in cited_articles(t)), None)
+
+    ranked = ["제1장 총칙 > 제8조(폭행의 금지)", "제1장 총칙 > 제7조(강제 근로의 금지)", "제4장 > 제76조의2(괴롭힘)"]
+    question = "직원을 때린 사장은 어떤 처벌을 받나요?"
+    # the sanction citing the best rule takes the last place held by neither
+    assert sanction_in(question, ranked, lambda s: s, citing, 3) == [
+        ranked[0], ranked[1], "제12장 벌칙 > 제107조(벌칙)", ranked[2]]
+    # not asked, or already there: unchanged
+    assert sanction_in("직원을 때려도 되나요?", ranked, lambda s: s, citing, 3) == ranked
+    there = [ranked[0], "제12장 벌칙 > 제107조(벌칙)", ranked[1]]
+    assert sanction_in(question, there, lambda s: s, citing, 3) == there
+    # a rule no sanction cites: nothing to follow
+    assert sanction_in(question, ["제3장 > 제44조(도급 사업)"], lambda s: s, citing, 3) == ["제3장 > 제44조(도급 사업)"]

@@ -26,9 +26,13 @@ def test_focus_is_the_main_clause_nouns_grouped_as_written(question: str, focus:
 
 
 def test_restricting_nouns_are_kept_apart_from_focus() -> None:
+    asked = analyse("퇴직금을 주지 않으면 지연이자는 얼마인가요?")
+    assert asked.focus == (("지연", "이자"),)
+    assert ("퇴직금",) in asked.restricting and ("지연", "이자") not in asked.restricting
+    # the sanction asked for is the kind of answer, not a focus: the question is about its restriction
     asked = analyse("최저임금을 지급하지 않으면 벌금은 얼마인가요?")
-    assert asked.focus == (("벌금",),)
-    assert ("최저", "임금") in asked.restricting and ("벌금",) not in asked.restricting
+    assert asked.answer_type == "sanction" and asked.focus == ()
+    assert ("최저", "임금") in asked.restricting
 
 
 def test_the_clause_defining_an_asked_topic_is_focus() -> None:

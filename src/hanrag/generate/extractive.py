@@ -45,6 +45,7 @@ from hanrag.generate.base import REFUSAL, Context
 from hanrag.ingest.structure import is_title_list
 from hanrag.ingest.tables import row_sentences
 from hanrag.retrieve.fusion import convex_combination
+from hanrag.retrieve.section_rank import article_label, cited_articles, is_sanction
 from hanrag.text.base import Tokenizer
 from hanrag.text.question import PARTY_TERMS, Case, Question, analyse, carries, repeats
 from hanrag.text.sentences import split_sentences
@@ -105,6 +106,7 @@ class Piece:
     text: str
     heading: str  # the chunk's innermost section heading, "" when it has none
     rule: str = ""  # for a proviso (다만, …), the sentence it qualifies
+    punishes: frozenset[str] = frozenset()  # for a sanction, the articles whose breach it punishes (제8조)
 
 
 class ExtractiveAnswerer:
@@ -235,12 +237,14 @@ class ExtractiveAnswerer:
                          for titles in [is_title_list(chunk.text[start:end])]
                          for item in cues.split_items(chunk.text[start:end])]
             rule = ""
-            for piece, titles in texts:
+            sanction = is_sanction(heading)
+            for i, (piece, titles) in enumerate(texts):
                 text = " ".join(piece.split())
                 proviso = cues.is_exception(text)
                 if len(text) >= 5 and text not in seen and not titles:
                     seen.add(text)
-                    pieces.append(Piece(context.n, text, heading, rule if proviso else ""))
+                    punishes = punished_articles(text, [t for t, _ in texts[i + 1:]]) if sanction else frozenset()
+                    pieces.append(Piece(context.n, text, heading, rule if proviso else "", punishes))
                 if not proviso and not cues.is_item(text):
                     rule = text
         return pieces
@@ -251,6 +255,9 @@ class ExtractiveAnswerer:
         texts = [p.text for p in pieces]
         titles = cues.article_titles(p.heading for p in pieces)
         cited = [" ".join(cues.cited_titles(t, titles) + referred_paragraphs(p, pieces)) for t, p in zip(texts, pieces)]
+        if asked.answer_type == "sanction":  # a sanction reads with the rules it punishes
+            cited = [f"{c} {' '.join(o.text for o in pieces if article_label(o.heading) in p.punishes)}"
+                     if p.punishes else c for c, p in zip(cited, pieces)]
         coverage = self._coverage(question, texts, skip=asked.unshared, plain=asked.plain,
                                   own=self._own_law(asked, texts), cited=cited, limits=asked.limits)
         cosine = self.embed_passages(texts) @ self.embed_query(question)
@@ -321,7 +328,7 @@ class ExtractiveAnswerer:
 
 
 # Asked facts specific enough that a sentence without one cannot be the answer.
-_COUNTED = {"percent", "days", "hours", "minutes", "years", "months", "weeks", "times", "people", "age", "multiple", "money",
+_COUNTED = {"sanction", "percent", "days", "hours", "minutes", "years", "months", "weeks", "times", "people", "age", "multiple", "money",
             "duration", "period"}
 
 
@@ -351,6 +358,21 @@ def referred_paragraphs(piece: Piece, pieces: Sequence[Piece]) -> list[str]:
                 found.append(other.text)
                 break
     return found
+
+
+def punished_articles(text: str, following: Sequence[str]) -> frozenset[str]:
+    """The articles whose breach a sentence of a sanction article punishes: those it cites ("제7조, 제8조 … 를
+    위반한 자는 5년 이하의 징역 …"), or, for a list's lead-in ("다음 각 호의 어느 하나에 해당하는 자는 2년 이하의
+    징역 …"), those its items cite (``following``: the texts after it in its chunk). A sanction means the rule it
+    cites, so it covers a question in the rule's words ("휴게시간을 안 준 사장은 어떤 처벌을 받나요?": 제54조(휴게),
+    cited by item 1 of 제110조)."""
+    labels = set(cited_articles(text))
+    if "각 호" in text:
+        for item in following:
+            if not cues.is_item(" ".join(item.split())):
+                break
+            labels |= cited_articles(item)
+    return frozenset(labels)
 
 
 def proviso_first(asked: Question, ranked: list[ScoredSentence]) -> list[ScoredSentence]:

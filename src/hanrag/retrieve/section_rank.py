@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from hanrag.schema import SearchHit
+from hanrag.text.question import asks_sanction
 
 T = TypeVar("T")
 SUPPLEMENTARY_FACTOR = 0.8
@@ -106,3 +107,69 @@ def named_article_in(question: str, ranked: Sequence[T], section: Callable[[T], 
     pulled = named[0]
     rest = [c for c in ranked if c is not pulled]
     return rest[:place] + [pulled] + rest[place:]
+
+
+SANCTION_TITLES = frozenset({"벌칙", "과태료"})
+# An article a text cites: 제8조, 제76조의3제6항 (not 제8조의2 when 제8조 is meant, nor a heading's "제8조(").
+_CITED_ARTICLE = re.compile(r"제\d+조(?:의\d+)?(?![\d(]|의\d)")
+_LABEL = re.compile(r"(제\d+조(?:의\d+)?)\(")
+
+
+def is_sanction(section: str | None) -> bool:
+    """Whether the section path ends in a sanction article (제107조(벌칙), 제116조(과태료))."""
+    return article_title(section) in SANCTION_TITLES
+
+
+def article_label(section: str | None) -> str | None:
+    """The label of the article a section path ends in ("… > 제8조(폭행의 금지)" -> "제8조")."""
+    match = _LABEL.match((section or "").rsplit(" > ", 1)[-1].strip())
+    return match.group(1) if match else None
+
+
+_ARTICLE_RANGE = re.compile(r"제(\d+)조부터\s*제(\d+)조까지")
+
+
+def cited_articles(text: str) -> set[str]:
+    """The labels of the articles ``text`` cites ("제7조, 제8조 … 를 위반한 자" -> {제7조, 제8조}; "제78조부터
+    제80조까지" cites 제79조 too)."""
+    found = set(_CITED_ARTICLE.findall(text))
+    for m in _ARTICLE_RANGE.finditer(text):
+        first, last = int(m.group(1)), int(m.group(2))
+        if 0 <= last - first <= 50:
+            found.update(f"제{n}조" for n in range(first, last + 1))
+    return found
+
+
+def sanction_in(
+    question: str, ranked: Sequence[T], section: Callable[[T], str | None], citing: Callable[[str], T | None],
+    top_k: int, rules: int = 3,
+) -> list[T]:
+    """For a question asking a sanction, the sanction article that cites one of the first ``rules`` rule
+    articles of the first ``top_k`` (``citing(label)``, best rule first) put in the last of those places
+    held by neither; other rankings unchanged.
+
+    A statute states its sanctions apart from its rules and cites the rules by number only ("제7조, 제8조 …
+    를 위반한 자는 5년 이하의 징역 …"; 제110조 lists 30 of them item by item), so the words of "직원을 때린
+    사장은 어떤 처벌을 받나요?" find 제8조(폭행의 금지) but not 제107조(벌칙): the sanction is reached
+    through the rule, as a reader follows the citation back."""
+    ranked = list(ranked)
+    if not asks_sanction(question):
+        return ranked
+    head = ranked[:top_k]
+    if any(is_sanction(section(c)) for c in head[:1]):
+        return ranked
+    labels = [label for c in head if not is_sanction(section(c)) and not is_supplementary(section(c))
+              for label in [article_label(section(c))] if label]
+    for rule in list(dict.fromkeys(labels))[:rules]:
+        found = citing(rule)
+        if found is None:
+            continue
+        if any(c == found for c in head):
+            return ranked
+        place = next((i for i in range(len(head) - 1, -1, -1)
+                      if article_label(section(head[i])) != rule and not is_sanction(section(head[i]))), None)
+        if place is None:
+            return ranked
+        rest = [c for c in ranked if c != found]
+        return rest[:place] + [found] + rest[place:]
+    return ranked

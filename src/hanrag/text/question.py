@@ -24,7 +24,10 @@ from hanrag.recent import Recent
 # Nouns that say how a question asks, not what it is about.
 GENERIC_NOUNS = frozenset(
     "경우 방법 사람 것 수 때 등 최대 최소 이상 이하 미만 초과 얼마 무엇 누구 언제 어디 몇 며칠 종류 기준 사항 내용 "
-    "대상 기간 요건 조건 절차 이유 정도 차이 의미 뜻 관련 해당 어떤 무슨 일 하루 매년 매월".split()
+    "대상 기간 요건 조건 절차 이유 정도 차이 의미 뜻 관련 해당 어떤 무슨 일 하루 매년 매월 "
+    # The sanction asked for (어떤 처벌을 받나요?, 벌금이 얼마인가요?) is the kind of answer, not what the
+    # question is about: that is the rule broken (직원을 때린 사장).
+    "처벌 벌금 과태료 징역 벌칙".split()
 )
 # The topic's value asked with a copula: "…은 얼마인가요?", "…는 누구인가?", "…은 몇 퍼센트인가요?".
 _WH_COPULA = re.compile(r"[은는]\s*(?:얼마|누구|무엇|언제|어디|몇\s*\S+?)\s*(?:인가|입니까|이에요|예요|일까|이야|이지|였|이었)")
@@ -55,9 +58,13 @@ ANSWER_TYPES: dict[str, re.Pattern[str]] = {
     "amount": re.compile(rf"{_NUMBER}\s*(?:일분|분의|퍼센트|%|원|만원|억|시간|분|일|년|개월|배|회|번|명|세)|100분의"),
     # A date or an hour (1950년, 6월 25일, 10시), not a count (15일의 휴가, 3년 이상, 1년간).
     "when": re.compile(rf"(?:이내|전에|전까지|후에|까지|즉시|지체\s*없이|시기|기일|날|때|기한|\d{3,4}\s*년(?!간)|\d+\s*월(?:\s*\d+\s*일)?|\d+\s*(?:시|세기)(?![간분]))"),
+    "sanction": re.compile(r"징역|벌금|과태료|자격정지"),
     "where": re.compile(r"(?:위원회|장관|법원|기관|관청|지청|공단|센터|사무소|에게|장소|곳에)"),
 }
+# A question asking the sanction for breaking a rule: 어떤 처벌을 받나요?, 벌금은 얼마인가요?
+_ASKS_SANCTION = re.compile(r"처벌|벌금|과태료|징역|벌칙|벌을\s*받")
 _ASKED = [  # question wording -> answer type; first match wins
+    (_ASKS_SANCTION, "sanction"),
     (re.compile(r"몇\s*(?:퍼센트|%|프로)|비율|(?:율|률)은\s*얼마"), "percent"),
     (re.compile(r"며칠|몇\s*일(?!까지)"), "days"),
     (re.compile(r"몇\s*시간"), "hours"),
@@ -290,6 +297,11 @@ def law_names(question: str) -> tuple[str, ...]:
 def statutory_terms(question: str) -> tuple[tuple[str, str], ...]:
     """The everyday words of ``question`` that a statute writes otherwise, each with that term."""
     return tuple((m.group(), term) for pattern, term in STATUTORY_TERMS for m in pattern.finditer(question))
+
+
+def asks_sanction(question: str) -> bool:
+    """Whether ``question`` asks the sanction for breaking a rule ("직원을 때린 사장은 어떤 처벌을 받나요?")."""
+    return bool(_ASKS_SANCTION.search(question))
 
 
 def answer_type(question: str) -> str | None:
