@@ -31,7 +31,7 @@ from hanrag.rerank.base import Reranker, collect_rerank_warnings, rerank_failed
 from hanrag.retrieve import hybrid
 from hanrag.retrieve.filters import Condition, parse_where
 from hanrag.retrieve.section_rank import (
-    SANCTION_TITLES, body_first, cited_articles, definition_first, is_sanction, named_article_in, sanction_in,
+    SANCTION_TITLES, asks_front_matter, body_first, cited_articles, definition_first, is_sanction, named_article_in, sanction_in,
 )
 from hanrag.schema import (
     Answer, AnswerEvent, Chunk, DocumentInfo, Done, IndexReport, Page, Retrieved, Rewritten, ScoreBreakdown, SearchHit,
@@ -329,7 +329,7 @@ class Index:
             except BackendError as exc:  # the reranker's server is down or slow: keep the fused order
                 rerank_failed(exc)
                 threshold = 0.0  # set for reranker scores, meaningless on fused ones
-        candidates, chunks = self._contents_last(candidates, settings.top_k)
+        candidates, chunks = self._contents_last(candidates, settings.top_k, query)
         candidates = self._named_article_in(query, candidates, chunks, settings.top_k)
         if asks_sanction(query):
             candidates = self._sanction_in(query, candidates, chunks, settings.top_k, conditions)
@@ -382,21 +382,24 @@ class Index:
         return sanction_in(query, candidates, section, citing, top_k)
 
     def _contents_last(
-        self, candidates: list[hybrid.Candidate], top_k: int
+        self, candidates: list[hybrid.Candidate], top_k: int, query: str
     ) -> tuple[list[hybrid.Candidate], dict[str, Chunk]]:
         """Tables of contents (``kind="toc"``) after every other candidate: a contents page lists
-        every title, so it matches many questions but answers none. Also returns the chunks of
-        the candidates that can be chosen (the rest are read only when contents must make room)."""
+        every title, so it matches many questions but answers none; so does a law's title block
+        (``kind="front"``: it names the law every question about it names) unless the question asks its
+        facts (시행일, 법률 번호, 소관 부서). Also returns the chunks of the candidates that can be chosen
+        (the rest are read only when such chunks must make room)."""
         chunks = self.store.fetch([c.chunk_id for c in candidates[:top_k]])
-        if all(chunk.kind != "toc" for chunk in chunks.values()):
+        aside = {"toc"} if asks_front_matter(query) else {"toc", "front"}
+        if all(chunk.kind not in aside for chunk in chunks.values()):
             return candidates, chunks
         chunks.update(self.store.fetch([c.chunk_id for c in candidates[top_k:]]))
 
-        def is_contents(c: hybrid.Candidate) -> bool:
+        def set_aside(c: hybrid.Candidate) -> bool:
             chunk = chunks.get(c.chunk_id)
-            return chunk is not None and chunk.kind == "toc"
+            return chunk is not None and chunk.kind in aside
 
-        return [c for c in candidates if not is_contents(c)] + [c for c in candidates if is_contents(c)], chunks
+        return [c for c in candidates if not set_aside(c)] + [c for c in candidates if set_aside(c)], chunks
 
     # --- answers --------------------------------------------------------------------
     @property

@@ -33,7 +33,9 @@ class Chunk:
     start: int = 0
     end: int = 0
     title: str | None = None  # the section path: headings, then the article ("제4장 ... > 제60조(...)")
-    kind: str = "text"  # "text", "table", or "toc" for a table of contents (ranked last, never quoted)
+    # "text", "table", "toc" for a table of contents (ranked last, never quoted), or "front" for a law's title
+    # block (name, 시행일, 법률 번호, ministry desks: ranked last unless a question asks for such a fact)
+    kind: str = "text"
     summary: str | None = None  # an LLM's short summary of a table, indexed with it
     modified: float | None = None  # the source file's modification time (Unix seconds)
 

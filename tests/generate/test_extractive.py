@@ -111,6 +111,8 @@ def test_a_table_is_quoted_by_the_row_that_answers(tmp_path: Path) -> None:
         ("직원을 때린 사장은 어떤 처벌을 받나요?", "5년 이하의 징역 또는 5천만원 이하의 벌금"),
         ("휴게시간을 안 준 사장은 어떤 처벌을 받나요?", "2년 이하의 징역 또는 2천만원 이하의 벌금"),
         ("아이를 낳아서 월급날 전에 일한 만큼 달라고 했는데 안 준 사장은 어떤 처벌을 받나요?", "1천만원 이하의 벌금"),
+        # the purpose is stated as "…을 목적으로 한다" (제1조); the title block naming 근로기준법 is not a source
+        ("근로기준법은 무엇을 위해 만든 법인가요?", "목적으로 한다"),
     ],
 )
 def test_statute_the_sentence_that_answers_comes_first(statute_index: Path, question: str, phrase: str) -> None:
@@ -439,3 +441,14 @@ def test_same_meaning_takes_a_passage_cosine_at_the_threshold() -> None:
     assert answerer.same_meaning("근무시간", ["의무교육", "근로시간"])
     assert not answerer.same_meaning("근무시간", ["의무교육"])
     assert not answerer.same_meaning("근무시간", [])
+
+
+def test_a_laws_title_block_answers_only_what_it_states(statute_index: Path) -> None:
+    """The title block (근로기준법 [시행 2025. 2. 23.] [법률 제20520호 …]) names the law every question about
+    it names: it stays out of the hits unless the question asks when the law takes effect or the like."""
+    with Index.open(statute_index) as index:
+        assert all(h.chunk.kind != "front" for h in index.search("근로기준법은 무엇을 위해 만든 법인가요?"))
+        hits = index.search("근로기준법은 언제부터 시행되나요?")
+        assert hits[0].chunk.kind == "front"
+        answer = index.ask("근로기준법은 언제부터 시행되나요?", hits=hits)
+    assert not answer.refused and "시행 2025. 2. 23." in answer.answer.splitlines()[0]

@@ -78,3 +78,9 @@ def test_statute_chunks_start_at_articles_with_their_titles() -> None:
     assert len(sixty) >= 2 and sixty[0].text.startswith("제60조(연차 유급휴가) ① 사용자는")
     assert all(not c.text.startswith("제61조") for c in sixty)
     assert any(c.title and c.title.startswith("부칙") for c in chunks)
+    # the title block (name, promulgation line, the ministry's desks) is front matter, the articles are not
+    front = [c for c in chunks if c.kind == "front"]
+    assert {c.page for c in front} == {1, 5}
+    assert all(c.text.startswith("근로기준법\n[시행 2025. 2. 23.]") for c in front)
+    assert any("044-202-7534" in c.text for c in front)
+    assert not any("제1조(목적)" in c.text for c in front)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from hanrag.ingest.structure import Level, Role, classify, contents_runs, is_contents_entry, is_title_list
+from hanrag.ingest.structure import Level, Role, classify, contents_runs, front_matter, is_contents_entry, is_title_list
 
 
 @pytest.mark.parametrize(
@@ -46,3 +46,11 @@ def test_title_lists_are_not_sentences() -> None:
     assert is_title_list("제4장 근로시간과 휴식 제50조(근로시간) 제51조(3개월 이내의 탄력적 근로시간제)")
     assert not is_title_list("제55조와 제60조를 적용하지 아니한다.")
     assert not is_title_list("제60조(연차 유급휴가) ① 사용자는 1년간 80퍼센트 이상 출근한 근로자에게 15일의 유급휴가를 주어야 한다.")
+
+
+def test_a_laws_title_block_is_front_matter() -> None:
+    lines = ["근로기준법", "[시행 2025. 2. 23.] [법률 제20520호, 2024. 10. 22., 일부개정]",
+             "고용노동부 (근로기준정책과 - 해고, 취업규칙, 기타) 044-202-7534", "제1장 총칙",
+             "제1조(목적) 이 법은 …", "문의: 고객센터) 02-123-4567"]
+    assert front_matter(lines) == {0, 1, 2}  # a telephone line away from the block is the body's
+    assert front_matter(["제1조(목적) 이 법은 …", "[시행일] 이 규칙은 공포한 날부터 시행한다."]) == set()

@@ -328,7 +328,7 @@ class ExtractiveAnswerer:
 
 
 # Asked facts specific enough that a sentence without one cannot be the answer.
-_COUNTED = {"sanction", "percent", "days", "hours", "minutes", "years", "months", "weeks", "times", "people", "age", "multiple", "money",
+_COUNTED = {"sanction", "purpose", "percent", "days", "hours", "minutes", "years", "months", "weeks", "times", "people", "age", "multiple", "money",
             "duration", "period"}
 
 

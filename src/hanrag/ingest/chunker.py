@@ -4,7 +4,8 @@ A document with Korean structure (편/장/절/관, 제N조, 부칙, 별표) or h
 chunk never straddles two articles, a long article is split at its ① paragraphs (then items,
 then lines, then sentences), and every chunk carries its section path in ``title``
 ("제4장 근로시간과 휴식 > 제60조(연차 유급휴가)"). Headings are in the path, not in the text.
-Tables of contents become ``kind="toc"`` chunks. A document without structure is cut as before:
+Tables of contents become ``kind="toc"`` chunks, a law's title block (its name, "[시행 …] [법률 제…호]", the
+ministry's desks) ``kind="front"``. A document without structure is cut as before:
 sentences packed into chunks of bounded size with overlap, page by page.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from hanrag.ingest.structure import Paragraph, Role, classify, contents_runs
+from hanrag.ingest.structure import Paragraph, Role, classify, contents_runs, front_matter
 from hanrag.ingest.tables import split_markdown_table, table_header
 from hanrag.schema import Chunk, Page
 from hanrag.text.sentences import split_sentences
@@ -94,23 +95,23 @@ def _outline(pages: Sequence[Page], title: str | None) -> list[list[_Unit] | Non
     structured = False
     for page in pages:
         paragraphs = _paragraphs(page)
-        contents = {i for first, last in contents_runs([page.text[p.start : p.end] for p in paragraphs])
-                    for i in range(first, last)}
+        lines = [page.text[p.start : p.end] for p in paragraphs]
+        contents = {i for first, last in contents_runs(lines) for i in range(first, last)}
         structured = structured or bool(contents) or any(p.role <= Role.ARTICLE for p in paragraphs)
-        classified.append((page, paragraphs, contents))
+        classified.append((page, paragraphs, contents, front_matter(lines)))
     if not structured:
         return [None] * len(pages)
     out: list[list[_Unit] | None] = []
     trail: list[tuple[int, str]] = []
     base: str | None = None
-    for page, paragraphs, contents in classified:
+    for page, paragraphs, contents, front in classified:
         if page.heading != base:  # a Markdown section: its heading path is the base of the trail
             base, trail = page.heading, []
         root = [base or title] if (base or title) else []
         units: list[_Unit] = []
         current: _Unit | None = None
         for i, paragraph in enumerate(paragraphs):
-            kind = "toc" if i in contents else "text"
+            kind = "toc" if i in contents else "front" if i in front else "text"
             if kind == "text" and paragraph.role in (Role.HEADING, Role.ARTICLE):
                 trail = [(level, label) for level, label in trail if level < paragraph.level]
                 trail.append((paragraph.level, paragraph.label))

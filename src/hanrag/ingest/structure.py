@@ -41,6 +41,10 @@ _NUMBERED = re.compile(r"^제\s?(\d+)\s?(편|장|절|관|조)(?:\s?의\s?(\d+))?
 _LEADERS = re.compile(r"(?:\.|·|…|ㆍ|-){3,}")
 _PREDICATE_END = re.compile(r"(?:다|요|음|함|됨|것|임)\s*[.!?]?\s*(?:<[^>]*>)?\s*$")
 _MIN_TOC_RUN = 5  # consecutive contents lines that make a table of contents
+# A law's title block as 국가법령정보센터 exports it: its name, "[시행 2025. 2. 23.] [법률 제20520호, …]",
+# and the ministry's desks with their telephone numbers.
+_PROMULGATION = re.compile(r"^\[\s*시행\s*\d{4}\s*\.\s*\d{1,2}\s*\.\s*\d{1,2}\s*\.?\s*\]")
+_CONTACT = re.compile(r"^\S.{0,80}\)\s*\d{2,4}-\d{3,4}-\d{4}\s*$")
 
 
 class Level(IntEnum):
@@ -140,6 +144,22 @@ def contents_runs(lines: Sequence[str]) -> list[tuple[int, int]]:
             runs.append((start, i))
         start = None
     return runs
+
+
+def front_matter(lines: Sequence[str]) -> set[int]:
+    """The indexes of the lines of a law's title block: the promulgation line ("[시행 2025. 2. 23.] [법률
+    제20520호, …]"), the short line naming the law just before it, and the ministry's desks with their
+    telephone numbers. Such a block says which law and version a document is, not what the law says."""
+    found: set[int] = set()
+    for i, line in enumerate(lines):
+        line = line.strip()
+        if _PROMULGATION.match(line):
+            found.add(i)
+            if i and len(lines[i - 1].strip()) <= 40 and classify(lines[i - 1], markdown=False)[0] == Role.TEXT:
+                found.add(i - 1)
+        elif _CONTACT.match(line) and (i - 1) in found:
+            found.add(i)
+    return found
 
 
 def is_title_list(text: str) -> bool:

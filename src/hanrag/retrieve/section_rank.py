@@ -40,6 +40,15 @@ def body_first(hits: Sequence[SearchHit], factor: float = SUPPLEMENTARY_FACTOR) 
     return [dataclasses.replace(h, rank=i) for i, h in enumerate(ordered, 1)]
 
 
+# What a law's title block states (kind="front"): when it takes effect, its number, the ministry's desks.
+_ASKS_FRONT_MATTER = re.compile(r"시행|공포|법률\s*제?\s*\d|몇\s*호|소관|담당\s*부서|연락처|전화|문의")
+
+
+def asks_front_matter(question: str) -> bool:
+    """Whether ``question`` asks what a law's title block states ("근로기준법은 언제부터 시행되나요?")."""
+    return bool(_ASKS_FRONT_MATTER.search(question))
+
+
 DEFINITION_MARGIN = 0.9  # a defining hit is moved first only if it scores this share of the first hit
 _ASKS_DEFINITION = re.compile(r"^\s*(.+?)\s*(?:이란|란|이라는 것은|의 정의는|의 뜻은)\s*(?:무엇|뭐|뭔|어떤)")
 

@@ -59,12 +59,15 @@ ANSWER_TYPES: dict[str, re.Pattern[str]] = {
     # A date or an hour (1950년, 6월 25일, 10시), not a count (15일의 휴가, 3년 이상, 1년간).
     "when": re.compile(rf"(?:이내|전에|전까지|후에|까지|즉시|지체\s*없이|시기|기일|날|때|기한|\d{3,4}\s*년(?!간)|\d+\s*월(?:\s*\d+\s*일)?|\d+\s*(?:시|세기)(?![간분]))"),
     "sanction": re.compile(r"징역|벌금|과태료|자격정지"),
+    "purpose": re.compile(r"목적으로\s*(?:한다|하며|하고)"),
     "where": re.compile(r"(?:위원회|장관|법원|기관|관청|지청|공단|센터|사무소|에게|장소|곳에)"),
 }
 # A question asking the sanction for breaking a rule: 어떤 처벌을 받나요?, 벌금은 얼마인가요?
 _ASKS_SANCTION = re.compile(r"처벌|벌금|과태료|징역|벌칙|벌을\s*받")
 _ASKED = [  # question wording -> answer type; first match wins
     (_ASKS_SANCTION, "sanction"),
+    # A law states its purpose in its first article: "이 법은 … 함을 목적으로 한다".
+    (re.compile(r"(?:무엇|뭘|무얼|뭐)을?\s*위해|목적은|취지는|왜\s*만들"), "purpose"),
     (re.compile(r"몇\s*(?:퍼센트|%|프로)|비율|(?:율|률)은\s*얼마"), "percent"),
     (re.compile(r"며칠|몇\s*일(?!까지)"), "days"),
     (re.compile(r"몇\s*시간"), "hours"),
