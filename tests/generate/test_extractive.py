@@ -452,3 +452,38 @@ def test_a_laws_title_block_answers_only_what_it_states(statute_index: Path) -> 
         assert hits[0].chunk.kind == "front"
         answer = index.ask("근로기준법은 언제부터 시행되나요?", hits=hits)
     assert not answer.refused and "시행 2025. 2. 23." in answer.answer.splitlines()[0]
+
+
+def test_the_sentence_score_is_the_weights_times_the_features() -> None:
+    from hanrag.generate.extractive import (
+        CUES,
+        FEATURES,
+        HAND_WEIGHTS,
+        Piece,
+        cue_features,
+        cue_score,
+        weighted,
+    )
+    from hanrag.text.question import analyse
+
+    asked = analyse("신고를 받은 사용자는 무엇을 해야 하나요?")
+    piece = Piece(2, "② 사용자는 지체 없이 객관적으로 조사를 실시하여야 한다.", "", hit_score=0.4, first_of_heading=False)
+    values = cue_features(asked, piece)
+    assert len(values) == len(CUES) == len(FEATURES) - 2
+    assert values[-3:] == [0.5, 0.4, 0.0]  # the hit: reciprocal rank, normalised score, not first of its heading
+    # The hand weights leave the hit out: the cues alone, as before the weights were named.
+    # states the rule (해야), binds the actor (사용자는), states the focus (사용자), paragraph ②
+    assert cue_score(asked, piece) == weighted(values, HAND_WEIGHTS) == pytest.approx(0.05 + 0.05 + 0.1 - 0.03)
+    assert cue_score(asked, piece, {**HAND_WEIGHTS, "hit_reciprocal_rank": 1.0}) == pytest.approx(0.17 + 0.5)
+
+
+def test_weights_are_injected_per_answerer() -> None:
+    import numpy as np
+
+    from hanrag.generate.extractive import HAND_WEIGHTS, ExtractiveAnswerer
+
+    answerer = ExtractiveAnswerer(tokenizer=None, idf=None, embed_passages=lambda t: np.ones((len(t), 2)),  # type: ignore[arg-type]
+                                  embed_query=lambda q: np.ones(2), lexical_weight=0.6)
+    assert answerer.weights["coverage"] == 0.6 and answerer.weights["cosine"] == pytest.approx(0.4)
+    other = answerer.with_weights({"hit_score": 0.2})
+    assert other.weights["hit_score"] == 0.2 and answerer.weights == {**HAND_WEIGHTS, "coverage": 0.6, "cosine": 1.0 - 0.6}

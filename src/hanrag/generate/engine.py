@@ -23,10 +23,7 @@ def stream_answer(
         yield REFUSAL
         yield Answer(answer=REFUSAL, refused=True, citations=[], hits=list(hits))
         return
-    numbered = [Context(n, hit) for n, hit in enumerate(hits, 1)]
-    # A table of contents lists titles, not rules: it is never a source of an answer (unless it is all there is).
-    body = [c for c in numbered if c.hit.chunk.kind != "toc"] or numbered
-    contexts = pack_contexts(body, max_context_chars)
+    contexts = answer_contexts(hits, max_context_chars)
     pieces: list[str] = []
     for piece in answerer.stream_answer(question, contexts):
         pieces.append(piece)
@@ -40,3 +37,11 @@ def stream_answer(
     citations = [Citation(n, by_number[n].hit.chunk) for n in cited]
     warnings = [NO_CITATION_WARNING] if not refused and not cited else []
     yield Answer(answer=text, refused=refused, citations=citations, hits=list(hits), warnings=warnings)
+
+
+def answer_contexts(hits: Sequence[SearchHit], max_context_chars: int) -> list[Context]:
+    """The numbered contexts the answerer is given for ``hits``."""
+    numbered = [Context(n, hit) for n, hit in enumerate(hits, 1)]
+    # A table of contents lists titles, not rules: it is never a source of an answer (unless it is all there is).
+    body = [c for c in numbered if c.hit.chunk.kind != "toc"] or numbered
+    return pack_contexts(body, max_context_chars)

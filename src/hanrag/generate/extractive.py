@@ -12,7 +12,11 @@ a heading naming what the question is about, that states a rule of the asked kin
 whom the question asks about (its topic or subject opens the sentence: ② 사용자는 …), and
 the main rule before its proviso (다만, …) and before later paragraphs unless the proviso gives the question's
 condition, the definition of a term whose meaning is asked, and a paragraph read with the one of its article it
-refers to ("제1항의 통보"). Enumerations are quoted item by item, never as a block.
+refers to ("제1항의 통보"). Enumerations are quoted item by item, never as a block. The score is
+``weights · features`` (``FEATURES``, ``SENTENCE_WEIGHTS``; injectable per answerer): the two fused
+measures, each cue unweighted, and where the sentence's hit was retrieved (rank, fused score, first hit of
+its heading); bench/fit_sentence_weights.py fits the weights, judged by leave-one-part-out over the seven seen
+statute parts: no fit beat the hand-set constants (CV mean 0.66-0.69 against 0.70), so they stay the default.
 
 Refusal, two rules:
 - support: the best coverage plus ``cosine_weight`` times (best cosine - ``cosine_center``); below
@@ -33,9 +37,10 @@ Refusal, two rules:
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,7 +49,7 @@ from hanrag.generate import cues
 from hanrag.generate.base import REFUSAL, Context
 from hanrag.ingest.structure import is_title_list
 from hanrag.ingest.tables import row_sentences
-from hanrag.retrieve.fusion import convex_combination
+from hanrag.retrieve.fusion import convex_combination, normalize
 from hanrag.retrieve.section_rank import article_label, cited_articles, is_sanction
 from hanrag.text.base import Tokenizer
 from hanrag.text.question import PARTY_TERMS, Case, Question, analyse, carries, repeats
@@ -78,6 +83,32 @@ STATES_FOCUS = 0.1
 SAME_MEANING = 0.965
 ONLY_NAMES_FOCUS = -0.15  # what the question is about appears in it only as a cited law's term or a listed topic
 
+# A sentence's score is ``weights · features``: the min-max-normalised coverage and cosine (their convex
+# combination), each cue above as its raw indicator or share, and where the sentence was retrieved (its hit's
+# reciprocal rank, the hit's min-max-normalised fused score among the hits, whether the hit is the first one
+# of its heading). The names, in the order ``sentence_features`` gives them:
+FEATURES = (
+    "coverage", "cosine",
+    "carries_asked_fact", "under_matching_heading", "states_asked_rule", "binds_asked_actor", "proviso",
+    "later_paragraph", "defines_asked_term", "list_item", "states_given_number", "states_given_condition",
+    "states_focus", "only_names_focus",
+    "hit_reciprocal_rank", "hit_score", "first_hit_of_heading",
+)
+CUES = FEATURES[2:]
+# The hand-set weights: the constants above, coverage and cosine as ``lexical_weight``'s default; the
+# retrieval side not used.
+HAND_WEIGHTS: dict[str, float] = {
+    "coverage": 0.7, "cosine": 0.3,
+    "carries_asked_fact": CARRIES_ASKED_FACT, "under_matching_heading": UNDER_MATCHING_HEADING,
+    "states_asked_rule": STATES_ASKED_RULE, "binds_asked_actor": BINDS_ASKED_ACTOR, "proviso": PROVISO,
+    "later_paragraph": LATER_PARAGRAPH, "defines_asked_term": DEFINES_ASKED_TERM, "list_item": LIST_ITEM,
+    "states_given_number": STATES_GIVEN_CASE, "states_given_condition": STATES_GIVEN_CASE,
+    "states_focus": STATES_FOCUS, "only_names_focus": ONLY_NAMES_FOCUS,
+    "hit_reciprocal_rank": 0.0, "hit_score": 0.0, "first_hit_of_heading": 0.0,
+}
+# The default: the hand weights (fitted ones lost under leave-one-part-out; bench/results/sentence_weights.json).
+SENTENCE_WEIGHTS = HAND_WEIGHTS
+
 
 @dataclass(frozen=True)
 class ScoredSentence:
@@ -106,6 +137,8 @@ class Piece:
     text: str
     heading: str  # the chunk's innermost section heading, "" when it has none
     rule: str = ""  # for a proviso (다만, …), the sentence it qualifies
+    hit_score: float = 1.0  # its hit's fused score, min-max-normalised among the hits
+    first_of_heading: bool = True  # its hit is the best ranked of those under its heading (or it has none)
     punishes: frozenset[str] = frozenset()  # for a sanction, the articles whose breach it punishes (제8조)
 
 
@@ -124,6 +157,7 @@ class ExtractiveAnswerer:
         cosine_center: float = 0.8,
         threads: int = 1,
         corpus_texts: Callable[[str], list[str]] | None = None,
+        weights: Mapping[str, float] | None = None,
     ) -> None:
         self.tokenizer = tokenizer
         self.idf = idf
@@ -139,6 +173,16 @@ class ExtractiveAnswerer:
         # The texts of the corpus that use a word (a lexical search): whether a focus noun the hits lack is
         # stated anywhere, or only named (최저임금 only in "…상여 및 최저임금에 관한 사항" of 제93조).
         self.corpus_texts = corpus_texts
+        # The sentence score's weights (``FEATURES``); by default ``SENTENCE_WEIGHTS`` with coverage and
+        # cosine as ``lexical_weight`` shares them.
+        self.weights = dict(weights) if weights is not None else {
+            **SENTENCE_WEIGHTS, "coverage": lexical_weight, "cosine": 1.0 - lexical_weight}
+
+    def with_weights(self, weights: Mapping[str, float]) -> ExtractiveAnswerer:
+        """The same answerer scoring sentences with other ``weights`` (``FEATURES``; bench/fit_sentence_weights.py)."""
+        other = copy.copy(self)
+        other.weights = {**self.weights, **weights}
+        return other
 
     def stream_answer(self, question: str, contexts: Sequence[Context]) -> Iterator[str]:
         reply = self.reply(question, contexts)
@@ -223,6 +267,11 @@ class ExtractiveAnswerer:
         seen: set[str] = set()
         # A table of contents answers nothing: its lines are titles, not sentences.
         contexts = [c for c in contexts if c.hit.chunk.kind != "toc"]
+        scores = np.array([c.hit.score for c in contexts], dtype=np.float64)
+        hit_scores = dict(zip((c.n for c in contexts), normalize(scores, "minmax") if len(scores) else []))
+        first: dict[str, int] = {}
+        for context in sorted(contexts, key=lambda c: c.n):
+            first.setdefault((context.hit.chunk.section or "").rsplit(" > ", 1)[-1], context.n)
         prose = [c.hit.chunk.text for c in contexts if c.hit.chunk.kind != "table"]
         spans = iter(split_sentences(prose, threads=self.threads))
         for context in contexts:
@@ -244,14 +293,23 @@ class ExtractiveAnswerer:
                 if len(text) >= 5 and text not in seen and not titles:
                     seen.add(text)
                     punishes = punished_articles(text, [t for t, _ in texts[i + 1:]]) if sanction else frozenset()
-                    pieces.append(Piece(context.n, text, heading, rule if proviso else "", punishes))
+                    pieces.append(Piece(context.n, text, heading, rule if proviso else "", float(hit_scores[context.n]),
+                                        not heading or first[heading] == context.n, punishes))
                 if not proviso and not cues.is_item(text):
                     rule = text
         return pieces
 
-    def _rank(self, question: str, asked: Question, pieces: Sequence[Piece]) -> list[ScoredSentence]:
+    def sentence_features(self, question: str, contexts: Sequence[Context]) -> tuple[list[Piece], np.ndarray]:
+        """The pieces of the contexts and their features (rows; columns ``FEATURES``), for fitting the weights."""
+        asked = analyse(question)
+        pieces = self._pieces(contexts)
         if not pieces:
-            return []
+            return pieces, np.zeros((0, len(FEATURES)))
+        coverage, cosine, cue = self._features(question, asked, pieces)
+        return pieces, np.column_stack([normalize(coverage, "minmax"), normalize(cosine, "minmax"), cue])
+
+    def _features(self, question: str, asked: Question, pieces: Sequence[Piece]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per piece: coverage, cosine (raw), and the ``CUES`` (rows)."""
         texts = [p.text for p in pieces]
         titles = cues.article_titles(p.heading for p in pieces)
         cited = [" ".join(cues.cited_titles(t, titles) + referred_paragraphs(p, pieces)) for t, p in zip(texts, pieces)]
@@ -261,14 +319,21 @@ class ExtractiveAnswerer:
         coverage = self._coverage(question, texts, skip=asked.unshared, plain=asked.plain,
                                   own=self._own_law(asked, texts), cited=cited, limits=asked.limits)
         cosine = self.embed_passages(texts) @ self.embed_query(question)
+        return coverage, cosine, np.array([cue_features(asked, p) for p in pieces], dtype=np.float64)
+
+    def _rank(self, question: str, asked: Question, pieces: Sequence[Piece]) -> list[ScoredSentence]:
+        if not pieces:
+            return []
+        texts = [p.text for p in pieces]
+        coverage, cosine, cue = self._features(question, asked, pieces)
         rows = np.arange(len(texts))
         fused_rows, fused = convex_combination(
             {"lexical": (rows, coverage), "dense": (rows, cosine)},
-            {"lexical": self.lexical_weight, "dense": 1.0 - self.lexical_weight},
+            {"lexical": self.weights["coverage"], "dense": self.weights["cosine"]},
         )
         scored = [
             ScoredSentence(pieces[r].n, texts[r], float(coverage[r]), float(cosine[r]),
-                           float(score) + cue_score(asked, pieces[r]), pieces[r].rule)
+                           float(score) + weighted(cue[r], self.weights), pieces[r].rule)
             for r, score in zip(fused_rows, fused)
         ]
         ranked = sorted(scored, key=lambda s: -s.score)
@@ -404,38 +469,46 @@ def fact_first(asked: Question, ranked: list[ScoredSentence]) -> list[ScoredSent
     return ranked if fact is None else [fact] + [s for s in ranked if s is not fact]
 
 
-def cue_score(asked: Question, piece: Piece) -> float:
-    """How much the sentence's form says it answers the question (module docstring)."""
+def cue_score(asked: Question, piece: Piece, weights: Mapping[str, float] = HAND_WEIGHTS) -> float:
+    """How much the sentence's form (and its hit) says it answers the question (module docstring)."""
+    return weighted(cue_features(asked, piece), weights)
+
+
+def weighted(values: Sequence[float], weights: Mapping[str, float]) -> float:
+    """The ``CUES`` values weighted and summed, in their order."""
     score = 0.0
-    if asked.answer_type and carries(piece.text, asked.answer_type, asked.text):
-        score += CARRIES_ASKED_FACT
+    for name, value in zip(CUES, values):
+        if value:
+            score += weights[name] * value
+    return score
+
+
+def cue_features(asked: Question, piece: Piece) -> list[float]:
+    """The ``CUES`` of a piece, unweighted: indicators (0/1), shares (0..1), the paragraph count after ①
+    (up to three), the hit's reciprocal rank and normalised score."""
+    carries_fact = float(bool(asked.answer_type) and carries(piece.text, asked.answer_type, asked.text))
+    heading = 0.0
     if asked.focus and piece.heading:
-        named = sum(cues.coverage(group, [piece.heading]) == "stated" for group in asked.focus)
-        score += UNDER_MATCHING_HEADING * named / len(asked.focus)
-    if asked.modality and cues.states_rule(piece.text, asked.modality):
-        score += STATES_ASKED_RULE
-    if asked.actor and {asked.actor, *asked.terms_of(asked.actor)} & set(cues.subjects(piece.text)):
-        score += BINDS_ASKED_ACTOR
-    if cues.is_exception(piece.text) and not asked.asks_exception:
-        score += PROVISO
+        heading = sum(cues.coverage(group, [piece.heading]) == "stated" for group in asked.focus) / len(asked.focus)
+    rule = float(bool(asked.modality) and cues.states_rule(piece.text, asked.modality))
+    actor = float(bool(asked.actor) and bool({asked.actor, *asked.terms_of(asked.actor)} & set(cues.subjects(piece.text))))
+    proviso = float(cues.is_exception(piece.text) and not asked.asks_exception)
     paragraph = cues.paragraph_number(piece.text)
-    if paragraph:
-        score += LATER_PARAGRAPH * min(paragraph - 1, 3)
+    later = float(min(paragraph - 1, 3)) if paragraph else 0.0
+    # "6. “평균임금”이란 …" for 평균임금은 어느 기간 …: a definition is no mere list item
     defines = bool(asked.defines) and bool(set(asked.defines) & set(cues.defined_terms(piece.text)))
-    if defines:  # "6. “평균임금”이란 …" for 평균임금은 어느 기간 …: a definition is no mere list item
-        score += DEFINES_ASKED_TERM
-    elif cues.is_item(piece.text):
-        score += LIST_ITEM
+    item = float(not defines and cues.is_item(piece.text))
+    given = 0.0
     if asked.given:  # each number given is part of the case: "30명이 안 되는 회사는 주 12시간 말고 …" -> 30명
-        score += STATES_GIVEN_CASE * sum(repeats(f"{piece.rule} {piece.text}", g) for g in asked.given) / len(asked.given)
-    if asked.cases and all(_states(asked, f"{piece.rule} {piece.text}", case) for case in asked.cases):
-        score += STATES_GIVEN_CASE
+        given = sum(repeats(f"{piece.rule} {piece.text}", g) for g in asked.given) / len(asked.given)
+    condition = float(bool(asked.cases) and all(_states(asked, f"{piece.rule} {piece.text}", case) for case in asked.cases))
+    focus = 0.0
     if asked.focus:
         stated = [piece.text]
-        score += STATES_FOCUS * sum(_focus_coverage(asked, g, stated, stated) == "stated" for g in asked.focus) / len(asked.focus)
-    if any(cues.coverage(group, [piece.text]) == "mentioned" for group in asked.focus):
-        score += ONLY_NAMES_FOCUS
-    return score
+        focus = sum(_focus_coverage(asked, g, stated, stated) == "stated" for g in asked.focus) / len(asked.focus)
+    only_names = float(any(cues.coverage(group, [piece.text]) == "mentioned" for group in asked.focus))
+    return [carries_fact, heading, rule, actor, proviso, later, float(defines), item, given, condition, focus, only_names,
+            1.0 / piece.n if piece.n > 0 else 0.0, piece.hit_score, float(piece.first_of_heading)]
 
 
 def _states(asked: Question, text: str, case: Case) -> bool:
