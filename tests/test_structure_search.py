@@ -76,3 +76,26 @@ def test_contents_rank_after_body_text_and_are_never_quoted(tmp_path: Path) -> N
     assert "15일" in answer.answer.splitlines()[0]
     assert all(c.chunk.kind != "toc" for c in answer.citations)
     assert all(len(re.findall(r"제\d+조\(", line)) <= 1 for line in answer.answer.splitlines())  # no list of titles
+
+
+def test_a_sanction_is_followed_back_from_its_rule_within_the_rules_own_law(tmp_path: Path) -> None:
+    """Two laws number their articles alike: the sanction for breaking 제8조 of one is that law's own
+    제107조, never the other law's 벌칙 citing its 제8조."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "근로법.txt").write_text(
+        "제8조(폭행의 금지) 사용자는 근로자에게 폭행을 하지 못한다.\n"
+        "제9조(휴게) 사용자는 근로자에게 휴게시간을 주어야 한다.\n"
+        "제107조(벌칙) 제8조를 위반한 자는 5년 이하의 징역 또는 5천만원 이하의 벌금에 처한다.\n", encoding="utf-8")
+    (docs / "소음법.txt").write_text(
+        "제8조(소음의 금지) 누구든지 밤에 이웃에게 소음을 내지 못한다.\n"
+        "제9조(신고) 소음은 관청에 신고할 수 있다.\n"
+        "제30조(벌칙) 제8조를 위반한 자는 10만원 이하의 벌금에 처한다.\n", encoding="utf-8")
+    # BM25 alone: no word of the question is in either 벌칙 article, so only the rule's citation reaches one
+    with Index.open(tmp_path / "index", embedder="none") as index:
+        index.add([docs])
+        plain = index.search("근로자를 폭행한 사용자는 어떻게 되나요?", top_k=2)
+        assert all("벌칙" not in (h.chunk.section or "") for h in plain)  # not asked: no sanction pulled
+        hits = index.search("근로자를 폭행한 사용자는 어떤 처벌을 받나요?", top_k=2)
+    assert [h.chunk.section for h in hits] == ["제8조(폭행의 금지)", "제107조(벌칙)"]
+    assert hits[1].score == 0.0 and not hits[1].scores.components  # reached by citation, not by the question

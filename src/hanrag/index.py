@@ -358,17 +358,20 @@ class Index:
         conditions: list[Condition] | None,
     ) -> list[hybrid.Candidate]:
         """``section_rank.sanction_in`` over the candidates. The sanction article citing a rule is found by
-        a BM25 lookup of the sanction titles with the rule's number (제45조: 벌칙 과태료 45): the question's own
-        words rarely reach it. One the question did not retrieve comes with no component score."""
+        a BM25 lookup of the sanction titles with the rule's number (제45조: 벌칙 과태료 45) in the rule's own
+        document (another law's 제45조 is another rule): the question's own words rarely reach it. One the
+        question did not retrieve comes with no component score."""
         by_id = {c.chunk_id: c for c in candidates}
 
         def section(c: hybrid.Candidate) -> str | None:
             chunk = chunks.get(c.chunk_id)
             return chunk.title if chunk is not None and chunk.kind != "toc" else None
 
-        def citing(label: str) -> hybrid.Candidate | None:
-            terms = self.tokenizer.tokenize([f"{' '.join(SANCTION_TITLES)} {label}"])[0]
-            ranking = self.store.retrieve(terms, None, conditions, ("bm25",), _SANCTION_LOOKUP).get("bm25")
+        def citing(rule: hybrid.Candidate, label: str) -> hybrid.Candidate | None:
+            doc_id = chunks[rule.chunk_id].doc_id
+            terms = self.tokenizer.tokenize([f"{' '.join(sorted(SANCTION_TITLES))} {label}"])[0]
+            where = [*(conditions or []), *parse_where({"doc_id": doc_id})]
+            ranking = self.store.retrieve(terms, None, where, ("bm25",), _SANCTION_LOOKUP).get("bm25")
             ids = [str(i) for i in ranking.ids] if ranking is not None else []
             missing = [i for i in ids if i not in chunks]
             if missing:

@@ -61,7 +61,7 @@ def test_a_sanction_question_reaches_the_sanction_article_through_the_rule_it_ci
     texts = {"제12장 벌칙 > 제107조(벌칙)": "제107조(벌칙) 제7조, 제8조를 위반한 자는 5년 이하의 징역",
              "제12장 벌칙 > 제113조(벌칙)": "제113조(벌칙) 제45조를 위반한 자는 1천만원 이하의 벌금에 처한다."}
 
-    def citing(label: str) -> str | None:
+    def citing(rule: str, label: str) -> str | None:
         return next((s for s, t in texts.items() if label in cited_articles(t)), None)
 
     ranked = ["제1장 총칙 > 제8조(폭행의 금지)", "제1장 총칙 > 제7조(강제 근로의 금지)", "제4장 > 제76조의2(괴롭힘)"]

@@ -272,13 +272,16 @@ class ExtractiveAnswerer:
         first: dict[str, int] = {}
         for context in sorted(contexts, key=lambda c: c.n):
             first.setdefault((context.hit.chunk.section or "").rsplit(" > ", 1)[-1], context.n)
-        prose = [c.hit.chunk.text for c in contexts if c.hit.chunk.kind != "table"]
+        prose = [c.hit.chunk.text for c in contexts if c.hit.chunk.kind not in ("table", "front")]
         spans = iter(split_sentences(prose, threads=self.threads))
         for context in contexts:
             chunk = context.hit.chunk
             heading = (chunk.section or "").rsplit(" > ", 1)[-1]
             if chunk.kind == "table":  # a table is quoted row by row, cells named by column
                 texts = [(row, is_title_list(row)) for row in row_sentences(chunk.text)]
+            elif chunk.kind == "front":  # a law's title block, line by line under the law's name (its first line)
+                name, *lines = chunk.text.splitlines() or [""]
+                texts = [(f"{name} {line}", False) for line in lines] or [(name, False)]
             else:
                 # A list of titles is told by the whole sentence: an item cut from one ("2. 8시간을 초과한
                 # 휴일근로: 통상임금의 100분의 100") may end on a number as a contents line ends on its page.

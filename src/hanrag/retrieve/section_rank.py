@@ -150,12 +150,12 @@ def cited_articles(text: str) -> set[str]:
 
 
 def sanction_in(
-    question: str, ranked: Sequence[T], section: Callable[[T], str | None], citing: Callable[[str], T | None],
+    question: str, ranked: Sequence[T], section: Callable[[T], str | None], citing: Callable[[T, str], T | None],
     top_k: int, rules: int = 3,
 ) -> list[T]:
     """For a question asking a sanction, the sanction article that cites one of the first ``rules`` rule
-    articles of the first ``top_k`` (``citing(label)``, best rule first) put in the last of those places
-    held by neither; other rankings unchanged.
+    articles of the first ``top_k`` (``citing(rule, label)``: in the rule's document, best rule first) put in
+    the last of those places held by neither; other rankings unchanged.
 
     A statute states its sanctions apart from its rules and cites the rules by number only ("제7조, 제8조 …
     를 위반한 자는 5년 이하의 징역 …"; 제110조 lists 30 of them item by item), so the words of "직원을 때린
@@ -167,10 +167,11 @@ def sanction_in(
     head = ranked[:top_k]
     if any(is_sanction(section(c)) for c in head[:1]):
         return ranked
-    labels = [label for c in head if not is_sanction(section(c)) and not is_supplementary(section(c))
-              for label in [article_label(section(c))] if label]
-    for rule in list(dict.fromkeys(labels))[:rules]:
-        found = citing(rule)
+    labels = {label: c for c in reversed(head) if not is_sanction(section(c)) and not is_supplementary(section(c))
+              for label in [article_label(section(c))] if label}  # the best hit of each rule article
+    order = [label for c in head for label in [article_label(section(c))] if label in labels]
+    for rule in list(dict.fromkeys(order))[:rules]:
+        found = citing(labels[rule], rule)
         if found is None:
             continue
         if any(c == found for c in head):
