@@ -131,6 +131,8 @@ def test_statute_the_sentence_that_answers_comes_first(statute_index: Path, ques
         ("국민연금 보험료율은 몇 퍼센트인가요?", "국민연금 보험료율"),  # nowhere
         # what restricts the question, named only in a list of topics
         ("최저임금을 지급하지 않으면 벌금은 얼마인가요?", "최저임금"),
+        # ... or named there though the hits lack it: no rule says how it changes the answer (제97조 is on 취업규칙)
+        ("최저임금보다 적게 주기로 한 근로계약은 효력이 있나요?", "최저임금"),
         # the clause saying which 업무 is asked about: 파견 is nowhere in the statute
         ("근로자 파견이 금지되는 업무는 무엇인가요?", "근로자 파견"),
         # no main argument: the conditional clause is what the question is about

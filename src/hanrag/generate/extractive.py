@@ -550,6 +550,14 @@ def unstated_focus(
             if group not in lacking and (how == "mentioned" or (how == "absent" and not asked.focus
                                                                  and group in asked.set_aside)):
                 lacking[group] = how
+            # A restriction the hits lack that the corpus only names (최저임금 in 제93조's list of topics,
+            # 육아휴직 only as 「남녀고용평등…」에 따른 육아휴직): no rule of the documents says how it changes the
+            # answer ("육아휴직 중인 근로자를 해고할 수 있나요?" is not answered by 제23조 ①).
+            elif group not in lacking and how == "absent" and corpus_texts is not None \
+                    and not asked.terms_of("".join(group)):
+                elsewhere = corpus_texts("".join(group))
+                if elsewhere and cues.coverage(group, elsewhere) == "mentioned":
+                    lacking[group] = "mentioned"
     # A question whose focus the documents meet only through the table of everyday words (아르바이트:
     # 근로자) is about its restriction when that is a noun the corpus never uses and the table does not
     # know: "실업급여 받는 중에 아르바이트를 해도 되나요?" asks about 실업급여.
