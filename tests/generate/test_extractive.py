@@ -111,6 +111,10 @@ def test_a_table_is_quoted_by_the_row_that_answers(tmp_path: Path) -> None:
         ("직원을 때린 사장은 어떤 처벌을 받나요?", "5년 이하의 징역 또는 5천만원 이하의 벌금"),
         ("휴게시간을 안 준 사장은 어떤 처벌을 받나요?", "2년 이하의 징역 또는 2천만원 이하의 벌금"),
         ("아이를 낳아서 월급날 전에 일한 만큼 달라고 했는데 안 준 사장은 어떤 처벌을 받나요?", "1천만원 이하의 벌금"),
+        # 제107조 cites 제23조제2항: dismissal during 요양 is punished (②), and 제109조 ① punishes 제56조's 가산임금,
+        # though 제110조 (for 제53조, retrieved first) joined the hits too
+        ("요양 중인 직원을 해고한 사장은 어떤 처벌을 받나요?", "5년 이하의 징역"),
+        ("연장근로 수당을 안 준 사장은 처벌받나요?", "3년 이하의 징역"),
         # the purpose is stated as "…을 목적으로 한다" (제1조); the title block naming 근로기준법 is not a source
         ("근로기준법은 무엇을 위해 만든 법인가요?", "목적으로 한다"),
     ],
@@ -490,3 +494,12 @@ def test_weights_are_injected_per_answerer() -> None:
     assert answerer.weights["coverage"] == 0.6 and answerer.weights["cosine"] == pytest.approx(0.4)
     other = answerer.with_weights({"hit_score": 0.2})
     assert other.weights["hit_score"] == 0.2 and answerer.weights == {**HAND_WEIGHTS, "coverage": 0.6, "cosine": 1.0 - 0.6}
+
+
+def test_a_sanction_for_another_paragraph_of_the_rule_is_no_answer(statute_index: Path) -> None:
+    """제107조 punishes 제23조 ② (dismissal during 요양 or 산전ㆍ산후 leave), not ①'s dismissal without just cause, for
+    which the statute sets no penalty: the rule is quoted, never a penalty it does not carry."""
+    with Index.open(statute_index) as index:
+        answer = index.ask("정당한 이유 없이 직원을 해고한 사장은 어떤 처벌을 받나요?")
+    first = answer.answer.splitlines()[0]
+    assert "정당한 이유 없이 해고" in first and "징역" not in first and "벌금" not in first, answer.answer

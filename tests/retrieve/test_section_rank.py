@@ -75,3 +75,17 @@ def test_a_sanction_question_reaches_the_sanction_article_through_the_rule_it_ci
     assert sanction_in(question, there, lambda s: s, citing, 3) == there
     # a rule no sanction cites: nothing to follow
     assert sanction_in(question, ["제3장 > 제44조(도급 사업)"], lambda s: s, citing, 3) == ["제3장 > 제44조(도급 사업)"]
+
+
+def test_cited_provisions_name_the_paragraph_where_the_citation_does() -> None:
+    from hanrag.retrieve.section_rank import cited_provisions, punishes
+
+    item = ("1. 제10조, 제22조제1항, 제53조제1항ㆍ제2항, 같은 조 제4항 본문ㆍ제7항, 제54조, 제74조제1항부터 제3항까지, "
+            "제78조부터 제80조까지 및 제104조 제2항을 위반한 자")
+    found = cited_provisions(item)
+    assert found == {("제10조", None), ("제22조", 1), ("제53조", 1), ("제53조", 2), ("제53조", 4), ("제53조", 7),
+                     ("제54조", None), ("제74조", 1), ("제74조", 2), ("제74조", 3), ("제78조", None), ("제79조", None),
+                     ("제80조", None), ("제104조", 2)}
+    assert cited_provisions("② 제1항에 따른 통보") == set()  # its own article's paragraph: nothing cited
+    assert punishes(found, "제54조", 2) and punishes(found, "제53조", 4) and not punishes(found, "제53조", 5)
+    assert not punishes(found, "제22조", None)  # a sentence outside ①, ② … is not ①

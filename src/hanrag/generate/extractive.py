@@ -50,7 +50,7 @@ from hanrag.generate.base import REFUSAL, Context
 from hanrag.ingest.structure import is_title_list
 from hanrag.ingest.tables import row_sentences
 from hanrag.retrieve.fusion import convex_combination, normalize
-from hanrag.retrieve.section_rank import article_label, cited_articles, is_sanction
+from hanrag.retrieve.section_rank import Provision, article_label, cited_provisions, is_sanction, punishes
 from hanrag.text.base import Tokenizer
 from hanrag.text.question import PARTY_TERMS, Case, Question, analyse, carries, repeats
 from hanrag.text.sentences import split_sentences
@@ -118,6 +118,9 @@ class ScoredSentence:
     cosine: float
     score: float
     rule: str = ""  # for a proviso, the sentence it qualifies
+    heading: str = ""  # its piece's (see ``Piece``)
+    paragraph: int | None = None
+    punishes: frozenset[Provision] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,9 @@ class Piece:
     rule: str = ""  # for a proviso (다만, …), the sentence it qualifies
     hit_score: float = 1.0  # its hit's fused score, min-max-normalised among the hits
     first_of_heading: bool = True  # its hit is the best ranked of those under its heading (or it has none)
-    punishes: frozenset[str] = frozenset()  # for a sanction, the articles whose breach it punishes (제8조)
+    # for a sanction, the provisions whose breach it punishes ((제8조, None): the whole article; (제23조, 2): its ②)
+    punishes: frozenset[Provision] = frozenset()
+    paragraph: int | None = None  # the numbered paragraph of its article it belongs to (② and its 다만, …)
 
 
 class ExtractiveAnswerer:
@@ -290,14 +295,16 @@ class ExtractiveAnswerer:
                          for item in cues.split_items(chunk.text[start:end])]
             rule = ""
             sanction = is_sanction(heading)
+            paragraph: int | None = None
             for i, (piece, titles) in enumerate(texts):
                 text = " ".join(piece.split())
                 proviso = cues.is_exception(text)
+                paragraph = cues.paragraph_number(text) or paragraph
                 if len(text) >= 5 and text not in seen and not titles:
                     seen.add(text)
-                    punishes = punished_articles(text, [t for t, _ in texts[i + 1:]]) if sanction else frozenset()
+                    punished = punished_provisions(text, [t for t, _ in texts[i + 1:]]) if sanction else frozenset()
                     pieces.append(Piece(context.n, text, heading, rule if proviso else "", float(hit_scores[context.n]),
-                                        not heading or first[heading] == context.n, punishes))
+                                        not heading or first[heading] == context.n, punished, paragraph))
                 if not proviso and not cues.is_item(text):
                     rule = text
         return pieces
@@ -317,7 +324,7 @@ class ExtractiveAnswerer:
         titles = cues.article_titles(p.heading for p in pieces)
         cited = [" ".join(cues.cited_titles(t, titles) + referred_paragraphs(p, pieces)) for t, p in zip(texts, pieces)]
         if asked.answer_type == "sanction":  # a sanction reads with the rules it punishes
-            cited = [f"{c} {' '.join(o.text for o in pieces if article_label(o.heading) in p.punishes)}"
+            cited = [f"{c} {' '.join(o.text for o in pieces if punishes(p.punishes, article_label(o.heading), o.paragraph))}"
                      if p.punishes else c for c, p in zip(cited, pieces)]
         coverage = self._coverage(question, texts, skip=asked.unshared, plain=asked.plain,
                                   own=self._own_law(asked, texts), cited=cited, limits=asked.limits)
@@ -336,11 +343,12 @@ class ExtractiveAnswerer:
         )
         scored = [
             ScoredSentence(pieces[r].n, texts[r], float(coverage[r]), float(cosine[r]),
-                           float(score) + weighted(cue[r], self.weights), pieces[r].rule)
+                           float(score) + weighted(cue[r], self.weights), pieces[r].rule,
+                           pieces[r].heading, pieces[r].paragraph, pieces[r].punishes)
             for r, score in zip(fused_rows, fused)
         ]
         ranked = sorted(scored, key=lambda s: -s.score)
-        return fact_first(asked, proviso_first(asked, ranked))
+        return sanction_first(asked, fact_first(asked, proviso_first(asked, ranked)))
 
     def _coverage(
         self, question: str, texts: list[str], skip: Sequence[str] = (), plain: Sequence[tuple[str, str]] = (),
@@ -396,7 +404,7 @@ class ExtractiveAnswerer:
 
 
 # Asked facts specific enough that a sentence without one cannot be the answer.
-_COUNTED = {"sanction", "purpose", "percent", "days", "hours", "minutes", "years", "months", "weeks", "times", "people", "age", "multiple", "money",
+_COUNTED = {"purpose", "percent", "days", "hours", "minutes", "years", "months", "weeks", "times", "people", "age", "multiple", "money",
             "duration", "period"}
 
 
@@ -428,19 +436,47 @@ def referred_paragraphs(piece: Piece, pieces: Sequence[Piece]) -> list[str]:
     return found
 
 
-def punished_articles(text: str, following: Sequence[str]) -> frozenset[str]:
-    """The articles whose breach a sentence of a sanction article punishes: those it cites ("제7조, 제8조 … 를
+def punished_provisions(text: str, following: Sequence[str]) -> frozenset[Provision]:
+    """The provisions whose breach a sentence of a sanction article punishes: those it cites ("제7조, 제8조 … 를
     위반한 자는 5년 이하의 징역 …"), or, for a list's lead-in ("다음 각 호의 어느 하나에 해당하는 자는 2년 이하의
     징역 …"), those its items cite (``following``: the texts after it in its chunk). A sanction means the rule it
     cites, so it covers a question in the rule's words ("휴게시간을 안 준 사장은 어떤 처벌을 받나요?": 제54조(휴게),
-    cited by item 1 of 제110조)."""
-    labels = set(cited_articles(text))
+    cited by item 1 of 제110조) — that paragraph only, when the citation names one (제23조제2항)."""
+    found = set(cited_provisions(text))
     if "각 호" in text:
         for item in following:
             if not cues.is_item(" ".join(item.split())):
                 break
-            labels |= cited_articles(item)
-    return frozenset(labels)
+            found |= cited_provisions(item)
+    return frozenset(found)
+
+
+def sanction_first(asked: Question, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
+    """For a question asking a sanction, the sentence stating one goes first: the sanction punishing the best rule
+    (the best sentence that is no sanction: the rule the question is about), else the best sanction scoring within
+    ``FACT_FIRST_WITHIN`` of the best sentence — unless it punishes only other paragraphs of that rule's article.
+    That is no answer: 제107조 punishes 제23조 ② (dismissal during 요양 or 산전ㆍ산후 leave), not ①'s dismissal without
+    just cause, for which the statute sets no penalty; the rule then goes first."""
+    if asked.answer_type != "sanction" or not ranked:
+        return ranked
+    rule = next((s for s in ranked if not is_sanction(s.heading)), None)
+    label = article_label(rule.heading) if rule is not None else None
+    paragraph = rule.paragraph if rule is not None else None
+
+    def misses(s: ScoredSentence) -> bool:  # cites the rule's article, but not the rule's paragraph
+        return any(cited == label for cited, _ in s.punishes) and not punishes(s.punishes, label, paragraph)
+
+    stating = [s for s in ranked if carries(s.text, "sanction") and is_sanction(s.heading) and not misses(s)]
+    first = next((s for s in stating if punishes(s.punishes, label, paragraph)), None)
+    if first is None:
+        # Else a sanction naming the act itself (108: 근로감독관이 … 고의로 묵과하면), or citing rules the hits lack:
+        # one for another rule of the hits (제110조's 제26조 for a question on 제24조) answers another question.
+        found = {article_label(s.heading) for s in ranked if not is_sanction(s.heading)}
+        first = next((s for s in stating if s.score >= ranked[0].score - FACT_FIRST_WITHIN
+                      and not any(cited in found for cited, _ in s.punishes)), None)
+    if first is None:
+        first = rule if rule is not None and misses(ranked[0]) else ranked[0]
+    return [first] + [s for s in ranked if s is not first]
 
 
 def proviso_first(asked: Question, ranked: list[ScoredSentence]) -> list[ScoredSentence]:

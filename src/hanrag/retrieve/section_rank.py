@@ -149,37 +149,91 @@ def cited_articles(text: str) -> set[str]:
     return found
 
 
+Provision = tuple[str, "int | None"]  # (article label, paragraph number or None for the whole article)
+_PROVISION_TOKEN = re.compile(
+    r"(?P<range>제(?P<a1>\d+)조\s*부터\s*제(?P<a2>\d+)조\s*까지)"
+    r"|(?P<same>같은\s*조)"
+    r"|(?P<art>제\d+조(?:의\d+)?)(?![\d(]|의\d)"
+    r"|(?P<prange>제(?P<p1>\d+)항\s*부터\s*제(?P<p2>\d+)항\s*까지)"
+    r"|제(?P<para>\d+)항"
+)
+
+
+def cited_provisions(text: str) -> set[Provision]:
+    """The provisions ``text`` cites, each an article with the paragraph it names, or None for the whole article:
+    "제23조제2항 또는 제40조" -> {(제23조, 2), (제40조, None)}; "제53조제1항ㆍ제2항, 같은 조 제4항" -> (제53조, 1),
+    (제53조, 2), (제53조, 4); "제74조제1항부터 제5항까지" -> paragraphs 1 to 5; "제78조부터 제80조까지" -> 제78조, 제79조,
+    제80조 whole. A paragraph reference belongs to the article cited last ("제1항에 따른" with none before it is its own
+    article's, not cited)."""
+    found: set[Provision] = set()
+    current: str | None = None
+    narrowed = False  # the current article was cited with a paragraph
+    for m in _PROVISION_TOKEN.finditer(text):
+        if m["range"]:
+            if current and not narrowed:
+                found.add((current, None))
+            first, last = int(m["a1"]), int(m["a2"])
+            found.update((f"제{n}조", None) for n in range(first, last + 1) if 0 <= last - first <= 50)
+            current, narrowed = None, False
+        elif m["same"]:
+            narrowed = False if current else narrowed
+        elif m["art"]:
+            if current and not narrowed:
+                found.add((current, None))
+            current, narrowed = m["art"], False
+        elif current and m["prange"]:
+            first, last = int(m["p1"]), int(m["p2"])
+            found.update((current, n) for n in range(first, last + 1) if 0 <= last - first <= 20)
+            narrowed = True
+        elif current and m["para"]:
+            found.add((current, int(m["para"])))
+            narrowed = True
+    if current and not narrowed:
+        found.add((current, None))
+    return found
+
+
+def punishes(provisions: set[Provision] | frozenset[Provision], label: str | None, paragraph: int | None) -> bool:
+    """Whether ``provisions`` cover the article ``label``'s paragraph ``paragraph`` (None: a sentence outside any
+    numbered paragraph): cited whole, or that very paragraph."""
+    return bool(label) and ((label, None) in provisions or (paragraph is not None and (label, paragraph) in provisions))
+
+
 def sanction_in(
     question: str, ranked: Sequence[T], section: Callable[[T], str | None], citing: Callable[[T, str], T | None],
-    top_k: int, rules: int = 3,
+    top_k: int, rules: int = 3, pulls: int = 2,
 ) -> list[T]:
-    """For a question asking a sanction, the sanction article that cites one of the first ``rules`` rule
-    articles of the first ``top_k`` (``citing(rule, label)``: in the rule's document, best rule first) put in
-    the last of those places held by neither; other rankings unchanged.
+    """For a question asking a sanction, the sanction articles that cite the first ``rules`` rule articles of the
+    first ``top_k`` (``citing(rule, label)``: in the rule's document), up to ``pulls`` of them, best rule first, each
+    put in the last of those places held by neither a rule followed nor a sanction; other rankings unchanged.
 
     A statute states its sanctions apart from its rules and cites the rules by number only ("제7조, 제8조 …
     를 위반한 자는 5년 이하의 징역 …"; 제110조 lists 30 of them item by item), so the words of "직원을 때린
     사장은 어떤 처벌을 받나요?" find 제8조(폭행의 금지) but not 제107조(벌칙): the sanction is reached
-    through the rule, as a reader follows the citation back."""
+    through the rule, as a reader follows the citation back. Which rule the question is about, and so which
+    sanction answers, is the answerer's to tell (``extractive.sanction_first``): more than one rule may be."""
     ranked = list(ranked)
     if not asks_sanction(question):
         return ranked
     head = ranked[:top_k]
     if any(is_sanction(section(c)) for c in head[:1]):
         return ranked
-    labels = {label: c for c in reversed(head) if not is_sanction(section(c)) and not is_supplementary(section(c))
-              for label in [article_label(section(c))] if label}  # the best hit of each rule article
-    order = [label for c in head for label in [article_label(section(c))] if label in labels]
-    for rule in list(dict.fromkeys(order))[:rules]:
-        found = citing(labels[rule], rule)
-        if found is None:
-            continue
-        if any(c == found for c in head):
-            return ranked
-        place = next((i for i in range(len(head) - 1, -1, -1)
-                      if article_label(section(head[i])) != rule and not is_sanction(section(head[i]))), None)
-        if place is None:
-            return ranked
-        rest = [c for c in ranked if c != found]
-        return rest[:place] + [found] + rest[place:]
-    return ranked
+    best = {label: c for c in reversed(head) if not is_sanction(section(c)) and not is_supplementary(section(c))
+            for label in [article_label(section(c))] if label}  # the best hit of each rule article
+    labels = list(dict.fromkeys(label for c in head for label in [article_label(section(c))] if label in best))[:rules]
+    found: list[T] = []
+    keep: set[str] = set()  # the rules followed: their hits stay
+    for label in labels:
+        sanction = citing(best[label], label)
+        if sanction is not None and len(found) < pulls:
+            keep.add(label)
+            if sanction not in found:
+                found.append(sanction)
+    added = [c for c in found if c not in head]
+    free = [i for i, c in enumerate(head) if article_label(section(c)) not in keep and not is_sanction(section(c))]
+    slots = free[len(free) - min(len(added), len(free)):]
+    if not slots:
+        return ranked
+    placed = dict(zip(slots, added))
+    rest = [c for c in ranked[top_k:] if c not in placed.values()]
+    return [placed.get(i, c) for i, c in enumerate(head)] + [head[i] for i in slots] + rest
