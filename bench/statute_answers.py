@@ -30,8 +30,8 @@ Questions (bench/data/, written for this benchmark):
   on articles and paragraphs earlier parts used least, phrases checked by program against their
   article's text; never used for tuning, reported separately; read from session 10 on;
 - statute_answerable_heldout7.jsonl, statute_nearmiss_heldout7.txt: 25 + 25 more, written blind in
-  session 10 before any change of that session, phrases checked by program; ``--show`` leaves its
-  misses unprinted (``--show-blind`` prints them, for the end of a session);
+  session 10 before any change of that session, phrases checked by program; its misses read at the end
+  of session 10 (``--show`` leaves the last part of ``PARTS`` unprinted, ``--show-blind`` prints it);
 - statute_answerable_heldout8.jsonl, statute_nearmiss_heldout8.txt: 25 + 25 more written with part 7,
   sealed: not measured until session 11 (see ``PARTS``).
 Measures, per set: the phrase in the first quoted sentence, the phrase anywhere in the
