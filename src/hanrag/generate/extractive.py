@@ -586,9 +586,9 @@ def unstated_focus(
             if group not in lacking and (how == "mentioned" or (how == "absent" and not asked.focus
                                                                  and group in asked.set_aside)):
                 lacking[group] = how
-            # A restriction the hits lack that the corpus only names (최저임금 in 제93조's list of topics,
-            # 육아휴직 only as 「남녀고용평등…」에 따른 육아휴직): no rule of the documents says how it changes the
-            # answer ("육아휴직 중인 근로자를 해고할 수 있나요?" is not answered by 제23조 ①).
+            # A restriction the hits lack that the corpus only names (최저임금 only in 제93조's list of topics): no
+            # rule of the documents says how it changes the answer ("최저임금보다 적게 주기로 한 근로계약은 효력이
+            # 있나요?" is not answered by 제97조 on 취업규칙).
             elif group not in lacking and how == "absent" and corpus_texts is not None \
                     and not asked.terms_of("".join(group)):
                 elsewhere = corpus_texts("".join(group))

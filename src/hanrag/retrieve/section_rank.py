@@ -119,8 +119,6 @@ def named_article_in(question: str, ranked: Sequence[T], section: Callable[[T], 
 
 
 SANCTION_TITLES = frozenset({"벌칙", "과태료"})
-# An article a text cites: 제8조, 제76조의3제6항 (not 제8조의2 when 제8조 is meant, nor a heading's "제8조(").
-_CITED_ARTICLE = re.compile(r"제\d+조(?:의\d+)?(?![\d(]|의\d)")
 _LABEL = re.compile(r"(제\d+조(?:의\d+)?)\(")
 
 
@@ -135,18 +133,10 @@ def article_label(section: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-_ARTICLE_RANGE = re.compile(r"제(\d+)조부터\s*제(\d+)조까지")
-
-
 def cited_articles(text: str) -> set[str]:
-    """The labels of the articles ``text`` cites ("제7조, 제8조 … 를 위반한 자" -> {제7조, 제8조}; "제78조부터
-    제80조까지" cites 제79조 too)."""
-    found = set(_CITED_ARTICLE.findall(text))
-    for m in _ARTICLE_RANGE.finditer(text):
-        first, last = int(m.group(1)), int(m.group(2))
-        if 0 <= last - first <= 50:
-            found.update(f"제{n}조" for n in range(first, last + 1))
-    return found
+    """The labels of the articles ``text`` cites, whatever their paragraphs ("제7조, 제23조제2항 … 를 위반한 자" ->
+    {제7조, 제23조}; "제78조부터 제80조까지" cites 제79조 too; a heading's "제8조(" is no citation)."""
+    return {label for label, _ in cited_provisions(text)}
 
 
 Provision = tuple[str, "int | None"]  # (article label, paragraph number or None for the whole article)
@@ -216,7 +206,7 @@ def sanction_in(
     if not asks_sanction(question):
         return ranked
     head = ranked[:top_k]
-    if any(is_sanction(section(c)) for c in head[:1]):
+    if head and is_sanction(section(head[0])):
         return ranked
     best = {label: c for c in reversed(head) if not is_sanction(section(c)) and not is_supplementary(section(c))
             for label in [article_label(section(c))] if label}  # the best hit of each rule article
