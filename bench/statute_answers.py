@@ -33,7 +33,11 @@ Questions (bench/data/, written for this benchmark):
   session 10 before any change of that session, phrases checked by program; its misses read at the end
   of session 10 (``--show`` leaves the last part of ``PARTS`` unprinted, ``--show-blind`` prints it);
 - statute_answerable_heldout8.jsonl, statute_nearmiss_heldout8.txt: 25 + 25 more written with part 7,
-  sealed: not measured until session 11 (see ``PARTS``).
+  sealed through session 10; measured blind at the start of session 11, before any change of it; its
+  misses read (and used) from then on;
+- statute_answerable_heldout9.jsonl, statute_nearmiss_heldout9.txt: 25 + 25 more, written blind at the
+  start of session 11 before any change of that session, phrases checked by program; measured at once
+  with the code as it was, and again at the end of the session; its misses unread until then.
 Measures, per set: the phrase in the first quoted sentence, the phrase anywhere in the
 answer, answerable questions refused, near-miss questions refused. Default: the offline
 extractive answerer; ``--llm SPEC`` measures an LLM backend (e.g. openai:gpt-4o-mini, with
@@ -56,9 +60,8 @@ from hanrag.text.sentences import split_sentences
 STATUTE = BENCH.parent / "src" / "hanrag" / "data" / "labor_standards_act.pdf"
 DATA = BENCH / "data"
 # The parts measured, in the order they were written; the last is the blind one (--show leaves its misses
-# unprinted). Part 8 is sealed: written in session 10 before any change of that session, it is neither
-# measured nor read until session 11, which adds it here and measures it blind.
-PARTS = ("", "_heldout", "_heldout2", "_heldout3", "_heldout4", "_heldout5", "_heldout6", "_heldout7")
+# unprinted).
+PARTS = ("", "_heldout", "_heldout2", "_heldout3", "_heldout4", "_heldout5", "_heldout6", "_heldout7", "_heldout8", "_heldout9")
 BLIND = PARTS[-1].lstrip("_")
 
 
