@@ -1,6 +1,6 @@
 """Answers on the bundled statute: the fact quoted first, near-miss questions refused.
 
-    .venv/bin/python bench/statute_answers.py [--llm SPEC] [--embedder SPEC] [--index DIR] [--show]
+    .venv/bin/python bench/statute_answers.py [--llm SPEC] [--embedder SPEC] [--index DIR] [--show] [--seen]
 
 Questions (bench/data/, written for this benchmark):
 - statute_answerable.jsonl: 30 questions answered by one article of the bundled statute
@@ -131,6 +131,8 @@ def main() -> None:
     parser.add_argument("--embedder", default=None, help="an embedder spec for a new index; default: the configured one")
     parser.add_argument("--show", action="store_true", help="print every miss of the seen sets")
     parser.add_argument("--show-blind", action="store_true", help="print the blind part's misses too (end of a session)")
+    parser.add_argument("--seen", action="store_true",
+                        help="leave the blind part out (while developing: its figures unseen); writes bench/.work/")
     args = parser.parse_args()
     tag = "" if not args.embedder else "-" + re.sub(r"\W+", "-", args.embedder)
     folder = args.index or WORK / f"statute-answers{tag}"
@@ -138,7 +140,7 @@ def main() -> None:
         if not index.documents():
             index.add([STATUTE])
         result: dict = {"answerer": args.llm or "extractive", "embedder": index.settings.embedder}
-        for part in PARTS:
+        for part in PARTS[:-1] if args.seen else PARTS:
             result[f"answerable{part}"] = run_answerable(index, read_answerable(f"statute_answerable{part}.jsonl"), args.llm)
             result[f"nearmiss{part}"] = run_nearmiss(index, read_questions(f"statute_nearmiss{part}.txt"), args.llm)
     for name, part in result.items():
@@ -152,7 +154,12 @@ def main() -> None:
                 if bad:
                     print("  MISS", r["question"], "|", r.get("phrase", ""), "|", r["answer"][:300].replace("\n", " / "))
     suffix = ("" if not args.llm else "-" + re.sub(r"\W+", "-", args.llm)) + tag
-    print(write_result("statute_answers" + suffix, result))
+    if args.seen:
+        path = WORK / f"statute_answers{suffix}-seen.json"
+        path.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(path)
+    else:
+        print(write_result("statute_answers" + suffix, result))
 
 
 if __name__ == "__main__":

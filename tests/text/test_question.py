@@ -1,6 +1,15 @@
 import pytest
 
-from hanrag.text.question import analyse, answer_type, carries, given_numbers, law_names, repeats, statutory_terms
+from hanrag.text.question import (
+    analyse,
+    answer_type,
+    carries,
+    given_numbers,
+    law_names,
+    read_everyday_words,
+    repeats,
+    statutory_terms,
+)
 
 
 @pytest.mark.parametrize(
@@ -117,6 +126,17 @@ def test_everyday_words_get_their_statutory_term() -> None:
     assert [t for _, t in statutory_terms("보상받을 권리를 다른 사람에게 넘길 수 있나요?")] == ["양도"]
     assert statutory_terms("1주 40시간을 넘기면 어떻게 되나요?") == ()
     assert analyse("연차 유급휴가는 며칠인가요?").plain == ()
+
+
+def test_everyday_words_file_is_read_with_its_comments_and_rejects_bad_lines() -> None:
+    pairs = read_everyday_words("# a comment\n\n잘리|잘린\t해고\t# why\n월급날\t지급기일\n")
+    assert [(p.pattern, t) for p, t in pairs] == [("잘리|잘린", "해고"), ("월급날", "지급기일")]
+    with pytest.raises(ValueError, match="line 1: expected"):
+        read_everyday_words("월급날 지급기일\n")  # spaces, not a tab
+    with pytest.raises(ValueError, match="line 2: bad pattern"):
+        read_everyday_words("# ok\n(월급\t임금\n")
+    with pytest.raises(ValueError, match="line 1: expected"):
+        read_everyday_words("월급\t임금\tnot a comment\n")
 
 
 def test_numbers_the_question_gives_name_the_case() -> None:

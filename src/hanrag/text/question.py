@@ -16,10 +16,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from importlib.resources import files
 
+from hanrag.recent import Recent
 from hanrag.text.base import analysable, base_tag
 from hanrag.text.kiwi import load_kiwi
-from hanrag.recent import Recent
 
 # Nouns that say how a question asks, not what it is about.
 GENERIC_NOUNS = frozenset(
@@ -93,57 +94,29 @@ _ASKED = [  # question wording -> answer type; first match wins
 # asked): a near miss must stay a near miss. A word with another reading costs little (only a sentence
 # that also states the statutory term gains); where the other reading is common, the pattern asks for context
 # (넘기다 is 양도 only after 에게).
-STATUTORY_TERMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), term) for pattern, term in [
-        (r"집안일", "가사"),
-        (r"치료비|병원비", "요양비"),
-        (r"월급날", "지급기일"),
-        (r"월급(?!날)|봉급", "임금"),
-        (r"야근", "야간근로"),
-        (r"잔업|초과근무", "연장근로"),
-        (r"쉬는\s*시간", "휴게시간"),
-        (r"쉬는\s*날", "휴일"),
-        (r"(?<=에게)\s*(?:넘기|넘길|넘겨)", "양도"),  # handing over, not exceeding (40시간을 넘기면)
-        (r"못\s*미치|미치지\s*못", "미달"),
-        (r"그만두|그만둘|그만둔", "퇴직"),
-        (r"잘리|잘린|잘렸", "해고"),
-        (r"(?<!원직)복직", "원직복직"),
-        (r"사장님?", "사용자"),
-        (r"직원", "근로자"),
-        # The parties of a rule as users name them (session 9): the employer is 회사 or 사장 (사용자, and
-        # 사업주 where the statute names the owner: 체불사업주), the one employed is 직원 or 알바 (근로자),
-        # the subcontractor 하청 (하수급인) of the 원청 (수급인), a pupil is under 18 (18세 미만).
-        (r"회사", "사용자"),
-        (r"사장님?", "사업주"),
-        (r"알바생?|아르바이트생?", "근로자"),
-        (r"하청(?:\s*업체)?", "하수급인"),
-        (r"원청(?:\s*업체)?", "수급인"),
-        (r"(?:고등|중)학생|청소년", "18세 미만"),
-        (r"떼먹|떼어먹", "체불"),
-        (r"없어지|없어져|없어진", "소멸"),
-        # Events as users tell them (session 9): a leave that ends, coming back to the job; 야근 is overtime
-        # (시간외근로) as often as night work.
-        (r"마치|마쳐|마친|끝나|끝난|끝내", "종료"),
-        (r"돌아오|돌아와|돌아온|돌아가|돌아갈", "복귀"),
-        (r"야근", "시간외근로"),
-        (r"때리|때려|때린", "폭행"),
-        (r"나눠|나누어|나눌", "분할"),
-        (r"성별", "성(性)"),  # the statute glosses the one syllable: 남녀의 성(性)
-        # Acts and days as users tell them (session 9, round 2): a list of names passed round is a 명부
-        # (명단 alone stays: 체불사업주 명단 is the statute's own), not being let abroad is 출국금지, a public
-        # holiday (빨간 날) is a 휴일 the statute pays, work piling up is the 특별한 사정 that allows more hours.
-        (r"명단(?=을?\s*(?:돌리|돌려|돌린|만들|만든|작성))", "명부"),
-        (r"(?:해외|외국)(?:에|로)?\s*(?:못\s*나가|나가지\s*못)", "출국금지"),
-        (r"빨간\s*날|공휴일", "휴일"),
-        (r"일이\s*(?:갑자기\s*)?(?:몰리|몰려|몰린)", "특별한 사정"),
-        # The everyday word of a statutory term: 퇴사 is 퇴직, 취직 is 취업, to put off is to extend (연장),
-        # money received while resting is pay (유급).
-        (r"퇴사", "퇴직"),
-        (r"취직", "취업"),
-        (r"미루|미룰|미뤄|미룬", "연장"),
-        (r"돈을?\s*(?:받으면서|받으며|받고)", "유급"),
-    ]
-)
+# The pairs live in data/everyday_words.tsv (one per line: pattern, term, an optional "# why").
+
+
+def read_everyday_words(text: str | None = None) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The (pattern, statutory term) pairs of ``text`` (default: the bundled data/everyday_words.tsv):
+    tab-separated lines, ``#`` lines and blank lines skipped; a malformed line raises ValueError."""
+    if text is None:
+        text = files("hanrag").joinpath("data/everyday_words.tsv").read_text(encoding="utf-8")
+    pairs = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) < 2 or not fields[0] or not fields[1] or (len(fields) > 2 and not fields[2].startswith("#")):
+            raise ValueError(f"everyday_words.tsv line {number}: expected 'pattern<TAB>term[<TAB># why]': {line!r}")
+        try:
+            pairs.append((re.compile(fields[0]), fields[1]))
+        except re.error as exc:
+            raise ValueError(f"everyday_words.tsv line {number}: bad pattern {fields[0]!r}: {exc}") from exc
+    return tuple(pairs)
+
+
+STATUTORY_TERMS: tuple[tuple[re.Pattern[str], str], ...] = read_everyday_words()
 # The statutory names of the parties a rule binds (사용자, 근로자, …): a table word mapped to one of them
 # (회사, 알바) says whom the question is about, not what it asks; see ``Question.parties``.
 PARTY_TERMS = frozenset({"사용자", "사업주", "근로자", "수급인", "하수급인"})
