@@ -503,3 +503,49 @@ def test_a_sanction_for_another_paragraph_of_the_rule_is_no_answer(statute_index
         answer = index.ask("정당한 이유 없이 직원을 해고한 사장은 어떤 처벌을 받나요?")
     first = answer.answer.splitlines()[0]
     assert "정당한 이유 없이 해고" in first and "징역" not in first and "벌금" not in first, answer.answer
+
+
+def test_a_list_item_reads_with_the_sentence_it_completes_unless_a_list_of_matters() -> None:
+    """An item of a proviso's list is a case of the exception: it reads with the rule and the proviso; an item of
+    "다음 각 호의 조치" with its lead-in; the items of "다음 각 호의 사항을 정하면" (matters to agree) with nothing."""
+    import numpy as np
+
+    from hanrag.generate.base import Context
+    from hanrag.generate.extractive import ExtractiveAnswerer
+    from hanrag.schema import Chunk, ScoreBreakdown, SearchHit
+
+    def context(n: int, text: str) -> Context:
+        chunk = Chunk(f"d#{n}", "d", "법.pdf", text, page=1, title=f"법 > 제{n}조(제목)")
+        return Context(n, SearchHit(n, chunk, 1.0, ScoreBreakdown({}, 1.0)))
+
+    answerer = ExtractiveAnswerer(tokenizer=None, idf=None, embed_passages=lambda t: np.ones((len(t), 2)),  # type: ignore[arg-type]
+                                  embed_query=lambda q: np.ones(2))
+    rule = "② 사용자는 임산부를 오후 10시부터 오전 6시까지의 시간에 근로시키지 못한다."
+    proviso = "다만, 다음 각 호의 어느 하나에 해당하는 경우로서 인가를 받으면 그러하지 아니하다."
+    matters = "① 사용자는 서면 합의에 따라 다음 각 호의 사항을 정하면 근로하게 할 수 있다."
+    pieces = answerer._pieces([
+        context(70, f"{rule} {proviso}\n1. 18세 미만자의 동의가 있는 경우\n2. 임신 중의 여성이 명시적으로 청구하는 경우"),
+        context(52, f"{matters}\n1. 대상 근로자의 범위\n2. 정산기간"),
+    ])
+    lead = {p.text: p.lead for p in pieces}
+    assert lead["2. 임신 중의 여성이 명시적으로 청구하는 경우"] == f"{rule} {proviso}"
+    assert lead[rule] == lead[proviso] == ""
+    assert lead["1. 대상 근로자의 범위"] == ""
+
+
+def test_a_term_the_corpus_never_yields_is_covered_inside_a_longer_word() -> None:
+    """신분증 (never a term of the corpus) is written inside 신분증명서, which the tokenizer reads as 신분 + 증명서."""
+    import numpy as np
+
+    from hanrag.generate.extractive import ExtractiveAnswerer
+
+    class Words:
+        def tokenize(self, texts):  # noqa: ANN001, ANN202
+            return [[w for w in t.replace("신분증명서", "신분 증명서").split()] for t in texts]
+
+    known = {"신분": 1.0, "증명서": 1.0, "근로감독관": 1.0, "제시": 1.0}
+    answerer = ExtractiveAnswerer(Words(), idf=lambda ts: np.array([known.get(t, 5.0) for t in ts]),  # type: ignore[arg-type]
+                                  embed_passages=lambda t: np.ones((len(t), 2)), embed_query=lambda q: np.ones(2))
+    coverage = answerer._coverage("근로감독관 신분증 제시", ["근로감독관 신분증명서 제시", "근로감독관 제시", "신분 제시"])
+    assert coverage[0] == pytest.approx(1.0) and coverage[1] == pytest.approx(2 / 7)
+    assert coverage[2] == pytest.approx(1 / 7)  # 신분 alone is not 신분증

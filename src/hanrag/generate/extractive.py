@@ -145,6 +145,8 @@ class Piece:
     # for a sanction, the provisions whose breach it punishes ((제8조, None): the whole article; (제23조, 2): its ②)
     punishes: frozenset[Provision] = frozenset()
     paragraph: int | None = None  # the numbered paragraph of its article it belongs to (② and its 다만, …)
+    # for an item of a proviso's list ("다만, 다음 각 호의 … 그러하지 아니하다"), the rule and the proviso it completes
+    lead: str = ""
 
 
 class ExtractiveAnswerer:
@@ -212,7 +214,9 @@ class ExtractiveAnswerer:
             chosen.append(sentence)
             if len(chosen) == self.sentences:
                 break
-        named, unused = unstated_focus(asked, [p.text for p in pieces], self.unseen, self.corpus_texts, self.same_meaning)
+        texts = [p.text for p in pieces]
+        named, unused = unstated_focus(asked, texts, self.unseen, self.corpus_texts, self.same_meaning,
+                                       own_law=self._own_law(asked, texts))
         if unused and support >= self.near_miss_below and asked.topical != asked.plain and _own_focus(asked, unused):
             # The party words (알바 -> 근로자) say whom the rule binds: they do not make a question whose own
             # focus (퇴직금) the corpus never uses so well covered that the focus must be a spelling variant.
@@ -293,19 +297,23 @@ class ExtractiveAnswerer:
                 texts = [(item, titles) for start, end in next(spans)
                          for titles in [is_title_list(chunk.text[start:end])]
                          for item in cues.split_items(chunk.text[start:end])]
-            rule = ""
+            rule = lead = ""
             sanction = is_sanction(heading)
             paragraph: int | None = None
             for i, (piece, titles) in enumerate(texts):
                 text = " ".join(piece.split())
                 proviso = cues.is_exception(text)
+                item = cues.is_item(text)
                 paragraph = cues.paragraph_number(text) or paragraph
                 if len(text) >= 5 and text not in seen and not titles:
                     seen.add(text)
                     punished = punished_provisions(text, [t for t, _ in texts[i + 1:]]) if sanction else frozenset()
                     pieces.append(Piece(context.n, text, heading, rule if proviso else "", float(hit_scores[context.n]),
-                                        not heading or first[heading] == context.n, punished, paragraph))
-                if not proviso and not cues.is_item(text):
+                                        not heading or first[heading] == context.n, punished, paragraph,
+                                        lead if item else ""))
+                if not item:  # not a list of matters: the items of "다음 각 호의 사항을 정하면" are no cases
+                    lead = "" if "각 호의 사항" in text else f"{rule} {text}" if proviso else text
+                if not proviso and not item:
                     rule = text
         return pieces
 
@@ -323,6 +331,9 @@ class ExtractiveAnswerer:
         texts = [p.text for p in pieces]
         titles = cues.article_titles(p.heading for p in pieces)
         cited = [" ".join(cues.cited_titles(t, titles) + referred_paragraphs(p, pieces)) for t, p in zip(texts, pieces)]
+        # A list item reads with the sentence it completes: "3. 임신 중의 여성이 명시적으로 청구하는 경우" is an
+        # exception to 제70조 ②'s ban on night work, and answers "임신한 직원이 원하면 밤에 일할 수 있나요?" only so.
+        cited = [f"{c} {p.lead}" if p.lead else c for c, p in zip(cited, pieces)]
         if asked.answer_type == "sanction":  # a sanction reads with the rules it punishes
             cited = [f"{c} {' '.join(o.text for o in pieces if punishes(p.punishes, article_label(o.heading), o.paragraph))}"
                      if p.punishes else c for c, p in zip(cited, pieces)]
@@ -362,8 +373,12 @@ class ExtractiveAnswerer:
         query_terms = [t for t in dict.fromkeys(self.tokenizer.tokenize([question])[0]) if t not in skip]
         if not query_terms:
             return np.zeros(len(texts))
-        weights = self.idf(query_terms)
+        *weights, never = self.idf([*query_terms, "\x00"])  # the sentinel: the idf of a term the corpus never uses
+        weights = np.asarray(weights, dtype=np.float64)
         total = float(weights.sum()) or 1.0
+        # A term the corpus never yields that a text writes inside a longer word is the same word analysed
+        # otherwise: 신분증 in 신분증명서 (신분 + 증명서).
+        inside = [t for t, w in zip(query_terms, weights) if w >= never - 1e-9 and len(t) >= 2 and _HANGUL.fullmatch(t)]
         statutory = self._statutory_terms(plain)
         law_terms = set(self.tokenizer.tokenize([own])[0]) if own else set()
         out = np.zeros(len(texts))
@@ -372,6 +387,9 @@ class ExtractiveAnswerer:
         # A cited law's name covers nothing of the question: 「근로자퇴직급여 보장법」 is no rule on 퇴직.
         for i, terms in enumerate(self.tokenizer.tokenize([cues.without_law_names(t) for t in texts])):
             present = set(terms) | set(referred[i])
+            if inside:
+                written = "".join(texts[i].split())
+                present |= {t for t in inside if t in written}
             if law_terms and cues.names_itself(texts[i]):
                 present |= law_terms
             if limit_terms and cues.states_ceiling(texts[i]):
@@ -403,6 +421,7 @@ class ExtractiveAnswerer:
         return out
 
 
+_HANGUL = re.compile(r"[가-힣]+")
 # Asked facts specific enough that a sentence without one cannot be the answer.
 _COUNTED = {"purpose", "percent", "days", "hours", "minutes", "years", "months", "weeks", "times", "people", "age", "multiple", "money",
             "duration", "period"}
@@ -561,7 +580,7 @@ def _states(asked: Question, text: str, case: Case) -> bool:
 def unstated_focus(
     asked: Question, texts: Sequence[str], unseen: Callable[[Sequence[str]], set[str]],
     corpus_texts: Callable[[str], list[str]] | None = None,
-    same_meaning: Callable[[str, Sequence[str]], bool] | None = None,
+    same_meaning: Callable[[str, Sequence[str]], bool] | None = None, own_law: str | None = None,
 ) -> tuple[list[str], list[str]]:
     """What the question is about that the documents do not state, as the question words it (the
     phrase holding each such noun: "국민연금 보험료율"), in two lists: what the retrieved texts only
@@ -576,7 +595,10 @@ def unstated_focus(
     if corpus_texts is not None:  # a store lookup each: both rules below may ask for the same word
         corpus_texts = functools.cache(corpus_texts)
     stated = [cues.outside_mentions(t) for t in texts]
-    lacking = {group: _focus_coverage(asked, group, texts, stated) for group in asked.focus}
+    # The law the texts call "이 법" (``own_law``: 근로기준법 in "가게에도 근로기준법이 적용되나요?") is stated
+    # by every text of it: its name is on its title block, which search sets after the body.
+    lacking = {group: "stated" if own_law and "".join(group) == "".join(own_law.split())
+               else _focus_coverage(asked, group, texts, stated) for group in asked.focus}
     if asked.restricting:
         used = [cues.outside_mentions(t, cited_terms=False) for t in texts]
         for group in asked.restricting:
