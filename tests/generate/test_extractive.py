@@ -145,6 +145,8 @@ def test_statute_the_sentence_that_answers_comes_first(statute_index: Path, ques
         ("육아기 근로시간 단축은 주 몇 시간까지 할 수 있나요?", "육아기 근로시간 단축"),
         # 알바 -> 근로자 says whom the rule binds: it does not lift the support over the exemption of 퇴직금
         ("주 15시간 미만으로 일하는 알바도 퇴직금을 받을 수 있나요?", "퇴직금"),
+        # a count asked (몇 배) that no source gives: 기간제법's damages, not a rule of the statute
+        ("노동위원회는 차별받은 계약직 직원에게 손해의 몇 배까지 배상을 명령할 수 있나요?", "몇 배"),
     ],
 )
 def test_statute_near_miss_is_refused_saying_what_is_covered(statute_index: Path, question: str, missing: str) -> None:

@@ -3,6 +3,7 @@ import pytest
 from hanrag.text.question import (
     analyse,
     answer_type,
+    asking_words,
     carries,
     given_numbers,
     law_names,
@@ -137,6 +138,14 @@ def test_everyday_words_file_is_read_with_its_comments_and_rejects_bad_lines() -
         read_everyday_words("# ok\n(월급\t임금\n")
     with pytest.raises(ValueError, match="line 1: expected"):
         read_everyday_words("월급\t임금\tnot a comment\n")
+
+
+def test_the_words_asking_the_answer_type() -> None:
+    assert asking_words("노동위원회가 몇 배까지 배상 명령을 할 수 있나요?") == "몇 배"
+    assert asking_words("퇴직하면 어떻게 되나요?") is None
+    # 금액 is asked only as the value asked for; as a condition it is not (누구에게 asks a body)
+    assert answer_type("업무상 재해 보상금액이 납득되지 않으면 누구에게 심사를 청구하나요?") == "where"
+    assert answer_type("휴업보상 금액은 얼마인가요?") == "money"
 
 
 def test_numbers_the_question_gives_name_the_case() -> None:

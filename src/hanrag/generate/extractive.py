@@ -52,7 +52,7 @@ from hanrag.ingest.tables import row_sentences
 from hanrag.retrieve.fusion import convex_combination, normalize
 from hanrag.retrieve.section_rank import Provision, article_label, cited_provisions, is_sanction, punishes
 from hanrag.text.base import Tokenizer
-from hanrag.text.question import PARTY_TERMS, Case, Question, analyse, carries, repeats
+from hanrag.text.question import PARTY_TERMS, Case, Question, analyse, asking_words, carries, repeats
 from hanrag.text.sentences import split_sentences
 
 # Score added to a sentence's fused score (0..1) for each cue; see the module docstring.
@@ -226,6 +226,9 @@ class ExtractiveAnswerer:
         apart = fact_apart(asked, pieces)
         if apart:
             return Reply(chosen, near_miss_refusal(apart, contexts), support)
+        if asked.answer_type in _COUNTED and not any(carries(p.text, asked.answer_type, asked.text) for p in pieces):
+            # "… 몇 배까지 배상 명령을 할 수 있나요?" and no source gives a multiple: they cannot answer it
+            return Reply(chosen, near_miss_refusal([asking_words(asked.text) or asked.text], contexts), support)
         if support < self.refuse_below:
             return Reply(chosen, REFUSAL, support)
         return Reply(chosen, None, support)

@@ -80,7 +80,8 @@ _ASKED = [  # question wording -> answer type; first match wins
     (re.compile(r"몇\s*(?:명|사람)"), "people"),
     (re.compile(r"몇\s*(?:세|살)"), "age"),
     (re.compile(r"몇\s*배"), "multiple"),
-    (re.compile(r"몇\s*원|금액"), "money"),
+    # 금액 asks money only as what is asked ("보상 금액은 얼마"), not as a condition ("보상금액이 납득되지 않으면")
+    (re.compile(r"몇\s*원|금액[은는이가]?\s*(?:얼마|몇)"), "money"),
     # 휴게시간은 얼마, 정산기간은 얼마: the asked noun names the unit of its value.
     (re.compile(r"시간[은는이가]?\s*얼마"), "duration"),
     (re.compile(r"기간[은는이가]?\s*얼마"), "period"),
@@ -284,6 +285,15 @@ def answer_type(question: str) -> str | None:
     for pattern, kind in _ASKED:
         if pattern.search(question):
             return kind
+    return None
+
+
+def asking_words(question: str) -> str | None:
+    """The words that ask the answer type ("몇 배" in "… 몇 배까지 배상 명령을 할 수 있나요?"), as written."""
+    for pattern, _ in _ASKED:
+        found = pattern.search(question)
+        if found:
+            return found.group()
     return None
 
 
