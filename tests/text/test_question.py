@@ -145,6 +145,9 @@ def test_the_statutes_vocabulary_gets_its_everyday_words() -> None:
     assert statutory_terms("육아휴직은 며칠 전에 신청하나요?") == ()
     assert "국적" not in terms("외국인 직원은 회사를 몇 번까지 옮길 수 있나요?")
     assert "공(公)의 직무" in terms("예비군 훈련 가는 날도 월급을 줘야 하나요?")
+    assert {"작업 용품", "부담"} <= terms("작업복 비용은 누가 내나요?")
+    assert "18세 미만" in terms("16살 학생을 알바로 써도 되나요?")
+    assert "행위자" in terms("괴롭힌 사람은 어떻게 되나요?")
 
 
 def test_everyday_words_file_is_read_with_its_comments_and_rejects_bad_lines() -> None:
