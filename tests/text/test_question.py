@@ -129,6 +129,28 @@ def test_everyday_words_get_their_statutory_term() -> None:
     assert analyse("연차 유급휴가는 며칠인가요?").plain == ()
 
 
+def test_the_statutes_vocabulary_gets_its_everyday_words() -> None:
+    terms = lambda q: {t for _, t in statutory_terms(q)}  # noqa: E731
+    assert {"사업장", "식비"} <= terms("가게 직원 밥값은 누가 내나요?")
+    assert "선거권" in terms("투표하러 갈 시간을 달라고 해도 되나요?")
+    assert "조세" in terms("밀린 월급을 세금보다 먼저 받을 수 있나요?")
+    assert "신분증명서" in terms("근로감독관이 신분증을 보여줘야 하나요?")
+    assert "해제" in terms("출국금지는 언제 풀리나요?")
+    assert "해고" in terms("내일부터 나오지 말라고 짤렸어요")
+    assert "경영상 이유" in terms("정리해고를 하려면 며칠 전에 알려야 하나요?")
+    assert "사용증명서" in terms("경력증명서를 떼어 달라고 하면 줘야 하나요?")
+    assert "유급휴일" in terms("주휴수당은 누가 받을 수 있나요?")
+    # a term is never mapped to itself, nor a neighbouring law's institution to one of the statute's
+    assert "근로자대표" not in terms("근로자대표와 서면 합의를 해야 하나요?")
+    assert "고용노동부" not in terms("고용노동부장관의 인가를 받아야 하나요?")
+    assert statutory_terms("육아휴직은 며칠 전에 신청하나요?") == ()
+    assert "국적" not in terms("외국인 직원은 회사를 몇 번까지 옮길 수 있나요?")
+    assert "공(公)의 직무" in terms("예비군 훈련 가는 날도 월급을 줘야 하나요?")
+    assert {"작업 용품", "부담"} <= terms("작업복 비용은 누가 내나요?")
+    assert "18세 미만" in terms("16살 학생을 알바로 써도 되나요?")
+    assert "행위자" in terms("괴롭힌 사람은 어떻게 되나요?")
+
+
 def test_everyday_words_file_is_read_with_its_comments_and_rejects_bad_lines() -> None:
     pairs = read_everyday_words("# a comment\n\n잘리|잘린\t해고\t# why\n월급날\t지급기일\n")
     assert [(p.pattern, t) for p, t in pairs] == [("잘리|잘린", "해고"), ("월급날", "지급기일")]
