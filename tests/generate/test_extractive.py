@@ -551,3 +551,14 @@ def test_a_term_the_corpus_never_yields_is_covered_inside_a_longer_word() -> Non
     coverage = answerer._coverage("근로감독관 신분증 제시", ["근로감독관 신분증명서 제시", "근로감독관 제시", "신분 제시"])
     assert coverage[0] == pytest.approx(1.0) and coverage[1] == pytest.approx(2 / 7)
     assert coverage[2] == pytest.approx(1 / 7)  # 신분 alone is not 신분증
+
+
+def test_a_named_focus_is_not_hidden_by_an_unused_word_of_its_phrase() -> None:
+    """"올해 최저임금": 올해 is a word the corpus never uses, 최저임금 one the texts only name in a list of topics;
+    the phrase is named (a refusal whatever the support), not merely unused."""
+    from hanrag.generate.extractive import unstated_focus
+    from hanrag.text.question import analyse
+
+    asked = analyse("올해 최저임금은 한 시간에 얼마인가요?")
+    texts = ["5. 「근로자퇴직급여 보장법」 제4조에 따라 설정된 퇴직급여, 상여 및 최저임금에 관한 사항"]
+    assert unstated_focus(asked, texts, lambda words: {w for w in words if w == "올해"}) == (["올해 최저임금"], [])

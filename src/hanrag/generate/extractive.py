@@ -653,6 +653,8 @@ def unstated_focus(
             continue
         word = "".join(group)
         phrase = next((p for p in asked.phrases if word in p.replace(" ", "")), word)
+        if how == "mentioned" and phrase in unused:  # "올해 최저임금": 최저임금 is named, whatever 올해 is
+            unused.remove(phrase)
         if phrase not in named + unused:
             (named if how == "mentioned" else unused).append(phrase)
     return named, unused
