@@ -562,3 +562,17 @@ def test_a_named_focus_is_not_hidden_by_an_unused_word_of_its_phrase() -> None:
     asked = analyse("올해 최저임금은 한 시간에 얼마인가요?")
     texts = ["5. 「근로자퇴직급여 보장법」 제4조에 따라 설정된 퇴직급여, 상여 및 최저임금에 관한 사항"]
     assert unstated_focus(asked, texts, lambda words: {w for w in words if w == "올해"}) == (["올해 최저임금"], [])
+
+
+def test_a_law_the_question_names_that_the_texts_cite_is_stated() -> None:
+    """"민법으로 손해배상을 받았으면 …": 제87조 cites 「민법」 in the rule asked about; a topic only named stays named."""
+    from hanrag.generate.extractive import unstated_focus
+    from hanrag.text.question import analyse
+
+    asked = analyse("다친 직원이 민법으로 손해배상을 받았으면 회사가 재해보상을 또 해줘야 하나요?")
+    texts = ["제87조(다른 손해배상과의 관계) 보상을 받게 될 사람이 동일한 사유에 대하여 「민법」이나 그 밖의 법령에 따라 "
+             "이 법의 재해보상에 상당한 금품을 받으면 그 가액의 한도에서 사용자는 보상의 책임을 면한다."]
+    assert unstated_focus(asked, texts, lambda words: set()) == ([], [])
+    asked = analyse("최저임금을 지급하지 않으면 벌금은 얼마인가요?")
+    texts = ["5. 「근로자퇴직급여 보장법」 제4조에 따라 설정된 퇴직급여, 상여 및 최저임금에 관한 사항"]
+    assert unstated_focus(asked, texts, lambda words: set())[0] == ["최저임금"]

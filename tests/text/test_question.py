@@ -162,6 +162,11 @@ def test_everyday_words_file_is_read_with_its_comments_and_rejects_bad_lines() -
         read_everyday_words("월급\t임금\tnot a comment\n")
 
 
+def test_problem_is_no_focus() -> None:
+    # 문제 says how a question asks (보건 문제 = 보건), as 관련 or 사항 do
+    assert set(analyse("일터의 안전이나 보건 문제는 어느 법을 따르나요?").focus) == {("보건",), ("일터",), ("안전",)}
+
+
 def test_the_words_asking_the_answer_type() -> None:
     assert asking_words("노동위원회가 몇 배까지 배상 명령을 할 수 있나요?") == "몇 배"
     assert asking_words("퇴직하면 어떻게 되나요?") is None

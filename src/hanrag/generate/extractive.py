@@ -626,6 +626,12 @@ def unstated_focus(
         for group in asked.restricting:
             if group not in lacking and not asked.terms_of("".join(group)) and cues.coverage(group, texts) == "absent":
                 lacking[group] = "absent"
+    # A law the question names that the texts cite (다친 직원이 민법으로 손해배상을 받았으면 …: 「민법」 in 제87조)
+    # is what their rule is about, not a topic they only name.
+    for group, how in lacking.items():
+        word = "".join(group)
+        if how == "mentioned" and word.endswith("법") and any(cues.cites(t, word) for t in texts):
+            lacking[group] = "stated"
     never = unseen([part for group, how in lacking.items() if how == "absent" for part in group])
     # A focus noun the hits lack that the corpus uses only by naming it (in a list of topics, a cited law)
     # is no more stated than one it never uses: the retrieval did not miss a paragraph stating it.

@@ -25,7 +25,7 @@ from hanrag.text.kiwi import load_kiwi
 # Nouns that say how a question asks, not what it is about.
 GENERIC_NOUNS = frozenset(
     "경우 방법 사람 것 수 때 등 최대 최소 이상 이하 미만 초과 얼마 무엇 누구 언제 어디 몇 며칠 종류 기준 사항 내용 "
-    "대상 기간 요건 조건 절차 이유 정도 차이 의미 뜻 관련 해당 어떤 무슨 일 하루 매년 매월 "
+    "대상 기간 요건 조건 절차 이유 정도 차이 의미 뜻 관련 해당 어떤 무슨 일 하루 매년 매월 문제 "
     # The sanction asked for (어떤 처벌을 받나요?, 벌금이 얼마인가요?) is the kind of answer, not what the
     # question is about: that is the rule broken (직원을 때린 사장).
     "처벌 벌금 과태료 징역 벌칙".split()
