@@ -162,6 +162,12 @@ def test_everyday_words_file_is_read_with_its_comments_and_rejects_bad_lines() -
         read_everyday_words("월급\t임금\tnot a comment\n")
 
 
+def test_a_noun_group_without_its_suffix_gets_the_terms_of_the_whole_word() -> None:
+    asked = analyse("16살 중학생을 알바로 써도 되나요?")
+    assert ("중학",) in asked.focus and "중학교" in asked.terms_of("중학")  # 생 (XSN) left out of the group
+    assert asked.terms_of("중") == ()  # one syllable is no word
+
+
 def test_problem_is_no_focus() -> None:
     # 문제 says how a question asks (보건 문제 = 보건), as 관련 or 사항 do
     assert set(analyse("일터의 안전이나 보건 문제는 어느 법을 따르나요?").focus) == {("보건",), ("일터",), ("안전",)}

@@ -118,6 +118,10 @@ def read_everyday_words(text: str | None = None) -> tuple[tuple[re.Pattern[str],
 
 
 STATUTORY_TERMS: tuple[tuple[re.Pattern[str], str], ...] = read_everyday_words()
+def _same_word(everyday: str, word: str) -> bool:
+    return everyday == word or (len(word) >= 2 and everyday.startswith(word) and len(everyday) == len(word) + 1)
+
+
 # The statutory names of the parties a rule binds (사용자, 근로자, …): a table word mapped to one of them
 # (회사, 알바) says whom the question is about, not what it asks; see ``Question.parties``.
 PARTY_TERMS = frozenset({"사용자", "사업주", "근로자", "수급인", "하수급인"})
@@ -226,9 +230,10 @@ class Question:
         return next(iter(self.terms_of(word)), None)
 
     def terms_of(self, word: str) -> tuple[str, ...]:
-        """Every statutory term for an everyday word of the question (사장: 사용자, 사업주)."""
+        """Every statutory term for an everyday word of the question (사장: 사용자, 사업주), also for the noun of a
+        noun group whose one-syllable suffix the group leaves out (중학 of 중학생)."""
         squashed = "".join(word.split())
-        return tuple(dict.fromkeys(term for everyday, term in self.plain if "".join(everyday.split()) == squashed))
+        return tuple(dict.fromkeys(term for everyday, term in self.plain if _same_word("".join(everyday.split()), squashed)))
 
     @property
     def topical(self) -> tuple[tuple[str, str], ...]:
