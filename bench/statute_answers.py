@@ -133,6 +133,7 @@ def main() -> None:
     parser.add_argument("--show-blind", action="store_true", help="print the blind part's misses too (end of a session)")
     parser.add_argument("--seen", action="store_true",
                         help="leave the blind part out (while developing: its figures unseen); writes bench/.work/")
+    parser.add_argument("--out", type=Path, default=None, help="with --seen: the result file (default bench/.work/…-seen.json)")
     args = parser.parse_args()
     tag = "" if not args.embedder else "-" + re.sub(r"\W+", "-", args.embedder)
     folder = args.index or WORK / f"statute-answers{tag}"
@@ -155,7 +156,7 @@ def main() -> None:
                     print("  MISS", r["question"], "|", r.get("phrase", ""), "|", r["answer"][:300].replace("\n", " / "))
     suffix = ("" if not args.llm else "-" + re.sub(r"\W+", "-", args.llm)) + tag
     if args.seen:
-        path = WORK / f"statute_answers{suffix}-seen.json"
+        path = args.out or WORK / f"statute_answers{suffix}-seen.json"
         path.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(path)
     else:
