@@ -299,3 +299,25 @@ def test_everyday_words_for_the_events_of_a_leave() -> None:
     assert ("마치", "종료") in plain and ("돌아오", "복귀") in plain and ("돌아갈", "복귀") in plain
     # 야근 is night work or overtime: both terms
     assert analyse("임신한 직원에게 야근을 시켜도 되나요?").terms_of("야근") == ("야간근로", "시간외근로")
+
+
+def test_question_blind_everyday_words() -> None:
+    """Round 4 pairs, written from the statute's own vocabulary, not from any benchmark question."""
+    terms = lambda q: {t for _, t in statutory_terms(q)}  # noqa: E731
+    assert "30일분 이상의 통상임금" in terms("해고예고수당은 얼마나 받을 수 있나요?")
+    assert "천재ㆍ사변" in terms("지진으로 가게가 무너지면 해고 예고를 안 해도 되나요?")
+    assert "귀향 여비" in terms("계약과 다르게 일해서 그만두면 고향 가는 차비도 받을 수 있나요?")
+    assert "직접 근로자에게" in terms("월급을 부모님 통장으로 보내도 되나요?")
+    assert "100분의 50" in terms("야근하면 1.5배를 받나요?")
+    assert "중대한 과실" in terms("제 실수로 다쳤는데도 보상받을 수 있나요?")
+    assert "둘 이상 자녀" in terms("쌍둥이를 임신하면 휴가가 더 긴가요?")
+    assert "생후 1년 미만" in terms("돌 안 된 아기가 있으면 수유 시간을 주나요?")
+    assert "취직인허증" in terms("14살도 취업 허가증이 있으면 일할 수 있나요?")
+    assert "사생활의 자유" in terms("기숙사 통금을 정해도 되나요?")
+    assert "제재" in terms("시말서를 쓰라고 할 수 있나요?")
+    assert "선택적 근로시간제" in terms("유연근무제는 어떻게 하나요?")
+    # words with another common reading ask for context
+    assert "서면" not in terms("서면으로 계약서를 받았어요")
+    assert "원직복직(原職復職)을 원하지 아니" in terms("복직 대신 돈으로 받을 수 있나요?")
+    # neighbouring laws' institutions stay unmapped
+    assert statutory_terms("육아휴직 중 단축근무는 되나요?") == ()
