@@ -507,7 +507,7 @@ def test_a_sanction_for_another_paragraph_of_the_rule_is_no_answer(statute_index
     assert "정당한 이유 없이 해고" in first and "징역" not in first and "벌금" not in first, answer.answer
 
 
-def test_a_list_item_reads_with_the_sentence_it_completes_unless_a_list_of_matters() -> None:
+def test_a_list_item_reads_with_the_sentence_it_completes() -> None:
     """An item of a proviso's list is a case of the exception: it reads with the rule and the proviso; an item of
     "다음 각 호의 조치" with its lead-in; the items of "다음 각 호의 사항을 정하면" (matters to agree) with nothing."""
     import numpy as np
@@ -529,10 +529,10 @@ def test_a_list_item_reads_with_the_sentence_it_completes_unless_a_list_of_matte
         context(70, f"{rule} {proviso}\n1. 18세 미만자의 동의가 있는 경우\n2. 임신 중의 여성이 명시적으로 청구하는 경우"),
         context(52, f"{matters}\n1. 대상 근로자의 범위\n2. 정산기간"),
     ])
-    lead = {p.text: p.lead for p in pieces}
-    assert lead["2. 임신 중의 여성이 명시적으로 청구하는 경우"] == f"{rule} {proviso}"
-    assert lead[rule] == lead[proviso] == ""
-    assert lead["1. 대상 근로자의 범위"] == ""
+    lead = {p.text: (p.lead, p.matters) for p in pieces}
+    assert lead["2. 임신 중의 여성이 명시적으로 청구하는 경우"] == (f"{rule} {proviso}", False)
+    assert lead[rule] == lead[proviso] == ("", False)
+    assert lead["1. 대상 근로자의 범위"] == (matters, True)  # read with it only when a document's contents are asked
 
 
 def test_a_term_the_corpus_never_yields_is_covered_inside_a_longer_word() -> None:
@@ -576,3 +576,15 @@ def test_a_law_the_question_names_that_the_texts_cite_is_stated() -> None:
     asked = analyse("최저임금을 지급하지 않으면 벌금은 얼마인가요?")
     texts = ["5. 「근로자퇴직급여 보장법」 제4조에 따라 설정된 퇴직급여, 상여 및 최저임금에 관한 사항"]
     assert unstated_focus(asked, texts, lambda words: set())[0] == ["최저임금"]
+
+
+def test_a_list_of_matters_states_its_topics_for_a_question_asking_what_a_document_must_hold() -> None:
+    """A topic item ("…에 관한 사항") only names its topic (최저임금 in 제93조 sets no 최저임금), except for a question
+    asking what the document must hold: 제99조's list is what a 기숙사규칙 must state."""
+    from hanrag.generate.extractive import unstated_focus
+    from hanrag.text.question import analyse
+
+    texts = ["① 사용자는 다음 각 호의 사항에 관하여 기숙사규칙을 작성하여야 한다. 1. 기상(起床), 취침, 외출과 외박에 관한 사항"]
+    never = lambda words: set()  # noqa: E731
+    assert unstated_focus(analyse("기숙사 규칙에 외박 같은 내용도 넣어야 하나요?"), texts, never) == ([], [])
+    assert unstated_focus(analyse("외박은 한 달에 몇 번 할 수 있나요?"), texts, never)[0] == ["외박"]

@@ -4,6 +4,7 @@ from hanrag.text.question import (
     analyse,
     answer_type,
     asking_words,
+    asks_contents,
     carries,
     given_numbers,
     law_names,
@@ -166,6 +167,12 @@ def test_a_noun_group_without_its_suffix_gets_the_terms_of_the_whole_word() -> N
     asked = analyse("16살 중학생을 알바로 써도 되나요?")
     assert ("중학",) in asked.focus and "중학교" in asked.terms_of("중학")  # 생 (XSN) left out of the group
     assert asked.terms_of("중") == ()  # one syllable is no word
+
+
+def test_asking_what_a_document_must_hold() -> None:
+    assert asks_contents("기숙사 규칙에 외박 같은 내용도 넣어야 하나요?")
+    assert asks_contents("근로계약서에 휴일이 적혀 있어야 하나요?")
+    assert not asks_contents("외박은 한 달에 몇 번 할 수 있나요?")
 
 
 def test_problem_is_no_focus() -> None:

@@ -33,13 +33,14 @@ _RULE_VERBS = {
 Coverage = Literal["stated", "mentioned", "absent"]
 
 
-def mention_spans(text: str, cited_terms: bool = True) -> list[tuple[int, int]]:
+def mention_spans(text: str, cited_terms: bool = True, topics: bool = True) -> list[tuple[int, int]]:
     """Spans of ``text`` that only name something: cited laws, their terms (unless not
-    ``cited_terms``), topic-list items."""
+    ``cited_terms``), topic-list items (unless not ``topics``)."""
     spans = [m.span() for m in _CITED_NAME.finditer(text)]
     if cited_terms:
         spans += [m.span() for m in _CITED_TERM.finditer(text)]
-    spans += [m.span() for m in _TOPIC_ITEM.finditer(text)]
+    if topics:
+        spans += [m.span() for m in _TOPIC_ITEM.finditer(text)]
     return spans
 
 
@@ -49,10 +50,10 @@ def without_law_names(text: str) -> str:
     return _CITED_NAME.sub(lambda m: " " * len(m.group()), text)
 
 
-def outside_mentions(text: str, cited_terms: bool = True) -> str:
+def outside_mentions(text: str, cited_terms: bool = True, topics: bool = True) -> str:
     """``text`` with its mentions blanked (same length, so offsets hold)."""
     chars = list(text)
-    for start, end in mention_spans(text, cited_terms):
+    for start, end in mention_spans(text, cited_terms, topics):
         chars[start:end] = " " * (end - start)
     return "".join(chars)
 

@@ -52,7 +52,7 @@ from hanrag.ingest.tables import row_sentences
 from hanrag.retrieve.fusion import convex_combination, normalize
 from hanrag.retrieve.section_rank import Provision, article_label, cited_provisions, is_sanction, punishes
 from hanrag.text.base import Tokenizer
-from hanrag.text.question import PARTY_TERMS, Case, Question, analyse, asking_words, carries, repeats
+from hanrag.text.question import PARTY_TERMS, Case, Question, analyse, asking_words, asks_contents, carries, repeats
 from hanrag.text.sentences import split_sentences
 
 # Score added to a sentence's fused score (0..1) for each cue; see the module docstring.
@@ -145,8 +145,10 @@ class Piece:
     # for a sanction, the provisions whose breach it punishes ((제8조, None): the whole article; (제23조, 2): its ②)
     punishes: frozenset[Provision] = frozenset()
     paragraph: int | None = None  # the numbered paragraph of its article it belongs to (② and its 다만, …)
-    # for an item of a proviso's list ("다만, 다음 각 호의 … 그러하지 아니하다"), the rule and the proviso it completes
+    # for a list item, the sentence leading into its list (after the rule it qualifies, for a proviso's list: "다만,
+    # 다음 각 호의 … 그러하지 아니하다"): what the item completes
     lead: str = ""
+    matters: bool = False  # that lead-in lists matters ("다음 각 호의 사항을 …"): its items are topics, no cases
 
 
 class ExtractiveAnswerer:
@@ -301,6 +303,7 @@ class ExtractiveAnswerer:
                          for titles in [is_title_list(chunk.text[start:end])]
                          for item in cues.split_items(chunk.text[start:end])]
             rule = lead = ""
+            matters = False
             sanction = is_sanction(heading)
             paragraph: int | None = None
             for i, (piece, titles) in enumerate(texts):
@@ -313,9 +316,9 @@ class ExtractiveAnswerer:
                     punished = punished_provisions(text, [t for t, _ in texts[i + 1:]]) if sanction else frozenset()
                     pieces.append(Piece(context.n, text, heading, rule if proviso else "", float(hit_scores[context.n]),
                                         not heading or first[heading] == context.n, punished, paragraph,
-                                        lead if item else ""))
-                if not item:  # not a list of matters: the items of "다음 각 호의 사항을 정하면" are no cases
-                    lead = "" if "각 호의 사항" in text else f"{rule} {text}" if proviso else text
+                                        lead if item else "", item and matters))
+                if not item:
+                    lead, matters = (f"{rule} {text}" if proviso else text), "각 호의 사항" in text
                 if not proviso and not item:
                     rule = text
         return pieces
@@ -336,7 +339,10 @@ class ExtractiveAnswerer:
         cited = [" ".join(cues.cited_titles(t, titles) + referred_paragraphs(p, pieces)) for t, p in zip(texts, pieces)]
         # A list item reads with the sentence it completes: "3. 임신 중의 여성이 명시적으로 청구하는 경우" is an
         # exception to 제70조 ②'s ban on night work, and answers "임신한 직원이 원하면 밤에 일할 수 있나요?" only so.
-        cited = [f"{c} {p.lead}" if p.lead else c for c, p in zip(cited, pieces)]
+        # An item of a list of matters ("다음 각 호의 사항을 정하면") is a topic, no case: it reads so only for a question
+        # asking what a document must hold ("기숙사 규칙에 외박 같은 내용도 넣어야 하나요?": 제99조 ① and its item 1).
+        contents = asks_contents(question)
+        cited = [f"{c} {p.lead}" if p.lead and (contents or not p.matters) else c for c, p in zip(cited, pieces)]
         if asked.answer_type == "sanction":  # a sanction reads with the rules it punishes
             cited = [f"{c} {' '.join(o.text for o in pieces if punishes(p.punishes, article_label(o.heading), o.paragraph))}"
                      if p.punishes else c for c, p in zip(cited, pieces)]
@@ -558,7 +564,8 @@ def cue_features(asked: Question, piece: Piece) -> list[float]:
     later = float(min(paragraph - 1, 3)) if paragraph else 0.0
     # "6. “평균임금”이란 …" for 평균임금은 어느 기간 …: a definition is no mere list item
     defines = bool(asked.defines) and bool(set(asked.defines) & set(cues.defined_terms(piece.text)))
-    item = float(not defines and cues.is_item(piece.text))
+    # … nor is the item of a list of matters a document must hold, asked as such ("… 외박 같은 내용도 넣어야 하나요?")
+    item = float(not defines and cues.is_item(piece.text) and not (piece.matters and asks_contents(asked.text)))
     given = 0.0
     if asked.given:  # each number given is part of the case: "30명이 안 되는 회사는 주 12시간 말고 …" -> 30명
         given = sum(repeats(f"{piece.rule} {piece.text}", g) for g in asked.given) / len(asked.given)
@@ -597,13 +604,14 @@ def unstated_focus(
     focus."""
     if corpus_texts is not None:  # a store lookup each: both rules below may ask for the same word
         corpus_texts = functools.cache(corpus_texts)
-    stated = [cues.outside_mentions(t) for t in texts]
+    topics = not asks_contents(asked.text)  # a list of matters answers what a document must hold
+    stated = [cues.outside_mentions(t, topics=topics) for t in texts]
     # The law the texts call "이 법" (``own_law``: 근로기준법 in "가게에도 근로기준법이 적용되나요?") is stated
     # by every text of it: its name is on its title block, which search sets after the body.
     lacking = {group: "stated" if own_law and "".join(group) == "".join(own_law.split())
                else _focus_coverage(asked, group, texts, stated) for group in asked.focus}
     if asked.restricting:
-        used = [cues.outside_mentions(t, cited_terms=False) for t in texts]
+        used = [cues.outside_mentions(t, cited_terms=False, topics=topics) for t in texts]
         for group in asked.restricting:
             how = _focus_coverage(asked, group, texts, used)
             # With no main argument (파견근로자를 2년 넘게 쓰면 직접 고용해야 하나요?) the restriction

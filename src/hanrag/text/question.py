@@ -281,6 +281,17 @@ def statutory_terms(question: str) -> tuple[tuple[str, str], ...]:
     return tuple((m.group(), term) for pattern, term in STATUTORY_TERMS for m in pattern.finditer(question))
 
 
+# Whether a document must hold a matter: "기숙사 규칙에 외박 같은 내용도 넣어야 하나요?" is answered by the list of
+# matters the rules must state (제99조 "… 외출과 외박에 관한 사항"), where such a list item only names a topic for
+# any other question (최저임금 in 제93조's list sets no 최저임금).
+_ASKS_CONTENTS = re.compile(r"(?:넣어야|적어야|적혀\s*있어야|기재해야|포함(?:해야|되어야|돼야)|들어가야|담아야)")
+
+
+def asks_contents(question: str) -> bool:
+    """Whether ``question`` asks what a document must state (…에 넣어야/적어야/포함되어야 하나요?)."""
+    return bool(_ASKS_CONTENTS.search(question))
+
+
 def asks_sanction(question: str) -> bool:
     """Whether ``question`` asks the sanction for breaking a rule ("직원을 때린 사장은 어떤 처벌을 받나요?")."""
     return bool(_ASKS_SANCTION.search(question))
