@@ -37,7 +37,10 @@ Questions (bench/data/, written for this benchmark):
   misses read (and used) from then on;
 - statute_answerable_heldout9.jsonl, statute_nearmiss_heldout9.txt: 25 + 25 more, written blind at the
   start of session 11 before any change of that session, phrases checked by program; measured at once
-  with the code as it was, and again at the end of the session; its misses unread until then.
+  with the code as it was, and again at the end of the session; its misses read then (one change made after);
+- statute_answerable_heldout10.jsonl, statute_nearmiss_heldout10.txt: 25 + 25 more, written at the end of
+  session 11 by a helper that saw only the statute and the earlier questions; sealed: not in ``PARTS``.
+  The next session adds "_heldout10" to ``PARTS`` and measures it blind before changing anything.
 Measures, per set: the phrase in the first quoted sentence, the phrase anywhere in the
 answer, answerable questions refused, near-miss questions refused. Default: the offline
 extractive answerer; ``--llm SPEC`` measures an LLM backend (e.g. openai:gpt-4o-mini, with
