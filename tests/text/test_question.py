@@ -180,6 +180,18 @@ def test_problem_is_no_focus() -> None:
     assert set(analyse("일터의 안전이나 보건 문제는 어느 법을 따르나요?").focus) == {("보건",), ("일터",), ("안전",)}
 
 
+def test_another_domains_table_replaces_the_bundled_one(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    table = tmp_path / "words.tsv"
+    table.write_text("# 의료\n입원비\t입원 진료비\n", encoding="utf-8")
+    monkeypatch.setenv("HANRAG_EVERYDAY_WORDS", str(table))
+    assert [(p.pattern, t) for p, t in read_everyday_words()] == [("입원비", "입원 진료비")]
+    monkeypatch.setenv("HANRAG_EVERYDAY_WORDS", str(tmp_path / "missing.tsv"))
+    with pytest.raises(ValueError, match="HANRAG_EVERYDAY_WORDS=.*missing.tsv: cannot read it"):
+        read_everyday_words()
+    monkeypatch.delenv("HANRAG_EVERYDAY_WORDS")
+    assert len(read_everyday_words()) > 200  # the bundled labour-law table
+
+
 def test_the_words_asking_the_answer_type() -> None:
     assert asking_words("노동위원회가 몇 배까지 배상 명령을 할 수 있나요?") == "몇 배"
     assert asking_words("퇴직하면 어떻게 되나요?") is None

@@ -50,9 +50,24 @@ from hanrag.generate.base import REFUSAL, Context
 from hanrag.ingest.structure import is_title_list
 from hanrag.ingest.tables import row_sentences
 from hanrag.retrieve.fusion import convex_combination, normalize
-from hanrag.retrieve.section_rank import Provision, article_label, cited_provisions, is_sanction, punishes
+from hanrag.retrieve.section_rank import (
+    Provision,
+    article_label,
+    cited_provisions,
+    is_sanction,
+    punishes,
+)
 from hanrag.text.base import Tokenizer
-from hanrag.text.question import PARTY_TERMS, Case, Question, analyse, asking_words, asks_contents, carries, repeats
+from hanrag.text.question import (
+    PARTY_TERMS,
+    Case,
+    Question,
+    analyse,
+    asking_words,
+    asks_contents,
+    carries,
+    repeats,
+)
 from hanrag.text.sentences import split_sentences
 
 # Score added to a sentence's fused score (0..1) for each cue; see the module docstring.

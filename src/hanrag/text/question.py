@@ -13,10 +13,12 @@ differently from the documents (월급날 for 지급기일), while the main argu
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
+from pathlib import Path
 
 from hanrag.recent import Recent
 from hanrag.text.base import analysable, base_tag
@@ -98,11 +100,23 @@ _ASKED = [  # question wording -> answer type; first match wins
 # The pairs live in data/everyday_words.tsv (one per line: pattern, term, an optional "# why").
 
 
+def everyday_words_text(path: str | None = None) -> str:
+    """The table's text: the file at ``path`` (default ``$HANRAG_EVERYDAY_WORDS``, read once at import, for a
+    corpus of another domain), else the bundled data/everyday_words.tsv (labour law)."""
+    path = path if path is not None else os.environ.get("HANRAG_EVERYDAY_WORDS")
+    if path:
+        try:
+            return Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValueError(f"HANRAG_EVERYDAY_WORDS={path}: cannot read it ({exc.__class__.__name__})") from exc
+    return files("hanrag").joinpath("data/everyday_words.tsv").read_text(encoding="utf-8")
+
+
 def read_everyday_words(text: str | None = None) -> tuple[tuple[re.Pattern[str], str], ...]:
-    """The (pattern, statutory term) pairs of ``text`` (default: the bundled data/everyday_words.tsv):
-    tab-separated lines, ``#`` lines and blank lines skipped; a malformed line raises ValueError."""
+    """The (pattern, statutory term) pairs of ``text`` (default: ``everyday_words_text()``): tab-separated
+    lines, ``#`` lines and blank lines skipped; a malformed line raises ValueError."""
     if text is None:
-        text = files("hanrag").joinpath("data/everyday_words.tsv").read_text(encoding="utf-8")
+        text = everyday_words_text()
     pairs = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.startswith("#"):
