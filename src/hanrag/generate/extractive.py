@@ -64,7 +64,6 @@ from hanrag.text.question import (
     Question,
     analyse,
     asking_words,
-    asks_contents,
     carries,
     repeats,
 )
@@ -356,8 +355,7 @@ class ExtractiveAnswerer:
         # exception to 제70조 ②'s ban on night work, and answers "임신한 직원이 원하면 밤에 일할 수 있나요?" only so.
         # An item of a list of matters ("다음 각 호의 사항을 정하면") is a topic, no case: it reads so only for a question
         # asking what a document must hold ("기숙사 규칙에 외박 같은 내용도 넣어야 하나요?": 제99조 ① and its item 1).
-        contents = asks_contents(question)
-        cited = [f"{c} {p.lead}" if p.lead and (contents or not p.matters) else c for c, p in zip(cited, pieces)]
+        cited = [f"{c} {p.lead}" if p.lead and (asked.asks_contents or not p.matters) else c for c, p in zip(cited, pieces)]
         if asked.answer_type == "sanction":  # a sanction reads with the rules it punishes
             cited = [f"{c} {' '.join(o.text for o in pieces if punishes(p.punishes, article_label(o.heading), o.paragraph))}"
                      if p.punishes else c for c, p in zip(cited, pieces)]
@@ -580,7 +578,7 @@ def cue_features(asked: Question, piece: Piece) -> list[float]:
     # "6. “평균임금”이란 …" for 평균임금은 어느 기간 …: a definition is no mere list item
     defines = bool(asked.defines) and bool(set(asked.defines) & set(cues.defined_terms(piece.text)))
     # … nor is the item of a list of matters a document must hold, asked as such ("… 외박 같은 내용도 넣어야 하나요?")
-    item = float(not defines and cues.is_item(piece.text) and not (piece.matters and asks_contents(asked.text)))
+    item = float(not defines and cues.is_item(piece.text) and not (piece.matters and asked.asks_contents))
     given = 0.0
     if asked.given:  # each number given is part of the case: "30명이 안 되는 회사는 주 12시간 말고 …" -> 30명
         given = sum(repeats(f"{piece.rule} {piece.text}", g) for g in asked.given) / len(asked.given)
@@ -619,7 +617,7 @@ def unstated_focus(
     focus."""
     if corpus_texts is not None:  # a store lookup each: both rules below may ask for the same word
         corpus_texts = functools.cache(corpus_texts)
-    topics = not asks_contents(asked.text)  # a list of matters answers what a document must hold
+    topics = not asked.asks_contents  # a list of matters answers what a document must hold
     stated = [cues.outside_mentions(t, topics=topics) for t in texts]
     # The law the texts call "이 법" (``own_law``: 근로기준법 in "가게에도 근로기준법이 적용되나요?") is stated
     # by every text of it: its name is on its title block, which search sets after the body.

@@ -210,6 +210,7 @@ class Question:
     answer_type: str | None = None
     modality: str | None = None  # "permission" | "obligation" | None
     asks_exception: bool = False
+    asks_contents: bool = False  # what a document must hold (``asks_contents``): its list of matters answers
     nouns: tuple[str, ...] = field(default=())  # every noun of the question
     # Words that only ask (경우 in 어떤 경우에, 직책 in 어떤 직책을, 수 없 in 할 수 없나요): not what
     # the question is about.
@@ -493,6 +494,7 @@ def _analyse(question: str) -> Question:
         defines=tuple(dict.fromkeys("".join(d.split()) for d in defines)),
         actor=actor if modality else None,
         asks_exception=bool(_ASKS_EXCEPTION.search(question)),
+        asks_contents=asks_contents(question),
         limits=tuple(dict.fromkeys(m.group() for m in _LIMIT_WORDS.finditer(question))),
         nouns=tuple(dict.fromkeys(nouns)),
         asking=asked_with,
