@@ -39,8 +39,12 @@ Questions (bench/data/, written for this benchmark):
   start of session 11 before any change of that session, phrases checked by program; measured at once
   with the code as it was, and again at the end of the session; its misses read then (one change made after);
 - statute_answerable_heldout10.jsonl, statute_nearmiss_heldout10.txt: 25 + 25 more, written at the end of
-  session 11 by a helper that saw only the statute and the earlier questions; sealed: not in ``PARTS``.
-  The next session adds "_heldout10" to ``PARTS`` and measures it blind before changing anything.
+  session 11 by a helper that saw only the statute and the earlier questions; measured blind at the
+  start of session 12 before any change (44 % fact first, 4 % refused; near misses 92 % refused), kept
+  unread through that session and measured again at its end;
+- statute_answerable_heldout11.jsonl, statute_nearmiss_heldout11.txt: 25 + 25 more, written at the start
+  of session 12 by a helper that saw only the statute and the earlier questions; sealed: not in ``PARTS``.
+  The next session adds "_heldout11" to ``PARTS`` and measures it blind before changing anything.
 Measures, per set: the phrase in the first quoted sentence, the phrase anywhere in the
 answer, answerable questions refused, near-miss questions refused. Default: the offline
 extractive answerer; ``--llm SPEC`` measures an LLM backend (e.g. openai:gpt-4o-mini, with
@@ -64,7 +68,7 @@ STATUTE = BENCH.parent / "src" / "hanrag" / "data" / "labor_standards_act.pdf"
 DATA = BENCH / "data"
 # The parts measured, in the order they were written; the last is the blind one (--show leaves its misses
 # unprinted).
-PARTS = ("", "_heldout", "_heldout2", "_heldout3", "_heldout4", "_heldout5", "_heldout6", "_heldout7", "_heldout8", "_heldout9")
+PARTS = ("", "_heldout", "_heldout2", "_heldout3", "_heldout4", "_heldout5", "_heldout6", "_heldout7", "_heldout8", "_heldout9", "_heldout10")
 BLIND = PARTS[-1].lstrip("_")
 
 
