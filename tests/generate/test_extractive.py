@@ -117,6 +117,8 @@ def test_a_table_is_quoted_by_the_row_that_answers(tmp_path: Path) -> None:
         ("연장근로 수당을 안 준 사장은 처벌받나요?", "3년 이하의 징역"),
         # the purpose is stated as "…을 목적으로 한다" (제1조); the title block naming 근로기준법 is not a source
         ("근로기준법은 무엇을 위해 만든 법인가요?", "목적으로 한다"),
+        # ④ of 제24조(경영상 이유에 의한 해고의 제한) reads with its article's title, as ① is written with it
+        ("한꺼번에 많은 직원을 정리해고하면 노동부에 신고해야 하나요?", "고용노동부장관에게 신고하여야"),
     ],
 )
 def test_statute_the_sentence_that_answers_comes_first(statute_index: Path, question: str, phrase: str) -> None:
@@ -292,6 +294,21 @@ def test_a_paragraph_reads_with_the_paragraph_of_its_article_it_refers_to() -> N
     assert referred_paragraphs(second, [elsewhere, first, second]) == [first.text]
     assert referred_paragraphs(second, [elsewhere, second]) == []  # ① of its article not among the hits
     assert referred_paragraphs(first, [first, second]) == []
+
+
+def test_every_sentence_reads_with_its_articles_title() -> None:
+    """The first sentence of an article is written with its title; the others read with it too."""
+    from hanrag.generate.extractive import Piece, read_with
+    from hanrag.text.question import analyse
+
+    heading = "제24조(경영상 이유에 의한 해고의 제한)"
+    first = Piece(1, f"{heading} ① 사용자가 경영상 이유에 의하여 근로자를 해고하려면 긴박한 경영상의 필요가 있어야 한다.", heading)
+    fourth = Piece(1, "④ 사용자는 제1항에 따라 일정한 규모 이상의 인원을 해고하려면 고용노동부장관에게 신고하여야 한다.", heading)
+    untitled = Piece(2, "사용자는 근로자에게 알려야 한다.", "")
+    asked = analyse("정리해고를 하면 노동부에 신고해야 하나요?")
+    read = read_with(asked, [first, fourth, untitled])
+    assert "경영상 이유에 의한 해고의 제한" in read[1]
+    assert read[2].strip() == ""
 
 
 def test_the_proviso_stating_the_questions_restriction_goes_first() -> None:

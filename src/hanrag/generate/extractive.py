@@ -279,8 +279,7 @@ class ExtractiveAnswerer:
                  plain: Sequence[tuple[str, str]]) -> float:
         """``support`` with the coverage read through ``plain`` only (the cosines are the ranking's)."""
         texts = [p.text for p in pieces]
-        titles = cues.article_titles(p.heading for p in pieces)
-        cited = [" ".join(cues.cited_titles(t, titles) + referred_paragraphs(p, pieces)) for t, p in zip(texts, pieces)]
+        cited = read_with(asked, pieces)
         coverage = self._coverage(question, texts, skip=asked.unshared, plain=plain,
                                   own=self._own_law(asked, texts), cited=cited, limits=asked.limits)
         cosine = max(s.cosine for s in ranked)
@@ -349,16 +348,7 @@ class ExtractiveAnswerer:
     def _features(self, question: str, asked: Question, pieces: Sequence[Piece]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per piece: coverage, cosine (raw), and the ``CUES`` (rows)."""
         texts = [p.text for p in pieces]
-        titles = cues.article_titles(p.heading for p in pieces)
-        cited = [" ".join(cues.cited_titles(t, titles) + referred_paragraphs(p, pieces)) for t, p in zip(texts, pieces)]
-        # A list item reads with the sentence it completes: "3. 임신 중의 여성이 명시적으로 청구하는 경우" is an
-        # exception to 제70조 ②'s ban on night work, and answers "임신한 직원이 원하면 밤에 일할 수 있나요?" only so.
-        # An item of a list of matters ("다음 각 호의 사항을 정하면") is a topic, no case: it reads so only for a question
-        # asking what a document must hold ("기숙사 규칙에 외박 같은 내용도 넣어야 하나요?": 제99조 ① and its item 1).
-        cited = [f"{c} {p.lead}" if p.lead and (asked.asks_contents or not p.matters) else c for c, p in zip(cited, pieces)]
-        if asked.answer_type == "sanction":  # a sanction reads with the rules it punishes
-            cited = [f"{c} {' '.join(o.text for o in pieces if punishes(p.punishes, article_label(o.heading), o.paragraph))}"
-                     if p.punishes else c for c, p in zip(cited, pieces)]
+        cited = read_with(asked, pieces)
         coverage = self._coverage(question, texts, skip=asked.unshared, plain=asked.plain,
                                   own=self._own_law(asked, texts), cited=cited, limits=asked.limits)
         cosine = self.embed_passages(texts) @ self.embed_query(question)
@@ -409,6 +399,9 @@ class ExtractiveAnswerer:
         # A cited law's name covers nothing of the question: 「근로자퇴직급여 보장법」 is no rule on 퇴직.
         for i, terms in enumerate(self.tokenizer.tokenize([cues.without_law_names(t) for t in texts])):
             present = set(terms) | set(referred[i])
+            # Kiwi reads "정당한" as 정당하 in one sentence and 정당 + 하 in another: an adjective or verb on 하 and
+            # its root are present together.
+            present |= {f"{t}하" for t in present if len(t) >= 2} | {t[:-1] for t in present if len(t) >= 3 and t[-1] == "하"}
             if inside:
                 written = "".join(texts[i].split())
                 present |= {t for t in inside if t in written}
@@ -458,6 +451,27 @@ def _own_focus(asked: Question, unused: Sequence[str]) -> bool:
         any("".join(g) in phrase.replace(" ", "") for g in asked.focus) and not any(p in phrase for p in parties)
         for phrase in unused
     )
+
+
+def read_with(asked: Question, pieces: Sequence[Piece]) -> list[str]:
+    """Per piece, the text it is read with for coverage: the titles of the articles it refers to, the paragraphs it
+    cites, its list's lead-in, its article's title and, for a sanction asked, the rules it punishes."""
+    texts = [p.text for p in pieces]
+    titles = cues.article_titles(p.heading for p in pieces)
+    cited = [" ".join(cues.cited_titles(t, titles) + referred_paragraphs(p, pieces)) for t, p in zip(texts, pieces)]
+    # A list item reads with the sentence it completes: "3. 임신 중의 여성이 명시적으로 청구하는 경우" is an
+    # exception to 제70조 ②'s ban on night work, and answers "임신한 직원이 원하면 밤에 일할 수 있나요?" only so.
+    # An item of a list of matters ("다음 각 호의 사항을 정하면") is a topic, no case: it reads so only for a question
+    # asking what a document must hold ("기숙사 규칙에 외박 같은 내용도 넣어야 하나요?": 제99조 ① and its item 1).
+    cited = [f"{c} {p.lead}" if p.lead and (asked.asks_contents or not p.matters) else c for c, p in zip(cited, pieces)]
+    # Every sentence reads with its article's title, as the first one is written with it ("제24조(경영상 이유에
+    # 의한 해고의 제한) ① …"): "④ 사용자는 제1항에 따라 … 해고하려면 … 신고하여야 한다" is about 정리해고 too, and
+    # the title no longer favours ① over the later paragraph that answers.
+    cited = [f"{c} {titles.get(article_label(p.heading) or '', '')}" for c, p in zip(cited, pieces)]
+    if asked.answer_type == "sanction":  # a sanction reads with the rules it punishes
+        cited = [f"{c} {' '.join(o.text for o in pieces if punishes(p.punishes, article_label(o.heading), o.paragraph))}"
+                 if p.punishes else c for c, p in zip(cited, pieces)]
+    return cited
 
 
 def referred_paragraphs(piece: Piece, pieces: Sequence[Piece]) -> list[str]:
