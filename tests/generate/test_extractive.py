@@ -117,6 +117,8 @@ def test_a_table_is_quoted_by_the_row_that_answers(tmp_path: Path) -> None:
         ("연장근로 수당을 안 준 사장은 처벌받나요?", "3년 이하의 징역"),
         # the purpose is stated as "…을 목적으로 한다" (제1조); the title block naming 근로기준법 is not a source
         ("근로기준법은 무엇을 위해 만든 법인가요?", "목적으로 한다"),
+        # two months fall within "3개월 미만", item 1 of 제26조's proviso: the exception answers, not the rule
+        ("입사한 지 두 달밖에 안 된 직원도 해고 예고를 받아야 하나요?", "계속 근로한 기간이 3개월 미만인 경우"),
         # ④ of 제24조(경영상 이유에 의한 해고의 제한) reads with its article's title, as ① is written with it
         ("한꺼번에 많은 직원을 정리해고하면 노동부에 신고해야 하나요?", "고용노동부장관에게 신고하여야"),
     ],
@@ -605,3 +607,14 @@ def test_a_list_of_matters_states_its_topics_for_a_question_asking_what_a_docume
     never = lambda words: set()  # noqa: E731
     assert unstated_focus(analyse("기숙사 규칙에 외박 같은 내용도 넣어야 하나요?"), texts, never) == ([], [])
     assert unstated_focus(analyse("외박은 한 달에 몇 번 할 수 있나요?"), texts, never)[0] == ["외박"]
+
+
+def test_a_list_item_is_quoted_after_the_sentence_leading_into_its_list() -> None:
+    from hanrag.generate.extractive import ScoredSentence, quoted
+
+    lead_in = "다만, 다음 각 호의 어느 하나에 해당하는 경우에는 그러하지 아니하다. <개정 2010. 6. 4., 2019. 1. 15.>"
+    item = ScoredSentence(1, "1. 근로자가 계속 근로한 기간이 3개월 미만인 경우", 1.0, 1.0, 1.0, lead_in=lead_in)
+    assert quoted(item) == "다만, 다음 각 호의 어느 하나에 해당하는 경우에는 그러하지 아니하다. 1. 근로자가 계속 근로한 기간이 3개월 미만인 경우"
+    proviso = ScoredSentence(1, lead_in, 1.0, 1.0, 1.0)
+    assert quoted(item, [proviso]) == item.text  # its lead-in quoted already
+    assert quoted(proviso) == lead_in

@@ -7,9 +7,11 @@ from hanrag.text.question import (
     asks_contents,
     carries,
     given_numbers,
+    given_points,
     law_names,
     read_everyday_words,
     repeats,
+    within,
     statutory_terms,
 )
 
@@ -340,3 +342,23 @@ def test_question_blind_everyday_words() -> None:
     assert "원직복직(原職復職)을 원하지 아니" in terms("복직 대신 돈으로 받을 수 있나요?")
     # neighbouring laws' institutions stay unmapped
     assert statutory_terms("육아휴직 중 단축근무는 되나요?") == ()
+
+
+def test_counts_in_words_are_given_in_the_statutes_units() -> None:
+    assert given_numbers("입사한 지 두 달밖에 안 된 직원도 해고 예고를 받아야 하나요?") == ("2개월",)
+    assert given_numbers("석 달 일했는데 연차가 있나요?") == ("3개월",)
+    assert given_numbers("17살 알바는 하루에 몇 시간 일할 수 있나요?") == ("17세",)  # 하루에: a rate, no case
+    assert given_numbers("지각을 세 번 하면 해고되나요?") == ("3회",)
+    assert given_numbers("이틀 동안 무단결근하면 어떻게 되나요?") == ("2일",)
+    assert given_numbers("두 번째 경고를 받았어요") == ()  # an ordinal
+
+
+def test_a_count_given_as_a_point_falls_within_a_bound_the_statute_states() -> None:
+    assert given_points("입사한 지 두 달밖에 안 된 직원도 해고 예고를 받아야 하나요?") == ("2개월",)
+    assert given_points("30명이 안 되는 회사는 주 12시간 말고 더 시킬 수 있나요?") == ("12시간",)  # 30명: a bound
+    assert given_points("주 52시간을 넘겨서 일을 시켜도 되나요?") == ()
+    assert within("1. 근로자가 계속 근로한 기간이 3개월 미만인 경우", "2개월")
+    assert not within("계속 근로한 기간이 3개월 이상인 근로자", "2개월")
+    assert within("2주 이내의 일정한 단위기간", "10일") and not within("2주 이내", "15일")
+    assert within("1년 미만인 근로자", "11개월") and not within("1년 미만인 근로자", "12개월")
+    assert not within("18세 미만인 사람", "3개월")  # another kind of count

@@ -50,6 +50,14 @@ def without_law_names(text: str) -> str:
     return _CITED_NAME.sub(lambda m: " " * len(m.group()), text)
 
 
+_NOTE = re.compile(r"\s*<(?:전문)?(?:개정|신설|제목개정|본조신설)[^>]*>")  # "<개정 2010. 6. 4., 2019. 1. 15.>"
+
+
+def without_notes(text: str) -> str:
+    """``text`` without the amendment notes a statute's sentences carry ("<개정 2010. 6. 4.>")."""
+    return _NOTE.sub("", text).strip()
+
+
 def outside_mentions(text: str, cited_terms: bool = True, topics: bool = True) -> str:
     """``text`` with its mentions blanked (same length, so offsets hold)."""
     chars = list(text)

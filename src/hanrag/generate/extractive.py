@@ -66,6 +66,7 @@ from hanrag.text.question import (
     asking_words,
     carries,
     repeats,
+    within,
 )
 from hanrag.text.sentences import split_sentences
 
@@ -135,6 +136,8 @@ class ScoredSentence:
     heading: str = ""  # its piece's (see ``Piece``)
     paragraph: int | None = None
     punishes: frozenset[Provision] = frozenset()
+    lead: str = ""  # for a list item, what it completes (see ``Piece``)
+    lead_in: str = ""  # for a list item, the sentence leading into its list
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,7 @@ class Piece:
     # 다음 각 호의 … 그러하지 아니하다"): what the item completes
     lead: str = ""
     matters: bool = False  # that lead-in lists matters ("다음 각 호의 사항을 …"): its items are topics, no cases
+    lead_in: str = ""  # for a list item, the sentence leading into its list itself (the proviso, not its rule)
 
 
 class ExtractiveAnswerer:
@@ -213,7 +217,7 @@ class ExtractiveAnswerer:
             yield reply.refusal
             return
         for i, sentence in enumerate(reply.sentences):
-            yield ("\n" if i else "") + f"{sentence.text} [{sentence.n}]"
+            yield ("\n" if i else "") + f"{quoted(sentence, reply.sentences[:i])} [{sentence.n}]"
 
     def reply(self, question: str, contexts: Sequence[Context]) -> Reply:
         """The sentences to quote, best first, and the refusal if any (the module docstring's rules).
@@ -315,7 +319,7 @@ class ExtractiveAnswerer:
                 texts = [(item, titles) for start, end in next(spans)
                          for titles in [is_title_list(chunk.text[start:end])]
                          for item in cues.split_items(chunk.text[start:end])]
-            rule = lead = ""
+            rule = lead = lead_in = ""
             matters = False
             sanction = is_sanction(heading)
             paragraph: int | None = None
@@ -329,9 +333,9 @@ class ExtractiveAnswerer:
                     punished = punished_provisions(text, [t for t, _ in texts[i + 1:]]) if sanction else frozenset()
                     pieces.append(Piece(context.n, text, heading, rule if proviso else "", float(hit_scores[context.n]),
                                         not heading or first[heading] == context.n, punished, paragraph,
-                                        lead if item else "", item and matters))
+                                        lead if item else "", item and matters, lead_in if item else ""))
                 if not item:
-                    lead, matters = (f"{rule} {text}" if proviso else text), "각 호의 사항" in text
+                    lead, matters, lead_in = (f"{rule} {text}" if proviso else text), "각 호의 사항" in text, text
                 if not proviso and not item:
                     rule = text
         return pieces
@@ -367,7 +371,7 @@ class ExtractiveAnswerer:
         scored = [
             ScoredSentence(pieces[r].n, texts[r], float(coverage[r]), float(cosine[r]),
                            float(score) + weighted(cue[r], self.weights), pieces[r].rule,
-                           pieces[r].heading, pieces[r].paragraph, pieces[r].punishes)
+                           pieces[r].heading, pieces[r].paragraph, pieces[r].punishes, pieces[r].lead, pieces[r].lead_in)
             for r, score in zip(fused_rows, fused)
         ]
         ranked = sorted(scored, key=lambda s: -s.score)
@@ -453,6 +457,14 @@ def _own_focus(asked: Question, unused: Sequence[str]) -> bool:
     )
 
 
+def quoted(sentence: ScoredSentence, before: Sequence[ScoredSentence] = ()) -> str:
+    """A sentence as the answer quotes it: a list item after the sentence leading into its list, unless quoted
+    already ("1. 근로자가 계속 근로한 기간이 3개월 미만인 경우" alone does not say it is an exception to 해고 예고)."""
+    if sentence.lead_in and cues.is_item(sentence.text) and not any(s.text == sentence.lead_in for s in before):
+        return f"{cues.without_notes(sentence.lead_in)} {sentence.text}"
+    return sentence.text
+
+
 def read_with(asked: Question, pieces: Sequence[Piece]) -> list[str]:
     """Per piece, the text it is read with for coverage: the titles of the articles it refers to, the paragraphs it
     cites, its list's lead-in, its article's title and, for a sanction asked, the rules it punishes."""
@@ -535,18 +547,36 @@ def sanction_first(asked: Question, ranked: list[ScoredSentence]) -> list[Scored
 
 
 def proviso_first(asked: Question, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
-    """The best sentence's own proviso goes first when it states a restriction of the question that the
-    rule does not: "고등학생 알바는 합의하면 하루에 몇 시간 더 …" asks for "다만, 당사자 사이의 합의에 따라
-    1일에 1시간 … 연장할 수 있다", the exception to 제69조's rule, by giving its condition (합의)."""
-    if not ranked or not asked.restricting or ranked[0].rule:
+    """The best sentence's own exception goes first when it states a case of the question that the rule does not:
+    its proviso giving the question's restriction ("고등학생 알바는 합의하면 하루에 몇 시간 더 …" asks for "다만,
+    당사자 사이의 합의에 따라 1일에 1시간 … 연장할 수 있다", the exception to 제69조's rule, by giving its condition,
+    합의), or an item of its proviso's list holding the count the question gives ("입사한 지 두 달밖에 안 된 직원도
+    해고 예고를 받아야 하나요?": "1. 근로자가 계속 근로한 기간이 3개월 미만인 경우" of 제26조's 다만, …)."""
+    if not ranked or not (asked.restricting or asked.given) or ranked[0].rule:
         return ranked
     best = ranked[0]
-    own = next((s for s in ranked[1:] if s.rule == best.text), None)
-    if own is None:
-        return ranked
-    if any(cues.coverage(g, [own.text]) == "stated" and cues.coverage(g, [best.text]) != "stated" for g in asked.restricting):
-        return [own] + [s for s in ranked if s is not own]
+    for own in ranked[1:]:
+        if own.rule == best.text:
+            if any(cues.coverage(g, [own.text]) == "stated" and cues.coverage(g, [best.text]) != "stated"
+                   for g in asked.restricting):
+                return [own] + [s for s in ranked if s is not own]
+            break
+    for item in ranked[1:]:
+        if item.lead.startswith(f"{best.text} ") and cues.is_exception(item.lead[len(best.text) + 1:]) \
+                and states_given(asked, item.text) and not states_given(asked, best.text):
+            return [item] + [s for s in ranked if s is not item]
     return ranked
+
+
+def states_given(asked: Question, text: str) -> bool:
+    """Whether ``text`` states a count the question gives, or a bound holding one it gives as a point."""
+    return any(states_count(asked, text, g) for g in asked.given)
+
+
+def states_count(asked: Question, text: str, given: str) -> bool:
+    """Whether ``text`` states the count ``given`` (one of ``asked.given``): as written, or, for a count given as a
+    point, by a bound holding it (두 달: "3개월 미만")."""
+    return repeats(text, given) or (given in asked.points and within(text, given))
 
 
 def fact_first(asked: Question, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
@@ -595,7 +625,9 @@ def cue_features(asked: Question, piece: Piece) -> list[float]:
     item = float(not defines and cues.is_item(piece.text) and not (piece.matters and asked.asks_contents))
     given = 0.0
     if asked.given:  # each number given is part of the case: "30명이 안 되는 회사는 주 12시간 말고 …" -> 30명
-        given = sum(repeats(f"{piece.rule} {piece.text}", g) for g in asked.given) / len(asked.given)
+        # … or falls within a bound it states: "입사한 지 두 달밖에 안 된 직원" in "3개월 미만인 경우"
+        case = f"{piece.rule} {piece.text}"
+        given = sum(states_count(asked, case, g) for g in asked.given) / len(asked.given)
     condition = float(bool(asked.cases) and all(_states(asked, f"{piece.rule} {piece.text}", case) for case in asked.cases))
     focus = 0.0
     if asked.focus:

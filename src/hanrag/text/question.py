@@ -225,6 +225,9 @@ class Question:
     # Numbers with their unit that the question gives (2주 in 2주 단위 …, 18세 in 18세 미만인): the
     # case asked about, squashed.
     given: tuple[str, ...] = ()
+    # Of those, the ones given as a point (두 달밖에 안 된, 17살), not as a bound (1년 미만인): a statute's bound holding
+    # them states the case too (3개월 미만, 18세 미만).
+    points: tuple[str, ...] = ()
     # Everyday words of the question with the statutory term for each (집안일 -> 가사).
     plain: tuple[tuple[str, str], ...] = ()
     # The conditions the question gives in words (복직을 원하지 않으면, 구제신청을 받은): the case asked about.
@@ -267,9 +270,77 @@ class Question:
 _GIVEN = re.compile(r"(?<![\d.,])(\d[\d,]*(?:\.\d+)?)\s*(개월|시간|시(?!간)|주|일|년|월|분|세|살|명|회|번|배|퍼센트|%|만원|원|억)")
 
 
+# The unit a statute writes for the one a user says: 2달 is 2개월, 17살 is 17세, 3번 is 3회, 두 해 is 2년.
+_STATUTE_UNIT = {"달": "개월", "살": "세", "번": "회", "해": "년"}
+# Numbers users write in words with a counter (두 달, 석 달, 열 명, 한 번): the native numerals up to twenty.
+_NATIVE_NUMBERS = {"한": 1, "하나": 1, "두": 2, "둘": 2, "세": 3, "석": 3, "서": 3, "네": 4, "넉": 4, "다섯": 5, "여섯": 6,
+                   "일곱": 7, "여덟": 8, "아홉": 9, "열": 10, "열한": 11, "열두": 12, "스무": 20}
+_NATIVE_GIVEN = re.compile(
+    rf"(?<![가-힣])({'|'.join(sorted(_NATIVE_NUMBERS, key=len, reverse=True))})\s*(달|시간|주|명|번|살|해)(?!째)"
+    r"(?=$|[\s?.,]|이|가|을|를|은|는|도|만|밖|동안|간|정도|쯤|반|씩)"  # not 에: 하루에, 한 달에 give a rate, no case
+)
+# Days counted in words: 하루, 이틀, … 열흘, 보름; a week is 일주일.
+_DAY_WORDS = {"하루": "1일", "이틀": "2일", "사흘": "3일", "나흘": "4일", "닷새": "5일", "엿새": "6일", "이레": "7일",
+              "열흘": "10일", "보름": "15일", "일주일": "1주"}
+_DAY_GIVEN = re.compile(rf"(?<![가-힣])({'|'.join(_DAY_WORDS)})(?=$|[\s?.,]|이|가|을|를|은|는|도|만|밖|동안|정도|쯤)")
+
+
+def _given(question: str) -> list[tuple[int, int, str]]:
+    """Each count the question gives: its span and its squashed form in the statute's units."""
+    found = [(m.start(), m.end(), m.group(1) + _STATUTE_UNIT.get(m.group(2), m.group(2))) for m in _GIVEN.finditer(question)]
+    found += [(m.start(), m.end(), f"{_NATIVE_NUMBERS[m.group(1)]}{_STATUTE_UNIT.get(m.group(2), m.group(2))}")
+              for m in _NATIVE_GIVEN.finditer(question)]
+    found += [(m.start(), m.end(), _DAY_WORDS[m.group(1)]) for m in _DAY_GIVEN.finditer(question)]
+    return sorted(found)
+
+
 def given_numbers(question: str) -> tuple[str, ...]:
-    """The numbers with their unit that ``question`` gives (squashed: "2주", "18세", "10시")."""
-    return tuple(dict.fromkeys(m.group(1) + m.group(2) for m in _GIVEN.finditer(question)))
+    """The numbers with their unit that ``question`` gives, in the statute's units (squashed: "2주", "18세",
+    "10시"; 두 달 and 2달 as "2개월", 하루 as "1일")."""
+    return tuple(dict.fromkeys(g for _, _, g in _given(question)))
+
+
+# A bound a statute states on a count: "3개월 미만", "18세 이상", "2주 이내".
+_BOUND = re.compile(r"(?<![\d.,])(\d[\d,]*)\s*(개월|년|주|일|시간|세|명|회)\s*(미만|이하|이내|이상|초과)")
+_PER = {("년", "개월"): 12, ("주", "일"): 7}
+
+
+def _in_units(value: float, unit: str, wanted: str) -> float | None:
+    if unit == wanted:
+        return value
+    if (unit, wanted) in _PER:
+        return value * _PER[(unit, wanted)]
+    if (wanted, unit) in _PER:
+        return value / _PER[(wanted, unit)]
+    return None
+
+
+def within(text: str, given: str) -> bool:
+    """Whether ``text`` states a bound that the squashed count ``given`` falls within: 2개월 in "3개월 미만",
+    17세 in "18세 미만", 10일 in "2주 이내" (not 2개월 in "3개월 이상")."""
+    number = re.match(r"\d[\d,]*", given)
+    if number is None:
+        return False
+    value, unit = float(number.group().replace(",", "")), given[number.end():]
+    for m in _BOUND.finditer(text):
+        bound = _in_units(float(m.group(1).replace(",", "")), m.group(2), unit)
+        if bound is None:
+            continue
+        if {"미만": value < bound, "이하": value <= bound, "이내": value <= bound,
+                "이상": value >= bound, "초과": value > bound}[m.group(3)]:
+            return True
+    return False
+
+
+# A count the question gives as a bound itself ("1년 미만인", "30명이 안 되는", "주 52시간을 넘겨서"): a case of
+# its own bound, not a point a statute's bound holds.
+_GIVEN_BOUND = re.compile(r"^\s*(?:이|가|을|를|은|는|도)?\s*(?:미만|이하|이상|초과|이내|넘|안\s*[되된돼]|못\s*[되된돼]|까지|보다|이\s*안|이\s*넘)")
+
+
+def given_points(question: str) -> tuple[str, ...]:
+    """Of ``given_numbers``, those the question gives as a point (입사한 지 두 달밖에 안 된, 17살), not as a bound."""
+    return tuple(dict.fromkeys(g for _, end, g in _given(question)
+                               if question[end:].lstrip().startswith("밖에") or not _GIVEN_BOUND.match(question[end:])))
 
 
 def repeats(text: str, given: str) -> bool:
@@ -490,6 +561,7 @@ def _analyse(question: str) -> Question:
         laws=law_names(question),
         cases=tuple(dict.fromkeys(cases)),
         given=given_numbers(question),
+        points=given_points(question),
         modality=modality,
         defines=tuple(dict.fromkeys("".join(d.split()) for d in defines)),
         actor=actor if modality else None,
