@@ -117,6 +117,8 @@ def test_a_table_is_quoted_by_the_row_that_answers(tmp_path: Path) -> None:
         ("연장근로 수당을 안 준 사장은 처벌받나요?", "3년 이하의 징역"),
         # the purpose is stated as "…을 목적으로 한다" (제1조); the title block naming 근로기준법 is not a source
         ("근로기준법은 무엇을 위해 만든 법인가요?", "목적으로 한다"),
+        # 같이 사는 가족 is the table's 동거하는 친족, which only 제11조's proviso states: it goes first
+        ("같이 사는 가족끼리만 일하는 가게에도 근로기준법이 적용되나요?", "동거하는 친족만을 사용하는"),
         # two months fall within "3개월 미만", item 1 of 제26조's proviso: the exception answers, not the rule
         ("입사한 지 두 달밖에 안 된 직원도 해고 예고를 받아야 하나요?", "계속 근로한 기간이 3개월 미만인 경우"),
         # ④ of 제24조(경영상 이유에 의한 해고의 제한) reads with its article's title, as ① is written with it

@@ -362,3 +362,9 @@ def test_a_count_given_as_a_point_falls_within_a_bound_the_statute_states() -> N
     assert within("2주 이내의 일정한 단위기간", "10일") and not within("2주 이내", "15일")
     assert within("1년 미만인 근로자", "11개월") and not within("1년 미만인 근로자", "12개월")
     assert not within("18세 미만인 사람", "3개월")  # another kind of count
+
+
+def test_a_phrase_of_the_table_gives_its_term_to_the_noun_it_ends_on() -> None:
+    asked = analyse("같이 사는 가족끼리만 일하는 가게에도 근로기준법이 적용되나요?")
+    assert "동거하는 친족" in asked.terms_of("가족")
+    assert "동거하는 친족" not in asked.terms_of("가게")

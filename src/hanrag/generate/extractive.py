@@ -557,7 +557,9 @@ def proviso_first(asked: Question, ranked: list[ScoredSentence]) -> list[ScoredS
     best = ranked[0]
     for own in ranked[1:]:
         if own.rule == best.text:
-            if any(cues.coverage(g, [own.text]) == "stated" and cues.coverage(g, [best.text]) != "stated"
+            # as written or by its statutory term (같이 사는 가족: "다만, 동거하는 친족만을 사용하는 사업 …")
+            if any(_focus_coverage(asked, g, [own.text], [cues.outside_mentions(own.text)]) == "stated"
+                   and _focus_coverage(asked, g, [best.text], [cues.outside_mentions(best.text)]) != "stated"
                    for g in asked.restricting):
                 return [own] + [s for s in ranked if s is not own]
             break

@@ -249,9 +249,12 @@ class Question:
 
     def terms_of(self, word: str) -> tuple[str, ...]:
         """Every statutory term for an everyday word of the question (사장: 사용자, 사업주), also for the noun of a
-        noun group whose one-syllable suffix the group leaves out (중학 of 중학생)."""
+        noun group whose one-syllable suffix the group leaves out (중학 of 중학생) and the noun a phrase ends on."""
         squashed = "".join(word.split())
-        return tuple(dict.fromkeys(term for everyday, term in self.plain if _same_word("".join(everyday.split()), squashed)))
+        # A phrase of the table is the noun it ends on, too: 가족 in "같이 사는 가족" (동거하는 친족).
+        return tuple(dict.fromkeys(term for everyday, term in self.plain
+                                   if _same_word("".join(everyday.split()), squashed)
+                                   or (len(everyday.split()) > 1 and _same_word(everyday.split()[-1], squashed))))
 
     @property
     def topical(self) -> tuple[tuple[str, str], ...]:
