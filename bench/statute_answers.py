@@ -41,7 +41,8 @@ Questions (bench/data/, written for this benchmark):
 - statute_answerable_heldout10.jsonl, statute_nearmiss_heldout10.txt: 25 + 25 more, written at the end of
   session 11 by a helper that saw only the statute and the earlier questions; measured blind at the
   start of session 12 before any change (44 % fact first, 4 % refused; near misses 92 % refused), kept
-  unread through that session and measured again at its end;
+  unread through that session and measured again at its end (48 % fact first, 64 % anywhere, 8 % refused;
+  near misses 92 % refused);
 - statute_answerable_heldout11.jsonl, statute_nearmiss_heldout11.txt: 25 + 25 more, written at the start
   of session 12 by a helper that saw only the statute and the earlier questions; sealed: not in ``PARTS``.
   The next session adds "_heldout11" to ``PARTS`` and measures it blind before changing anything.
