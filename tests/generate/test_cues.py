@@ -115,6 +115,10 @@ def test_references_to_a_paragraph_of_the_same_article() -> None:
     assert paragraph_references("④ 사용자는 제2항에 따른 조사 결과 …") == [(2, "조사")]
     # another article's paragraph is not this article's
     assert paragraph_references("제60조제2항에 따른 유급휴가") == []
+    # several, each: the 기간 of ③ is ①'s 10일 and ②'s 15일
+    assert paragraph_references("③ 제1항과 제2항에 따른 기간 이내에 재심을 신청하지 아니하거나 …") == [(1, "기간"), (2, "기간")]
+    # a range is the whole article, no thing one paragraph states
+    assert paragraph_references("⑤ 사용자는 제1항부터 제4항까지의 규정에 따른 휴가를 …") == []
 
 
 def test_a_clause_modifying_a_noun_is_stated_by_the_verb_modifying_it() -> None:
