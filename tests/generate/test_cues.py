@@ -111,13 +111,15 @@ def test_defined_terms() -> None:
 def test_references_to_a_paragraph_of_the_same_article() -> None:
     from hanrag.generate.cues import paragraph_references
 
-    assert paragraph_references("② 사용자는 제1항의 통보를 이유로 근로자에게 해고나 그 밖에 불리한 처우를 하지 못한다.") == [(1, "통보")]
-    assert paragraph_references("④ 사용자는 제2항에 따른 조사 결과 …") == [(2, "조사")]
+    assert paragraph_references("② 사용자는 제1항의 통보를 이유로 근로자에게 해고나 그 밖에 불리한 처우를 하지 못한다.") == [1]
+    assert paragraph_references("④ 사용자는 제2항에 따른 조사 결과 …") == [2]
     # another article's paragraph is not this article's
     assert paragraph_references("제60조제2항에 따른 유급휴가") == []
-    # several, each: the 기간 of ③ is ①'s 10일 and ②'s 15일
-    assert paragraph_references("③ 제1항과 제2항에 따른 기간 이내에 재심을 신청하지 아니하거나 …") == [(1, "기간"), (2, "기간")]
-    # a range is the whole article, no thing one paragraph states
+    # several, each, however written: the 기간 of ③ is ①'s 10일 and ②'s 15일
+    assert paragraph_references("③ 제1항과 제2항에 따른 기간 이내에 재심을 신청하지 아니하거나 …") == [1, 2]
+    assert paragraph_references("⑦ 제1항ㆍ제2항 및 제4항에 따른 휴가는 1년간 행사하지 아니하면 소멸된다.") == [1, 2, 4]
+    assert paragraph_references("② 제1항은 사용자가 천재ㆍ사변 … 적용하지 아니한다.") == [1]
+    # a range is the whole article, not what one paragraph states
     assert paragraph_references("⑤ 사용자는 제1항부터 제4항까지의 규정에 따른 휴가를 …") == []
 
 

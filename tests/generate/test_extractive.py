@@ -298,7 +298,7 @@ def test_a_paragraph_reads_with_the_paragraph_of_its_article_it_refers_to() -> N
     assert referred_paragraphs(second, [elsewhere, first, second]) == [first.text]
     assert referred_paragraphs(second, [elsewhere, second]) == []  # ① of its article not among the hits
     assert referred_paragraphs(first, [first, second]) == []
-    # what it refers to for need not be written in that paragraph: ③'s 기간 is ①'s "10일 이내" and ②'s "15일 이내"
+    # what it refers to need not be written there: ③'s 기간 is ①'s "10일 이내" and ②'s "15일 이내"
     review = Piece(1, "제31조(구제명령 등의 확정) ① 구제명령서를 통지받은 날부터 10일 이내에 중앙노동위원회에 재심을 신청할 수 있다.", "제31조(구제명령 등의 확정)")
     suit = Piece(1, "② 재심판정서를 송달받은 날부터 15일 이내에 소(訴)를 제기할 수 있다.", "제31조(구제명령 등의 확정)")
     final = Piece(1, "③ 제1항과 제2항에 따른 기간 이내에 재심을 신청하지 아니하면 그 구제명령은 확정된다.", "제31조(구제명령 등의 확정)")

@@ -241,25 +241,20 @@ def defined_terms(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys("".join(_PARENTHESES.sub("", t).split()) for t in found))
 
 
-# "제1항의 통보", "제2항에 따른 조사": a paragraph of the same article (no 제N조 before it) and the thing of it.
+# "제1항의 통보", "제2항에 따른 조사", "제1항과 제2항은 … 적용하지 아니한다", "제1항ㆍ제2항 및 제4항에 따른 휴가": paragraphs
+# of the same article (no 제N조 before them).
 _ONE_PARAGRAPH = r"제\d+항(?:제\d+호)?"
-# "제1항에 따른 …", also of several: "제1항과 제2항에 따른 기간".
-_PARAGRAPH_REF = re.compile(
-    rf"(?<![조\d])({_ONE_PARAGRAPH}(?:\s*(?:과|와|및|또는|,|부터)\s*{_ONE_PARAGRAPH}(?:까지)?)*)"
-    r"\s*(?:에\s*따른|의|에서\s*정한)\s*([가-힣]+)")
+_PARAGRAPH_REF = re.compile(rf"(?<![조\d]){_ONE_PARAGRAPH}(?:\s*(?:과|와|및|또는|,|ㆍ|·|부터)\s*{_ONE_PARAGRAPH}(?:까지)?)*")
 _PARAGRAPH_NUMBER = re.compile(r"제(\d+)항")
-_PARTICLE = re.compile(r"(?:을|를|은|는|이|가|의|에|으로|로|과|와|에게|에는)$")
 
 
-def paragraph_references(text: str) -> list[tuple[int, str]]:
-    """The paragraphs of its own article ``text`` refers to for a thing, with that thing: "② 사용자는
-    제1항의 통보를 이유로 …" -> [(1, "통보")]."""
-    found = []
+def paragraph_references(text: str) -> list[int]:
+    """The paragraphs of its own article ``text`` refers to: "② 사용자는 제1항의 통보를 이유로 …" -> [1],
+    "③ 제1항과 제2항은 … 적용하지 아니한다" -> [1, 2]. A range ("제1항부터 제4항까지의 규정에 따른 휴가") is
+    the whole article, not what one paragraph states: left out."""
+    found: list[int] = []
     for m in _PARAGRAPH_REF.finditer(text):
-        # A range ("제1항부터 제4항까지의 규정에 따른 휴가") is the whole article, not a thing stated in one.
-        if "부터" in m.group(1):
-            continue
-        numbers = [int(n) for n in _PARAGRAPH_NUMBER.findall(m.group(1))]
-        found += [(n, _PARTICLE.sub("", m.group(2))) for n in numbers]
+        if "부터" not in m.group(0):
+            found += [int(n) for n in _PARAGRAPH_NUMBER.findall(m.group(0)) if int(n) not in found]
     return found
 

@@ -487,18 +487,17 @@ def read_with(asked: Question, pieces: Sequence[Piece]) -> list[str]:
 
 
 def referred_paragraphs(piece: Piece, pieces: Sequence[Piece]) -> list[str]:
-    """The paragraphs of its own article that ``piece`` refers to for a thing they state: "② 사용자는
-    제1항의 통보를 이유로 근로자에게 해고나 … 하지 못한다" is about ①'s 통보 (근로자가 위반 사실을
-    근로감독관에게 통보할 수 있다), so it reads with ①. The thing need not be written there: "③ 제1항과 제2항에 따른
-    기간 이내에 재심을 신청하지 아니하면 …" means ①'s 10일 and ②'s 15일, and reads with both."""
+    """The paragraphs of its own article that ``piece`` refers to: "② 사용자는 제1항의 통보를 이유로 근로자에게
+    해고나 … 하지 못한다" is about ①'s 통보 (근로자가 위반 사실을 근로감독관에게 통보할 수 있다), so it reads with ①;
+    "③ 제1항과 제2항에 따른 기간 이내에 재심을 신청하지 아니하면 …" (①'s 10일, ②'s 15일) with both; "② 제1항은 …
+    적용하지 아니한다" with the rule it sets aside."""
     refs = cues.paragraph_references(piece.text)
     if not refs or not piece.heading:
         return []
     found = []
-    for number, thing in refs:
+    for number in refs:
         for other in pieces:
-            if (other.heading == piece.heading and other is not piece and cues.paragraph_number(other.text) == number
-                    and len(thing) >= 2):
+            if other.heading == piece.heading and other is not piece and cues.paragraph_number(other.text) == number:
                 found.append(other.text)
                 break
     return found
