@@ -130,3 +130,21 @@ def test_a_clause_modifying_a_noun_is_stated_by_the_verb_modifying_it() -> None:
     assert states_case(text, ["괴롭힘"], "신고하", False, ["직원", "근로자"])
     assert not states_case(text, ["괴롭힘"], "신고하", False)  # the verb's own noun is not next to it
     assert not states_case("사용자에게 신고한 사실", ["괴롭힘"], "신고하", False, ["근로자"])
+
+
+def test_a_rule_for_a_group_is_told_from_a_question_about_it() -> None:
+    from hanrag.generate.cues import asked_groups, special_groups
+
+    assert special_groups("제69조(근로시간) 15세 이상 18세 미만인 사람의 근로시간은 1일에 7시간 …") == {"youth"}
+    assert special_groups("사용자는 산후 1년이 지나지 아니한 여성에 대하여는 …") == {"women"}
+    assert special_groups("1. 계속하여 근로한 기간이 1년 미만인 근로자의 유급휴가 …") == {"new"}
+    # a group excepted in parentheses is no restriction to it
+    assert special_groups("① 사용자가 제60조제1항에 따른 유급휴가(계속하여 근로한 기간이 1년 미만인 근로자의 유급휴가는 제외한다)의 …") == set()
+    assert special_groups("② 1일의 근로시간은 휴게시간을 제외하고 8시간을 초과할 수 없다.") == set()
+    # one alternative of a case: the rule holds for the other too
+    assert special_groups("② 사용자는 근로자가 업무상 부상 또는 질병의 요양을 위하여 휴업한 기간과 그 후 30일 동안 또는 "
+                          "산전(産前)ㆍ산후(産後)의 여성이 이 법에 따라 휴업한 기간과 그 후 30일 동안은 해고하지 못한다.") == set()
+    assert asked_groups("고등학생 알바는 하루에 몇 시간 일할 수 있나요?") == {"youth"}
+    assert asked_groups("임신한 직원도 야간에 일할 수 있나요?") == {"women"}
+    assert asked_groups("하루에 몇 시간 넘게 일하면 법정 근로시간을 넘는 건가요?") == set()
+    assert asked_groups("경력증명서를 떼 달라고 하면 …") == set()  # 달라고: no 달 of a count

@@ -625,3 +625,24 @@ def test_a_list_item_is_quoted_after_the_sentence_leading_into_its_list() -> Non
     proviso = ScoredSentence(1, lead_in, 1.0, 1.0, 1.0)
     assert quoted(item, [proviso]) == item.text  # its lead-in quoted already
     assert quoted(proviso) == lead_in
+
+
+def test_a_rule_for_a_group_the_question_is_not_about_comes_after_the_general_rule() -> None:
+    from hanrag.generate.extractive import Piece, cue_score
+    from hanrag.text.question import analyse
+
+    general = Piece(1, "② 1일의 근로시간은 휴게시간을 제외하고 8시간을 초과할 수 없다.", "제50조(근로시간)")
+    youth = Piece(1, "제69조(근로시간) 15세 이상 18세 미만인 사람의 근로시간은 1일에 7시간, 1주에 35시간을 초과하지 못한다.", "제69조(근로시간)")
+    assert cue_score(analyse("하루에 몇 시간 넘게 일하면 법정 근로시간을 넘는 건가요?"), youth) < \
+        cue_score(analyse("하루에 몇 시간 넘게 일하면 법정 근로시간을 넘는 건가요?"), general)
+    asked = analyse("고등학생 알바는 하루에 몇 시간까지 일할 수 있나요?")
+    assert cue_score(asked, youth) >= cue_score(asked, general)
+
+
+def test_a_count_stated_on_the_other_side_of_the_bound_asked_is_another_case() -> None:
+    from hanrag.generate.extractive import states_given
+    from hanrag.text.question import analyse
+
+    asked = analyse("주말 휴일에 8시간 안으로 일하면 수당은 통상임금의 몇 퍼센트를 더 받나요?")
+    assert states_given(asked, "1. 8시간 이내의 휴일근로: 통상임금의 100분의 50")
+    assert not states_given(asked, "2. 8시간을 초과한 휴일근로: 통상임금의 100분의 100")

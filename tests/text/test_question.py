@@ -364,6 +364,18 @@ def test_a_count_given_as_a_point_falls_within_a_bound_the_statute_states() -> N
     assert not within("18세 미만인 사람", "3개월")  # another kind of count
 
 
+def test_a_count_given_as_a_bound_asks_one_side_of_it() -> None:
+    from hanrag.text.question import given_sides, stated_side
+
+    assert given_sides("주말 휴일에 8시간 안으로 일하면 수당은 몇 퍼센트를 더 받나요?") == (("8시간", "at_most"),)
+    assert given_sides("주 52시간을 넘겨서 일을 시켜도 되나요?") == (("52시간", "more"),)
+    assert given_sides("입사한 지 두 달밖에 안 된 직원도 해고 예고를 받아야 하나요?") == ()  # a point
+    assert stated_side("1. 8시간 이내의 휴일근로: 통상임금의 100분의 50", "8시간") == "at_most"
+    assert stated_side("2. 8시간을 초과한 휴일근로: 통상임금의 100분의 100", "8시간") == "more"
+    assert stated_side("1일 8시간의 근로", "8시간") is None
+    assert stated_side("18시간을 초과한", "8시간") is None
+
+
 def test_a_phrase_of_the_table_gives_its_term_to_the_noun_it_ends_on() -> None:
     asked = analyse("같이 사는 가족끼리만 일하는 가게에도 근로기준법이 적용되나요?")
     assert "동거하는 친족" in asked.terms_of("가족")

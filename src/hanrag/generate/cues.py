@@ -258,3 +258,32 @@ def paragraph_references(text: str) -> list[int]:
             found += [int(n) for n in _PARAGRAPH_NUMBER.findall(m.group(0)) if int(n) not in found]
     return found
 
+
+
+# The groups a statute sets special rules for (연소자, 여성과 임산부, 1년 미만 근로자, 작은 사업장): the group as a
+# sentence restricts its rule to it, and the words a question asking about it uses. A rule for a group answers a
+# question that is not about it only after the general rule: "하루에 몇 시간 넘게 일하면 …" asks 제50조's 8시간,
+# not 제69조's 7시간 for 15세 이상 18세 미만인 사람.
+_GROUPS = {
+    "youth": (re.compile(r"\d+세\s*(?:이상|미만)|연소자|미성년자|취직인허증"),
+              re.compile(r"\d+\s*(?:세|살)|학생|청소년|미성년|연소|10대|어린|아이")),
+    "women": (re.compile(r"여성|임산부|임신|산후|산전|태아|생리"),
+              re.compile(r"여성|여자|임산부|임신|산후|산전|출산|유산|사산|태아|생리|아기|엄마|아내|모성|수유|낳")),
+    "new": (re.compile(r"(?:근로한|근속)\s*기간이\s*1년\s*미만|80퍼센트\s*미만"),
+            re.compile(r"1년|입사|신입|개월|(?:\d+|[한두세석넉몇])\s*달|첫\s*해|출근율|퍼센트|%")),
+    "small": (re.compile(r"상시\s*\d+명\s*미만"), re.compile(r"\d+\s*(?:명|인)|작은|소규모|영세")),
+}
+
+
+def special_groups(text: str) -> frozenset[str]:
+    """The groups ``text`` restricts its rule to (``_GROUPS``). Parentheses, which except a group as often as
+    they restrict to one, are skipped, and so is a group named as one alternative of a case ("… 요양을 위하여
+    휴업한 기간과 그 후 30일 동안 또는 산전ㆍ산후의 여성이 …": the rule holds for the injured too)."""
+    plain = _PARENTHESES.sub("", text)
+    return frozenset(name for name, (stated, _) in _GROUPS.items()
+                     if any("또는" not in plain[max(0, m.start() - 12):m.start()] for m in stated.finditer(plain)))
+
+
+def asked_groups(question: str) -> frozenset[str]:
+    """The groups of ``_GROUPS`` a question is about, in its own words (고등학생, 임신한 직원, 입사 1년 …)."""
+    return frozenset(name for name, (_, asked) in _GROUPS.items() if asked.search(question))

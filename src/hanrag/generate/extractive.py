@@ -66,6 +66,7 @@ from hanrag.text.question import (
     asking_words,
     carries,
     repeats,
+    stated_side,
     within,
 )
 from hanrag.text.sentences import split_sentences
@@ -96,6 +97,9 @@ STATES_FOCUS = 0.1
 # Passage cosine of two words at which the embedder takes them for the same thing (a user's compound and the
 # statute's compound on the same head); calibrated on the seen sets' compounds only.
 SAME_MEANING = 0.965
+# Restricts its rule to a group the question is not about (15세 이상 18세 미만인 사람, 산후 1년이 지나지 아니한 여성):
+# a special rule, after the general one (``cues.special_groups``).
+OTHER_GROUP = -0.1
 ONLY_NAMES_FOCUS = -0.15  # what the question is about appears in it only as a cited law's term or a listed topic
 
 # A sentence's score is ``weights · features``: the min-max-normalised coverage and cosine (their convex
@@ -106,7 +110,7 @@ FEATURES = (
     "coverage", "cosine",
     "carries_asked_fact", "under_matching_heading", "states_asked_rule", "binds_asked_actor", "proviso",
     "later_paragraph", "defines_asked_term", "list_item", "states_given_number", "states_given_condition",
-    "states_focus", "only_names_focus",
+    "states_focus", "only_names_focus", "other_group",
     "hit_reciprocal_rank", "hit_score", "first_hit_of_heading",
 )
 CUES = FEATURES[2:]
@@ -118,7 +122,7 @@ HAND_WEIGHTS: dict[str, float] = {
     "states_asked_rule": STATES_ASKED_RULE, "binds_asked_actor": BINDS_ASKED_ACTOR, "proviso": PROVISO,
     "later_paragraph": LATER_PARAGRAPH, "defines_asked_term": DEFINES_ASKED_TERM, "list_item": LIST_ITEM,
     "states_given_number": STATES_GIVEN_CASE, "states_given_condition": STATES_GIVEN_CASE,
-    "states_focus": STATES_FOCUS, "only_names_focus": ONLY_NAMES_FOCUS,
+    "states_focus": STATES_FOCUS, "only_names_focus": ONLY_NAMES_FOCUS, "other_group": OTHER_GROUP,
     "hit_reciprocal_rank": 0.0, "hit_score": 0.0, "first_hit_of_heading": 0.0,
 }
 # The default: the hand weights (fitted ones lost under leave-one-part-out; bench/results/sentence_weights.json).
@@ -578,6 +582,8 @@ def states_given(asked: Question, text: str) -> bool:
 def states_count(asked: Question, text: str, given: str) -> bool:
     """Whether ``text`` states the count ``given`` (one of ``asked.given``): as written, or, for a count given as a
     point, by a bound holding it (두 달: "3개월 미만")."""
+    if any(g == given and stated_side(text, given) not in (None, side) for g, side in asked.sides):
+        return False
     return repeats(text, given) or (given in asked.points and within(text, given))
 
 
@@ -636,7 +642,9 @@ def cue_features(asked: Question, piece: Piece) -> list[float]:
         stated = [piece.text]
         focus = sum(_focus_coverage(asked, g, stated, stated) == "stated" for g in asked.focus) / len(asked.focus)
     only_names = float(any(cues.coverage(group, [piece.text]) == "mentioned" for group in asked.focus))
+    other_group = float(bool(cues.special_groups(f"{piece.rule} {piece.lead} {piece.text}") - cues.asked_groups(asked.text)))
     return [carries_fact, heading, rule, actor, proviso, later, float(defines), item, given, condition, focus, only_names,
+            other_group,
             1.0 / piece.n if piece.n > 0 else 0.0, piece.hit_score, float(piece.first_of_heading)]
 
 

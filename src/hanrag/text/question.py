@@ -228,6 +228,9 @@ class Question:
     # Of those, the ones given as a point (두 달밖에 안 된, 17살), not as a bound (1년 미만인): a statute's bound holding
     # them states the case too (3개월 미만, 18세 미만).
     points: tuple[str, ...] = ()
+    # Of those, the ones given as a bound with the side it asks (8시간 안으로: ("8시간", "at_most")): a sentence
+    # stating the count on the other side (8시간을 초과한) is another case.
+    sides: tuple[tuple[str, str], ...] = ()
     # Everyday words of the question with the statutory term for each (집안일 -> 가사).
     plain: tuple[tuple[str, str], ...] = ()
     # The conditions the question gives in words (복직을 원하지 않으면, 구제신청을 받은): the case asked about.
@@ -337,13 +340,42 @@ def within(text: str, given: str) -> bool:
 
 # A count the question gives as a bound itself ("1년 미만인", "30명이 안 되는", "주 52시간을 넘겨서"): a case of
 # its own bound, not a point a statute's bound holds.
-_GIVEN_BOUND = re.compile(r"^\s*(?:이|가|을|를|은|는|도)?\s*(?:미만|이하|이상|초과|이내|넘|안\s*[되된돼]|못\s*[되된돼]|까지|보다|이\s*안|이\s*넘)")
+_GIVEN_BOUND = re.compile(r"^\s*(?:이|가|을|를|은|는|도)?\s*(?:미만|이하|이상|초과|이내|넘|안\s*[되된돼]|못\s*[되된돼]|까지|보다|이\s*안|이\s*넘|안으로|안에)")
 
 
 def given_points(question: str) -> tuple[str, ...]:
     """Of ``given_numbers``, those the question gives as a point (입사한 지 두 달밖에 안 된, 17살), not as a bound."""
     return tuple(dict.fromkeys(g for _, end, g in _given(question)
                                if question[end:].lstrip().startswith("밖에") or not _GIVEN_BOUND.match(question[end:])))
+
+
+# Which side of a count a question gives as a bound asks ("8시간 안으로": at most; "주 52시간을 넘겨서": more), and
+# which side a statute's sentence states it on ("8시간 이내의 휴일근로", "8시간을 초과한 휴일근로").
+_ASKED_SIDE = (("at_most", re.compile(r"^\s*(?:이|가|을|를|은|는|도)?\s*(?:미만|이하|이내|안으로|안에|까지|안\s*[되된돼]|못\s*[되된돼]|이\s*안)")),
+               ("more", re.compile(r"^\s*(?:이|가|을|를|은|는|도)?\s*(?:이상|초과|넘|이\s*넘)")))
+_STATED_SIDE = (("at_most", re.compile(r"^\s*(?:을|를|이|가)?\s*(?:미만|이하|이내|까지)")),
+                ("more", re.compile(r"^\s*(?:을|를|이|가)?\s*(?:이상|초과|넘)")))
+
+
+def given_sides(question: str) -> tuple[tuple[str, str], ...]:
+    """The counts ``question`` gives as a bound, each with the side it asks ("at_most" or "more")."""
+    found = []
+    for _, end, given in _given(question):
+        side = next((name for name, pattern in _ASKED_SIDE if pattern.match(question[end:])), None)
+        if side and not question[end:].lstrip().startswith("밖에"):
+            found.append((given, side))
+    return tuple(dict.fromkeys(found))
+
+
+def stated_side(text: str, given: str) -> str | None:
+    """The side of the count ``given`` that ``text`` states it on, where it states one right after it."""
+    number = re.match(r"\d[\d,]*(?:\.\d+)?", given)
+    if number is None:
+        return None
+    m = re.search(rf"(?<![\d.,]){re.escape(number.group())}\s*{re.escape(given[number.end():])}", text)
+    if m is None:
+        return None
+    return next((name for name, pattern in _STATED_SIDE if pattern.match(text[m.end():])), None)
 
 
 def repeats(text: str, given: str) -> bool:
@@ -565,6 +597,7 @@ def _analyse(question: str) -> Question:
         cases=tuple(dict.fromkeys(cases)),
         given=given_numbers(question),
         points=given_points(question),
+        sides=given_sides(question),
         modality=modality,
         defines=tuple(dict.fromkeys("".join(d.split()) for d in defines)),
         actor=actor if modality else None,
