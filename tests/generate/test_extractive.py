@@ -336,6 +336,19 @@ def test_the_proviso_stating_the_questions_restriction_goes_first() -> None:
     assert proviso_first(asked, ranked)[0].text == rule
 
 
+def test_the_proviso_stating_the_statutory_phrase_of_an_everyday_condition_goes_first() -> None:
+    """문을 닫게 되면 is "사업을 계속할 수 없게 된 경우" (the table of everyday words): the proviso's case."""
+    from hanrag.generate.extractive import ScoredSentence, proviso_first
+    from hanrag.text.question import analyse
+
+    rule = "② 사용자는 근로자가 업무상 부상 또는 질병의 요양을 위하여 휴업한 기간과 그 후 30일 동안은 해고하지 못한다."
+    proviso = "다만, 사용자가 제84조에 따라 일시보상을 하였을 경우 또는 사업을 계속할 수 없게 된 경우에는 그러하지 아니하다."
+    ranked = [ScoredSentence(1, rule, 0.8, 0.86, 0.9), ScoredSentence(1, proviso, 0.5, 0.84, 0.5, rule)]
+    asked = analyse("일하다 다쳐서 쉬는 직원이라도 회사가 문을 닫게 되면 해고할 수 있나요?")
+    assert proviso_first(asked, ranked)[0].text == proviso
+    assert proviso_first(analyse("일하다 다쳐서 쉬는 직원을 해고할 수 있나요?"), ranked)[0].text == rule
+
+
 def test_each_number_the_question_gives_counts_toward_its_case() -> None:
     from hanrag.generate.extractive import Piece, cue_score
     from hanrag.text.question import analyse

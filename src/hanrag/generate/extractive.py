@@ -445,6 +445,10 @@ class ExtractiveAnswerer:
 
 
 _HANGUL = re.compile(r"[가-힣]+")
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
 # Asked facts specific enough that a sentence without one cannot be the answer.
 _COUNTED = {"purpose", "percent", "days", "hours", "minutes", "years", "months", "weeks", "times", "people", "age", "multiple", "money",
             "duration", "period"}
@@ -556,15 +560,18 @@ def proviso_first(asked: Question, ranked: list[ScoredSentence]) -> list[ScoredS
     당사자 사이의 합의에 따라 1일에 1시간 … 연장할 수 있다", the exception to 제69조's rule, by giving its condition,
     합의), or an item of its proviso's list holding the count the question gives ("입사한 지 두 달밖에 안 된 직원도
     해고 예고를 받아야 하나요?": "1. 근로자가 계속 근로한 기간이 3개월 미만인 경우" of 제26조's 다만, …)."""
-    if not ranked or not (asked.restricting or asked.given) or ranked[0].rule:
+    if not ranked or not (asked.restricting or asked.given or asked.topical) or ranked[0].rule:
         return ranked
     best = ranked[0]
     for own in ranked[1:]:
         if own.rule == best.text:
-            # as written or by its statutory term (같이 사는 가족: "다만, 동거하는 친족만을 사용하는 사업 …")
+            # as written or by its statutory term (같이 사는 가족: "다만, 동거하는 친족만을 사용하는 사업 …"), or
+            # the statutory phrase of an everyday one (문을 닫게 되면: "다만, … 사업을 계속할 수 없게 된 경우에는 …")
             if any(_focus_coverage(asked, g, [own.text], [cues.outside_mentions(own.text)]) == "stated"
                    and _focus_coverage(asked, g, [best.text], [cues.outside_mentions(best.text)]) != "stated"
-                   for g in asked.restricting):
+                   for g in asked.restricting) or any(
+                    _squash(term) in _squash(own.text) and _squash(term) not in _squash(best.text)
+                    for _, term in asked.topical):
                 return [own] + [s for s in ranked if s is not own]
             break
     for item in ranked[1:]:
