@@ -650,6 +650,11 @@ def test_a_rule_for_a_group_the_question_is_not_about_comes_after_the_general_ru
         cue_score(analyse("하루에 몇 시간 넘게 일하면 법정 근로시간을 넘는 건가요?"), general)
     asked = analyse("고등학생 알바는 하루에 몇 시간까지 일할 수 있나요?")
     assert cue_score(asked, youth) >= cue_score(asked, general)
+    # a rule for several groups is one for each: not set after the general rule for a question on one of them
+    both = Piece(1, "③ 제1항과 제2항은 15세 이상 18세 미만의 근로자와 임신 중인 여성 근로자에 대하여는 적용하지 아니한다.", "제51조")
+    scheme = Piece(1, "② 사용자는 근로자대표와의 서면 합의에 따라 3개월 이내의 단위기간을 평균하여 …", "제51조")
+    asked = analyse("임신한 직원도 탄력근무제로 어떤 날은 길게 일하게 할 수 있나요?")
+    assert cue_score(asked, both) - cue_score(asked, scheme) > -0.1
 
 
 def test_a_count_stated_on_the_other_side_of_the_bound_asked_is_another_case() -> None:

@@ -649,7 +649,9 @@ def cue_features(asked: Question, piece: Piece) -> list[float]:
         stated = [piece.text]
         focus = sum(_focus_coverage(asked, g, stated, stated) == "stated" for g in asked.focus) / len(asked.focus)
     only_names = float(any(cues.coverage(group, [piece.text]) == "mentioned" for group in asked.focus))
-    other_group = float(bool(cues.special_groups(f"{piece.rule} {piece.lead} {piece.text}") - cues.asked_groups(asked.text)))
+    # a rule for several groups ("15세 이상 18세 미만의 근로자와 임신 중인 여성 근로자") is one for each
+    groups = cues.special_groups(f"{piece.rule} {piece.lead} {piece.text}")
+    other_group = float(bool(groups) and not groups & cues.asked_groups(asked.text))
     return [carries_fact, heading, rule, actor, proviso, later, float(defines), item, given, condition, focus, only_names,
             other_group,
             1.0 / piece.n if piece.n > 0 else 0.0, piece.hit_score, float(piece.first_of_heading)]
