@@ -468,12 +468,37 @@ def test_a_compound_judged_by_its_head_is_the_statutes_compound_of_the_same_mean
     assert head_compounds(("근무", "시간"), apart) == ["근로시간"]
     _, unused = unstated_focus(asked, hits, used, apart)
     assert any("근무" in w for w in unused)  # without the embedder: a compound the corpus never uses
-    same = lambda word, terms: word == "근무시간" and "근로시간" in terms
+    same = lambda word, terms: "근로시간" if word == "근무시간" and "근로시간" in terms else None
     assert not any("근무" in w for w in unstated_focus(asked, hits, used, apart, same)[1])
     # a head the corpus writes only with other modifiers (의무교육) keeps 안전교육 unused
     asked = analyse("회사가 안전교육을 1년에 몇 시간 해야 하나요?")
     edu = lambda word: ["의무교육에 지장이 없는 경우", "근로자의 안전과 보건"]
     assert "안전교육" in unstated_focus(asked, ["근로자의 안전과 보건에 관한 사항"], used, edu, same)[1]
+
+
+def test_a_word_the_corpus_never_uses_is_read_as_its_word_with_another_ending() -> None:
+    """일용직 is the statute's 일용근로자, 퇴직금 its 퇴직급여 (named only in a cited law's terms); 휴게실 is no 휴게시간."""
+    from hanrag.generate.extractive import stem_sibling, unstated_focus
+    from hanrag.text.question import analyse
+
+    corpus = {"일용": ["다만, 대통령령으로 정하는 일용근로자에 대해서는 근로자 명부를 작성하지 아니할 수 있다."],
+              "퇴직": ["근로자가 퇴직한 경우", "퇴직급여 제도에 관하여는 「근로자퇴직급여 보장법」이 정하는 대로 따른다."],
+              "퇴직급여": ["「근로자퇴직급여 보장법」에 따른 퇴직급여등은 …"],
+              "휴게": ["휴게시간을 근로시간 도중에 주어야 한다."]}
+    texts = lambda word: corpus.get(word, [])
+    means = {"일용직": "일용근로자", "퇴직금": "퇴직급여"}
+    meaning_of = lambda word, terms: means[word] if means.get(word) in terms else None
+    assert stem_sibling("일용직", texts, meaning_of) == "일용근로자"
+    assert stem_sibling("휴게실", texts, meaning_of) is None  # 휴게시간 means no room
+    assert stem_sibling("퇴직", texts, meaning_of) is None  # too short to have a stem of two syllables
+    never = lambda words: {w for w in words if w in ("일용직", "퇴직금", "회사")}
+    hits = ["① 사용자는 각 사업장별로 근로자 명부를 작성하여야 한다.", *corpus["일용"]]
+    asked = analyse("하루씩 쓰는 일용직도 회사가 근로자 명부에 올려야 하나요?")
+    assert unstated_focus(asked, hits, never, texts, meaning_of) == ([], [])
+    assert unstated_focus(asked, hits, never, texts)[1] == ["일용직"]  # without the embedder
+    asked = analyse("퇴직금은 몇 년 이상 일해야 받을 수 있나요?")
+    assert unstated_focus(asked, ["1년간 80퍼센트 이상 출근한 근로자에게 15일의 유급휴가를 주어야 한다."], never, texts,
+                          meaning_of)[0] == ["퇴직금"]
 
 
 def test_same_meaning_takes_a_passage_cosine_at_the_threshold() -> None:

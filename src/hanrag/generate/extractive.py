@@ -239,7 +239,7 @@ class ExtractiveAnswerer:
             if len(chosen) == self.sentences:
                 break
         texts = [p.text for p in pieces]
-        named, unused = unstated_focus(asked, texts, self.unseen, self.corpus_texts, self.same_meaning,
+        named, unused = unstated_focus(asked, texts, self.unseen, self.corpus_texts, self.meaning_of,
                                        own_law=self._own_law(asked, texts))
         if unused and support >= self.near_miss_below and asked.topical != asked.plain and _own_focus(asked, unused):
             # The party words (알바 -> 근로자) say whom the rule binds: they do not make a question whose own
@@ -258,12 +258,19 @@ class ExtractiveAnswerer:
         return Reply(chosen, None, support)
 
     def same_meaning(self, word: str, terms: Sequence[str]) -> bool:
-        """Whether one of ``terms`` (words of the corpus) means ``word`` by the embedder: passage cosine at
-        least ``SAME_MEANING`` (calibrated on the seen sets: 근무시간/근로시간 0.970; 안전교육/의무교육 0.959)."""
+        """Whether one of ``terms`` (words of the corpus) means ``word`` by the embedder (``meaning_of``)."""
+        return self.meaning_of(word, terms) is not None
+
+    def meaning_of(self, word: str, terms: Sequence[str]) -> str | None:
+        """The one of ``terms`` (words of the corpus) closest to ``word`` by the embedder, if it means the same:
+        passage cosine at least ``SAME_MEANING`` (calibrated on the seen sets: 근무시간/근로시간 0.970;
+        안전교육/의무교육 0.959)."""
         if not terms or self.cosine_weight == 0.0:
-            return False
+            return None
         vectors = self.embed_passages([word, *terms])
-        return bool((vectors[1:] @ vectors[0]).max() >= SAME_MEANING)
+        cosines = vectors[1:] @ vectors[0]
+        best = int(cosines.argmax())
+        return terms[best] if cosines[best] >= SAME_MEANING else None
 
     def unseen(self, words: Sequence[str]) -> set[str]:
         """The words the corpus never uses (their own term, or all their terms, has no document)."""
@@ -445,6 +452,7 @@ class ExtractiveAnswerer:
 
 
 _HANGUL = re.compile(r"[가-힣]+")
+_PARTICLE_END = re.compile(r"(?:등)?(?:에게|에서|으로|에|을|를|이|가|은|는|의|와|과|로|도)$")
 
 
 def _squash(text: str) -> str:
@@ -668,7 +676,7 @@ def _states(asked: Question, text: str, case: Case) -> bool:
 def unstated_focus(
     asked: Question, texts: Sequence[str], unseen: Callable[[Sequence[str]], set[str]],
     corpus_texts: Callable[[str], list[str]] | None = None,
-    same_meaning: Callable[[str, Sequence[str]], bool] | None = None, own_law: str | None = None,
+    meaning_of: Callable[[str, Sequence[str]], str | None] | None = None, own_law: str | None = None,
 ) -> tuple[list[str], list[str]]:
     """What the question is about that the documents do not state, as the question words it (the
     phrase holding each such noun: "국민연금 보험료율"), in two lists: what the retrieved texts only
@@ -736,8 +744,21 @@ def unstated_focus(
         for group in asked.focus:
             if len(group) > 1 and lacking.get(group) == "absent" and not never.intersection(group) \
                     and not asked.terms_of("".join(group)) and cues.coverage(group, corpus_texts("".join(group))) == "absent" \
-                    and not (same_meaning is not None and same_meaning("".join(group), head_compounds(group, corpus_texts))):
+                    and not (meaning_of is not None and meaning_of("".join(group), head_compounds(group, corpus_texts))):
                 never.add(group[0])
+    # A word the corpus never uses that is a word it uses with another ending (일용직: 일용근로자; 퇴직금:
+    # 퇴직급여) is read as the closest such word by the embedder, and stated, named or absent as that word is.
+    if corpus_texts is not None and meaning_of is not None:
+        for group in asked.focus:
+            if len(group) == 1 and lacking.get(group) == "absent" and group[0] in never and not asked.terms_of(group[0]):
+                sibling = stem_sibling(group[0], corpus_texts, meaning_of)
+                if sibling:
+                    how = cues.coverage((sibling,), texts, stated)
+                    if how == "absent" and cues.coverage((sibling,), corpus_texts(sibling)) == "mentioned":
+                        how = "mentioned"  # 퇴직급여: only in 「근로자퇴직급여 보장법」's terms
+                    if how != "absent":
+                        never.discard(group[0])
+                        lacking[group] = how
     named: list[str] = []
     unused: list[str] = []
     for group, how in lacking.items():
@@ -750,6 +771,18 @@ def unstated_focus(
         if phrase not in named + unused:
             (named if how == "mentioned" else unused).append(phrase)
     return named, unused
+
+
+def stem_sibling(word: str, corpus_texts: Callable[[str], list[str]],
+                 meaning_of: Callable[[str, Sequence[str]], str | None]) -> str | None:
+    """The word of the corpus on the stem of ``word`` (all but its last syllable, two or more) that means it by the
+    embedder (``meaning_of``), written with two syllables or more after the stem: 일용근로자 for 일용직, 퇴직급여
+    for 퇴직금 (not 휴게시간 for 휴게실)."""
+    stem = word[:-1]
+    if len(word) < 3 or not _HANGUL.fullmatch(word):
+        return None
+    runs = {_PARTICLE_END.sub("", m) for text in corpus_texts(stem) for m in re.findall(rf"{re.escape(stem)}[가-힣]*", text)}
+    return meaning_of(word, sorted(r for r in runs if len(r) >= len(stem) + 2))
 
 
 def head_compounds(group: tuple[str, ...], corpus_texts: Callable[[str], list[str]]) -> list[str]:
