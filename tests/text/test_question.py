@@ -116,6 +116,8 @@ def test_a_count_of_days_or_years_is_not_a_time() -> None:
     assert carries("밤 10시부터 다음 날 오전 6시까지", "when")
     assert carries("근로자가 청구한 시기에 주어야 한다.", "when")
     assert carries("적어도 30일 전에 예고를 하여야 한다.", "when")
+    assert carries("한국 전쟁은 1950년에 일어났다.", "when")  # a year is a time
+    assert not carries("1년간 근로한 근로자", "when")
     assert carries("1950년 6월 25일 전쟁이 일어났다.", "when")
 
 

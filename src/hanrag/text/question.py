@@ -60,7 +60,7 @@ ANSWER_TYPES: dict[str, re.Pattern[str]] = {
     "period": re.compile(rf"{_NUMBER}\s*(?:일|주|개월|달|년)"),
     "amount": re.compile(rf"{_NUMBER}\s*(?:일분|분의|퍼센트|%|원|만원|억|시간|분|일|년|개월|배|회|번|명|세)|100분의"),
     # A date or an hour (1950년, 6월 25일, 10시), not a count (15일의 휴가, 3년 이상, 1년간).
-    "when": re.compile(rf"(?:이내|전에|전까지|후에|까지|즉시|지체\s*없이|시기|기일|날|때|기한|\d{3,4}\s*년(?!간)|\d+\s*월(?:\s*\d+\s*일)?|\d+\s*(?:시|세기)(?![간분]))"),
+    "when": re.compile(r"(?:이내|전에|전까지|후에|까지|즉시|지체\s*없이|시기|기일|날|때|기한|\d{3,4}\s*년(?!간)|\d+\s*월(?:\s*\d+\s*일)?|\d+\s*(?:시|세기)(?![간분]))"),
     "sanction": re.compile(r"징역|벌금|과태료|자격정지"),
     "purpose": re.compile(r"목적으로\s*(?:한다|하며|하고)"),
     "where": re.compile(r"(?:위원회|장관|법원|기관|관청|지청|공단|센터|사무소|에게|장소|곳에)"),
