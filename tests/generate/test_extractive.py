@@ -320,6 +320,17 @@ def test_every_sentence_reads_with_its_articles_title() -> None:
     assert read[2].strip() == ""
 
 
+def test_a_proviso_reads_with_the_rule_it_qualifies() -> None:
+    from hanrag.generate.extractive import Piece, read_with
+    from hanrag.text.question import analyse
+
+    heading = "제36조(금품 청산)"
+    rule = f"{heading} 사용자는 근로자가 퇴직한 경우에는 14일 이내에 임금을 지급하여야 한다."
+    proviso = Piece(1, "다만, 특별한 사정이 있을 경우에는 당사자 사이의 합의에 의하여 기일을 연장할 수 있다.", heading, rule)
+    read = read_with(analyse("퇴사한 직원과 합의하면 밀린 돈을 주는 날짜를 미룰 수 있나요?"), [Piece(1, rule, heading), proviso])
+    assert "퇴직한 경우" in read[1] and "퇴직한 경우" not in read[0].replace(heading, "")
+
+
 def test_the_proviso_stating_the_questions_restriction_goes_first() -> None:
     """고등학생 알바는 합의하면 …: the condition 합의 is the proviso's, not the rule's."""
     from hanrag.generate.extractive import ScoredSentence, proviso_first

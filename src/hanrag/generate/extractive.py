@@ -492,6 +492,9 @@ def read_with(asked: Question, pieces: Sequence[Piece]) -> list[str]:
     # An item of a list of matters ("다음 각 호의 사항을 정하면") is a topic, no case: it reads so only for a question
     # asking what a document must hold ("기숙사 규칙에 외박 같은 내용도 넣어야 하나요?": 제99조 ① and its item 1).
     cited = [f"{c} {p.lead}" if p.lead and (asked.asks_contents or not p.matters) else c for c, p in zip(cited, pieces)]
+    # A proviso reads with the rule it qualifies: "다만, … 당사자 사이의 합의에 의하여 기일을 연장할 수 있다" is the
+    # 기일 of 제36조's 금품 청산 (퇴직한 경우 … 14일 이내에 지급).
+    cited = [f"{c} {p.rule}" if p.rule and not p.lead else c for c, p in zip(cited, pieces)]
     # Every sentence reads with its article's title, as the first one is written with it ("제24조(경영상 이유에
     # 의한 해고의 제한) ① …"): "④ 사용자는 제1항에 따라 … 해고하려면 … 신고하여야 한다" is about 정리해고 too, and
     # the title no longer favours ① over the later paragraph that answers.
