@@ -653,6 +653,21 @@ def test_a_law_the_question_names_that_the_texts_cite_is_stated() -> None:
     assert unstated_focus(asked, texts, lambda words: set())[0] == ["최저임금"]
 
 
+def test_a_restriction_written_only_as_a_cited_laws_term_apart_from_the_rest_of_the_question_is_named() -> None:
+    from hanrag.generate.extractive import unstated_focus
+    from hanrag.text.question import analyse
+
+    attendance = "3. 「남녀고용평등과 일ㆍ가정 양립 지원에 관한 법률」 제19조제1항에 따른 육아휴직으로 휴업한 기간"
+    dismissal = "① 사용자는 근로자에게 정당한 이유 없이 해고, 휴직, 정직, 전직, 감봉, 그 밖의 징벌을 하지 못한다."
+    none = lambda words: set()
+    for question in ("육아휴직 중인 근로자를 해고할 수 있나요?", "육아휴직을 쓰려면 며칠 전까지 회사에 신청해야 하나요?"):
+        assert unstated_focus(analyse(question), [attendance, dismissal], none)[0] == ["육아휴직"], question
+    # written with the rest of the question, the cited term is the rule's own
+    checkup = ("① 사용자는 임신한 여성근로자가 「모자보건법」 제10조에 따른 임산부 정기건강진단을 받는데 필요한 시간을 "
+               "청구하는 경우 이를 허용하여 주어야 한다.")
+    assert unstated_focus(analyse("임신한 근로자가 정기건강진단 시간을 청구하면 허용해야 하나요?"), [checkup], none) == ([], [])
+
+
 def test_a_list_of_matters_states_its_topics_for_a_question_asking_what_a_document_must_hold() -> None:
     """A topic item ("…에 관한 사항") only names its topic (최저임금 in 제93조 sets no 최저임금), except for a question
     asking what the document must hold: 제99조's list is what a 기숙사규칙 must state."""

@@ -703,6 +703,16 @@ def unstated_focus(
         used = [cues.outside_mentions(t, cited_terms=False, topics=topics) for t in texts]
         for group in asked.restricting:
             how = _focus_coverage(asked, group, texts, used)
+            # A restriction written only as a cited law's term, in sentences stating nothing else the question gives, is
+            # named, not used: "3. 「남녀고용평등과 …」에 따른 육아휴직으로 휴업한 기간" (counted as attendance for 연차)
+            # says nothing of 해고 or 신청 during 육아휴직. A sentence stating the rest of the question with it uses it
+            # ("… 「모자보건법」에 따른 임산부 정기건강진단을 받는데 필요한 시간을 청구하는 경우 이를 허용하여 주어야 한다").
+            if how == "stated" and _focus_coverage(asked, group, texts, stated) == "mentioned":
+                naming = [(t, u) for t, u in zip(texts, used) if "".join(group) in "".join(t.split())]
+                others = [g for g in (*asked.focus, *asked.restricting) if g != group]
+                if not any(_focus_coverage(asked, g, [t for t, _ in naming], [u for _, u in naming]) == "stated"
+                           for g in others):
+                    how = "mentioned"
             # With no main argument (파견근로자를 2년 넘게 쓰면 직접 고용해야 하나요?) the restriction
             # is all the question is about: a noun of it the corpus never uses counts, as for focus.
             if group not in lacking and (how == "mentioned" or (how == "absent" and not asked.focus
