@@ -154,6 +154,9 @@ def test_the_statutes_vocabulary_gets_its_everyday_words() -> None:
     assert {"작업 용품", "부담"} <= terms("작업복 비용은 누가 내나요?")
     assert "18세 미만" in terms("16살 학생을 알바로 써도 되나요?")
     assert "행위자" in terms("괴롭힌 사람은 어떻게 되나요?")
+    # a word is not read inside another: 무시 (ignoring an order) is no part of 근무시간
+    assert "이행하지 아니" in terms("구제명령을 무시한 사장은 어떤 처벌을 받나요?")
+    assert "이행하지 아니" not in terms("외근이 오래 걸리면 근무시간을 어떻게 쳐주나요?")
 
 
 def test_everyday_words_file_is_read_with_its_comments_and_rejects_bad_lines() -> None:
