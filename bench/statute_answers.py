@@ -46,7 +46,12 @@ Questions (bench/data/, written for this benchmark):
 - statute_answerable_heldout11.jsonl, statute_nearmiss_heldout11.txt: 25 + 25 more, written at the start
   of session 12 by a helper that saw only the statute and the earlier questions; sealed through that
   session; measured blind at the start of session 13 before any change (24 % fact first, 56 % anywhere,
-  24 % refused, article in hits 100 %; near misses 84 % refused), kept unread through that session;
+  24 % refused, article in hits 100 %; near misses 84 % refused) and again after that session's changes (24 %,
+  64 %, 24 %; near misses 88 %); its misses read after that (one table fix made after, no change measured);
+- statute_answerable_heldout12.jsonl, statute_nearmiss_heldout12.txt: 25 + 25 more, written at the start of
+  session 13 by a helper that saw only the statute and the earlier questions, phrases checked by program (each
+  in its article and no other; each inside one quoted piece); sealed: not in ``PARTS``. The next session adds
+  "_heldout12" to ``PARTS`` and measures it blind before changing anything.
 Measures, per set: the phrase in the first quoted sentence, the phrase anywhere in the
 answer, answerable questions refused, near-miss questions refused. Default: the offline
 extractive answerer; ``--llm SPEC`` measures an LLM backend (e.g. openai:gpt-4o-mini, with
