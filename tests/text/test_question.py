@@ -385,3 +385,11 @@ def test_a_phrase_of_the_table_gives_its_term_to_the_noun_it_ends_on() -> None:
     asked = analyse("같이 사는 가족끼리만 일하는 가게에도 근로기준법이 적용되나요?")
     assert "동거하는 친족" in asked.terms_of("가족")
     assert "동거하는 친족" not in asked.terms_of("가게")
+
+
+def test_a_concessive_question_asks_the_exception() -> None:
+    """"…하는데 그래도 되나요?", "…인데도", "…더라도": whether the rule still holds in the question's case."""
+    assert analyse("사장이 다른 시간에 가라고 하는데 그래도 되나요?").asks_exception
+    assert analyse("가게에 불이 났는데도 해고 예고를 해야 하나요?").asks_exception
+    assert analyse("다만 예외가 있나요?").asks_exception
+    assert not analyse("투표하러 갈 시간을 달라고 할 수 있나요?").asks_exception

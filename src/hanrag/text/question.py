@@ -144,7 +144,9 @@ _ASKS_PERMISSION = re.compile(r"(?:ㄹ|을|를|할|쓸|줄|볼|될)?\s*수\s*(?:
 # "때려도 되나요", "줘도 괜찮나요": the connective 어도 before these asks permission, it closes no clause.
 _PERMITTED = frozenset({"되", "돼", "괜찮"})
 _ASKS_OBLIGATION = re.compile(r"(?:해야|하여야|줘야|주어야|내야|받아야)\s*(?:하|되)")
-_ASKS_EXCEPTION = re.compile(r"예외|다만|제외|않아도|안 해도")
+# Asking the exception: by name, or by a concessive ("…하는데 그래도 되나요?", "…인데도", "…더라도": whether the rule
+# still holds in the question's case).
+_ASKS_EXCEPTION = re.compile(r"예외|다만|제외|않아도|안 해도|그래도|는데도|더라도")
 # "X란 무엇인가요", "X이란?", "어떤 행동이 X에 해당하나요": the meaning of X is asked.
 _ASKS_MEANING = re.compile(r"((?:[가-힣]+\s+){0,2}[가-힣]+?)(?:(?<=[가-힣])이)?란(?=\s|\?|$)|((?:[가-힣]+\s+){0,2}[가-힣]+)에\s*해당하")
 # Words asking for a ceiling: a statute states one as "…을 초과할 수 없다", "…을 한도로" (cues.states_ceiling).
