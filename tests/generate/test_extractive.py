@@ -472,8 +472,8 @@ def test_a_compound_judged_by_its_head_is_the_statutes_compound_of_the_same_mean
     from hanrag.generate.extractive import head_compounds, unstated_focus
     from hanrag.text.question import analyse
 
-    asked = analyse("임신해서 근무시간을 줄였는데 회사가 월급을 깎아도 되나요?")
-    hits = ["사용자는 근로시간 단축을 이유로 해당 근로자의 임금을 삭감하여서는 아니 된다.", "근무 장소를 변경한다."]
+    asked = analyse("임신한 직원의 근무시간은 하루 몇 시간 줄일 수 있나요?")
+    hits = ["사용자는 임신 중인 여성 근로자가 1일 2시간의 근로시간 단축을 신청하는 경우 이를 허용하여야 한다.", "근무 장소를 변경한다."]
     used = lambda words: {w for w in words if w == "회사"}  # the corpus never uses 회사
     apart = lambda word: ["1일 근로시간이 8시간 이상인 경우", "근무 장소를 변경한다."]
     assert head_compounds(("근무", "시간"), apart) == ["근로시간"]

@@ -46,6 +46,11 @@ def test_restricting_nouns_are_kept_apart_from_focus() -> None:
     asked = analyse("최저임금을 지급하지 않으면 벌금은 얼마인가요?")
     assert asked.answer_type == "sanction" and asked.focus == ()
     assert ("최저", "임금") in asked.restricting
+    # a clause closed by …는데 / …면서 tells the case, as one closed by …면 does: its nouns restrict
+    asked = analyse("사장이 단체협약에 정해져 있다면서 월급에서 조합비를 떼고 주는데 이래도 되나요?")
+    assert ("조합비",) in asked.restricting and ("조합비",) not in asked.focus
+    asked = analyse("사장님이 근로계약서를 휴대폰으로 보내 줬는데 이렇게 받아도 되는 건가요?")
+    assert ("근로", "계약서") not in asked.focus
 
 
 def test_the_clause_defining_an_asked_topic_is_focus() -> None:

@@ -37,8 +37,8 @@ _WH_COPULA = re.compile(r"[은는]\s*(?:얼마|누구|무엇|언제|어디|몇\s
 _ASKING_WORDS = {"어떤", "무슨", "어느", "몇", "어떠한"}
 _ARGUMENT_PARTICLES = {"JKS", "JKO", "JKC"}
 _TOPIC_FORMS = {"은", "는", "도", "ᆫ"}
-# Connective endings that close a conditional or concessive clause.
-_SUBORDINATE_ENDINGS = re.compile(r"^(으?면|으?려면|려고|아도|어도|여도|라도|라고|다고|어서|아서|고서|자)$")
+# Connective endings that close a conditional, concessive or background clause (…면, …어도, …는데, …면서).
+_SUBORDINATE_ENDINGS = re.compile(r"^(으?면|으?려면|려고|아도|어도|여도|라도|라고|다고|어서|아서|고서|자|는데|은데|ᆫ데|던데|으?면서|다면서)$")
 _NOUN_RUN_TAGS = {"NNG", "NNP", "XSN", "SN", "NNB", "SL", "SH", "XPN"}
 
 # Asked quantity -> a pattern its answer must carry.
