@@ -5,6 +5,7 @@ answers and to tell a document that covers a topic from one that only names it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from typing import Literal
@@ -259,7 +260,6 @@ def paragraph_references(text: str) -> list[int]:
     return found
 
 
-
 # The groups a statute sets special rules for (연소자, 여성과 임산부, 1년 미만 근로자, 작은 사업장): the group as a
 # sentence restricts its rule to it, and the words a question asking about it uses. A rule for a group answers a
 # question that is not about it only after the general rule: "하루에 몇 시간 넘게 일하면 …" asks 제50조's 8시간,
@@ -284,6 +284,7 @@ def special_groups(text: str) -> frozenset[str]:
                      if any("또는" not in plain[max(0, m.start() - 12):m.start()] for m in stated.finditer(plain)))
 
 
+@functools.lru_cache(maxsize=1024)  # asked once per scored sentence
 def asked_groups(question: str) -> frozenset[str]:
     """The groups of ``_GROUPS`` a question is about, in its own words (고등학생, 임신한 직원, 입사 1년 …)."""
     return frozenset(name for name, (_, asked) in _GROUPS.items() if asked.search(question))

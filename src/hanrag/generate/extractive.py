@@ -457,6 +457,8 @@ _PARTICLE_END = re.compile(r"(?:등)?(?:에게|에서|으로|에|을|를|이|가
 
 def _squash(text: str) -> str:
     return "".join(text.split())
+
+
 # Asked facts specific enough that a sentence without one cannot be the answer.
 _COUNTED = {"purpose", "percent", "days", "hours", "minutes", "years", "months", "weeks", "times", "people", "age", "multiple", "money",
             "duration", "period"}

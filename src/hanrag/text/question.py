@@ -371,10 +371,7 @@ def given_sides(question: str) -> tuple[tuple[str, str], ...]:
 
 def stated_side(text: str, given: str) -> str | None:
     """The side of the count ``given`` that ``text`` states it on, where it states one right after it."""
-    number = re.match(r"\d[\d,]*(?:\.\d+)?", given)
-    if number is None:
-        return None
-    m = re.search(rf"(?<![\d.,]){re.escape(number.group())}\s*{re.escape(given[number.end():])}", text)
+    m = _count_in(text, given)
     if m is None:
         return None
     return next((name for name, pattern in _STATED_SIDE if pattern.match(text[m.end():])), None)
@@ -383,10 +380,15 @@ def stated_side(text: str, given: str) -> str | None:
 def repeats(text: str, given: str) -> bool:
     """Whether ``text`` states the squashed number with unit ``given`` (2주 in "2주 이내" or "2 주",
     not in "12주"); only the gap between the number and its unit may hold a space."""
+    return _count_in(text, given) is not None
+
+
+def _count_in(text: str, given: str) -> re.Match[str] | None:
+    """Where ``text`` writes the squashed number with unit ``given`` (see ``repeats``)."""
     number = re.match(r"\d[\d,]*(?:\.\d+)?", given)
     if number is None:
-        return False
-    return re.search(rf"(?<![\d.,]){re.escape(number.group())}\s*{re.escape(given[number.end():])}", text) is not None
+        return None
+    return re.search(rf"(?<![\d.,]){re.escape(number.group())}\s*{re.escape(given[number.end():])}", text)
 
 
 # A law's name: a compound ending in 법 or 법률 (근로기준법, 최저임금법), not inside 「」 and not the
