@@ -53,6 +53,10 @@ Questions (bench/data/, written for this benchmark):
   in its article and no other; each inside one quoted piece); sealed through that session; measured blind at
   the start of session 14 before any change (28 % fact first, 52 % anywhere, 8 % refused, article in hits
   96 %; near misses 72 % refused);
+- statute_answerable_heldout13.jsonl, statute_nearmiss_heldout13.txt: 25 + 25 more, written at the start of
+  session 14 by a helper that saw only the statute and the earlier questions, phrases checked by program (each
+  in its article and no other; each inside one extracted line); sealed: not in ``PARTS``. The next session adds
+  "_heldout13" to ``PARTS`` and measures it blind before changing anything.
 Measures, per set: the phrase in the first quoted sentence, the phrase anywhere in the
 answer, answerable questions refused, near-miss questions refused. Default: the offline
 extractive answerer; ``--llm SPEC`` measures an LLM backend (e.g. openai:gpt-4o-mini, with
