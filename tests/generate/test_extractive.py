@@ -1,3 +1,4 @@
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -715,3 +716,57 @@ def test_a_count_stated_on_the_other_side_of_the_bound_asked_is_another_case() -
     asked = analyse("주말 휴일에 8시간 안으로 일하면 수당은 통상임금의 몇 퍼센트를 더 받나요?")
     assert states_given(asked, "1. 8시간 이내의 휴일근로: 통상임금의 100분의 50")
     assert not states_given(asked, "2. 8시간을 초과한 휴일근로: 통상임금의 100분의 100")
+
+
+def test_another_laws_institution_is_a_near_miss_unless_the_documents_state_it() -> None:
+    """A question naming a neighbouring law's institution (실업급여: 고용보험법) is about it, however well the rest is
+    covered; the documents decide: a corpus stating it (고용보험법 itself) answers, and so does a rule that writes it
+    as a cited law's term together with the rest of the question."""
+    from hanrag.generate.extractive import other_law_terms
+    from hanrag.text.question import analyse, other_law_names, read_other_laws
+
+    table = read_other_laws("실업\\s*급여\t고용보험법\n육아\\s*휴직\t남녀고용평등법\n")
+    question = "회사를 그만두면 실업 급여를 받을 수 있나요?"
+    asked = replace(analyse(question), other_laws=other_law_names(question, table))
+    assert asked.other_laws == (("실업 급여", "고용보험법"),)
+    rules = ["근로자가 퇴직한 경우에는 사용자는 그 지급 사유가 발생한 때부터 14일 이내에 임금을 지급하여야 한다."]
+    assert other_law_terms(asked, rules, lambda word: []) == [("실업 급여", "고용보험법")]
+    insurance_act = lambda word: ["이직한 피보험자는 실업급여를 받을 수 있다."]
+    assert other_law_terms(asked, rules, insurance_act) == []
+
+    question = "육아휴직 기간도 연차를 줄 때 출근한 것으로 보나요?"
+    asked = replace(analyse(question), other_laws=other_law_names(question, table))
+    cited = ["⑥ 다음 각 호의 어느 하나에 해당하는 기간은 출근한 것으로 본다. "
+             "3. 「남녀고용평등과 일ㆍ가정 양립 지원에 관한 법률」 제19조제1항에 따른 육아휴직으로 휴업한 기간"]
+    named_only = lambda word: cited
+    assert other_law_terms(asked, cited, named_only) == []
+    assert other_law_terms(asked, ["3. 「남녀고용평등과 일ㆍ가정 양립 지원에 관한 법률」 제19조제1항에 따른 육아휴직"],
+                           named_only) == [("육아휴직", "남녀고용평등법")]
+
+
+def test_the_refusal_names_the_law_that_governs_another_laws_institution() -> None:
+    from hanrag.generate.extractive import near_miss_refusal, topic_particle
+
+    assert near_miss_refusal(["연말정산"], [], {"연말정산": "소득세법"}) == (
+        f"{REFUSAL} 문서는 '연말정산'에 대해 정하지 않습니다. (참고: '연말정산'은 보통 「소득세법」에서 정합니다.)")
+    assert (topic_particle("실업급여"), topic_particle("퇴직연금"), topic_particle("4대 보험")) == ("는", "은", "은")
+
+
+def test_other_law_names_takes_the_longest_term_as_written() -> None:
+    from hanrag.text.question import other_law_names, read_other_laws
+
+    table = read_other_laws("# 남녀고용평등법\n배우자\\s*출산\\s*휴가\t남녀고용평등법\n출산\\s*휴가\\s*급여\t고용보험법\n")
+    assert other_law_names("배우자 출산휴가 급여는 얼마인가요?", table) == (("배우자 출산휴가", "남녀고용평등법"),)
+    assert other_law_names("출산휴가는 며칠인가요?", table) == ()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [  # a list item reads with the sentence it completes: 제60조 ⑥ 3. 「남녀고용평등…」에 따른 육아휴직으로 휴업한 기간
+        "육아휴직으로 쉰 기간도 연차 휴가 받을 때 출근한 것으로 보나요?",
+    ],
+)
+def test_statute_a_cited_laws_term_in_an_item_answers_with_its_lead_in(statute_index: Path, question: str) -> None:
+    with Index.open(statute_index) as index:
+        answer = index.ask(question)
+    assert not answer.refused and "육아휴직으로 휴업한 기간" in answer.answer.splitlines()[0], answer.answer

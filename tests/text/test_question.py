@@ -398,3 +398,19 @@ def test_a_concessive_question_asks_the_exception() -> None:
     assert analyse("가게에 불이 났는데도 해고 예고를 해야 하나요?").asks_exception
     assert analyse("다만 예외가 있나요?").asks_exception
     assert not analyse("투표하러 갈 시간을 달라고 할 수 있나요?").asks_exception
+
+
+def test_the_other_laws_table_is_read_like_the_everyday_words(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    from hanrag.text.question import read_other_laws
+
+    assert [(p.pattern, law) for p, law in read_other_laws("# 고용보험법\n실업\\s*급여\t고용보험법\t# 구직급여\n")] == [
+        ("실업\\s*급여", "고용보험법")]
+    with pytest.raises(ValueError, match=r"other_laws.tsv line 2: expected 'pattern<TAB>law"):
+        read_other_laws("# x\n실업급여 고용보험법\n")
+    with pytest.raises(ValueError, match="other_laws.tsv line 1: bad pattern"):
+        read_other_laws("실업(급여\t고용보험법\n")
+    table = tmp_path / "laws.tsv"
+    table.write_text("", encoding="utf-8")
+    monkeypatch.setenv("HANRAG_OTHER_LAWS", str(table))
+    assert read_other_laws() == ()  # another domain may have none
+    monkeypatch.delenv("HANRAG_OTHER_LAWS")

@@ -239,12 +239,17 @@ class ExtractiveAnswerer:
             if len(chosen) == self.sentences:
                 break
         texts = [p.text for p in pieces]
+        read = [f"{p.lead} {p.text}" if p.lead else p.text for p in pieces]  # an item with the sentence it completes
         named, unused = unstated_focus(asked, texts, self.unseen, self.corpus_texts, self.meaning_of,
-                                       own_law=self._own_law(asked, texts))
+                                       own_law=self._own_law(asked, texts), read=read)
         if unused and support >= self.near_miss_below and asked.topical != asked.plain and _own_focus(asked, unused):
             # The party words (알바 -> 근로자) say whom the rule binds: they do not make a question whose own
             # focus (퇴직금) the corpus never uses so well covered that the focus must be a spelling variant.
             support = self._support(question, asked, pieces, ranked, plain=asked.topical)
+        other = other_law_terms(asked, read, self.corpus_texts)
+        if other:
+            missing = [term for term, _ in other] + [p for p in named + unused if not any(p in t or t in p for t, _ in other)]
+            return Reply(chosen, near_miss_refusal(missing, contexts, dict(other)), support)
         if named or (unused and support < self.near_miss_below):
             return Reply(chosen, near_miss_refusal(named + unused, contexts), support)
         apart = fact_apart(asked, pieces)
@@ -682,6 +687,7 @@ def unstated_focus(
     asked: Question, texts: Sequence[str], unseen: Callable[[Sequence[str]], set[str]],
     corpus_texts: Callable[[str], list[str]] | None = None,
     meaning_of: Callable[[str, Sequence[str]], str | None] | None = None, own_law: str | None = None,
+    read: Sequence[str] | None = None,
 ) -> tuple[list[str], list[str]]:
     """What the question is about that the documents do not state, as the question words it (the
     phrase holding each such noun: "국민연금 보험료율"), in two lists: what the retrieved texts only
@@ -692,7 +698,8 @@ def unstated_focus(
     when the texts name them in a list of topics or a law's title: the documents' rules may well use
     another law's term (…에 따른 임산부 정기건강진단을 받는데 필요한 시간), and a restriction the corpus
     never uses is most often worded differently (월급날 for 지급기일), unless the question has no
-    focus."""
+    focus. ``read``: the texts as read (a list item after the sentence it completes), default ``texts``."""
+    read = texts if read is None else read
     if corpus_texts is not None:  # a store lookup each: both rules below may ask for the same word
         corpus_texts = functools.cache(corpus_texts)
     topics = not asked.asks_contents  # a list of matters answers what a document must hold
@@ -709,12 +716,9 @@ def unstated_focus(
             # named, not used: "3. 「남녀고용평등과 …」에 따른 육아휴직으로 휴업한 기간" (counted as attendance for 연차)
             # says nothing of 해고 or 신청 during 육아휴직. A sentence stating the rest of the question with it uses it
             # ("… 「모자보건법」에 따른 임산부 정기건강진단을 받는데 필요한 시간을 청구하는 경우 이를 허용하여 주어야 한다").
-            if how == "stated" and _focus_coverage(asked, group, texts, stated) == "mentioned":
-                naming = [(t, u) for t, u in zip(texts, used) if "".join(group) in "".join(t.split())]
-                others = [g for g in (*asked.focus, *asked.restricting) if g != group]
-                if not any(_focus_coverage(asked, g, [t for t, _ in naming], [u for _, u in naming]) == "stated"
-                           for g in others):
-                    how = "mentioned"
+            if how == "stated" and _focus_coverage(asked, group, texts, stated) == "mentioned" \
+                    and not _states_rest_with(asked, "".join(group), read, [cues.outside_mentions(t, cited_terms=False) for t in read]):
+                how = "mentioned"
             # With no main argument (파견근로자를 2년 넘게 쓰면 직접 고용해야 하나요?) the restriction
             # is all the question is about: a noun of it the corpus never uses counts, as for focus.
             if group not in lacking and (how == "mentioned" or (how == "absent" and not asked.focus
@@ -788,6 +792,37 @@ def unstated_focus(
     return named, unused
 
 
+def _states_rest_with(asked: Question, word: str, texts: Sequence[str], used: Sequence[str]) -> bool:
+    """Whether a text naming ``word`` (spacing ignored) states another noun group of the question (``used``: the
+    texts with cited laws' names blanked, their terms kept): its rule is about the case the question asks."""
+    naming = [(t, u) for t, u in zip(texts, used) if word in "".join(t.split())]
+    others = [g for g in (*asked.focus, *asked.restricting) if "".join(g) not in word and word not in "".join(g)]
+    return any(_focus_coverage(asked, g, [t for t, _ in naming], [u for _, u in naming]) == "stated" for g in others)
+
+
+def other_law_terms(asked: Question, texts: Sequence[str], corpus_texts: Callable[[str], list[str]] | None) -> list[tuple[str, str]]:
+    """The institutions of neighbouring laws the question names (``Question.other_laws``: 실업급여, 고용보험법)
+    that the documents do not state, each as written with its law.
+
+    The table only says which law governs a term; the documents decide: a term the corpus states (a folder
+    holding 고용보험법 itself) counts as theirs, and so does one the texts write only as a cited law's term in a
+    sentence stating the rest of the question (「남녀고용평등…」에 따른 육아휴직으로 휴업한 기간, asked whether
+    육아휴직 counts towards 연차). Neither the focus/restriction split nor the support applies: a question naming
+    another law's institution is about it, however well the rest of it is covered."""
+    if not asked.other_laws:
+        return []
+    used = [cues.outside_mentions(t, cited_terms=False) for t in texts]
+    missing = []
+    for term, law in asked.other_laws:
+        word = "".join(term.split())
+        if corpus_texts is not None and cues.coverage((word,), corpus_texts(word)) == "stated":
+            continue
+        if _states_rest_with(asked, word, texts, used):
+            continue
+        missing.append((term, law))
+    return missing
+
+
 def stem_sibling(word: str, corpus_texts: Callable[[str], list[str]],
                  meaning_of: Callable[[str, Sequence[str]], str | None]) -> str | None:
     """The word of the corpus on the stem of ``word`` (all but its last syllable, two or more) that means it by the
@@ -859,8 +894,9 @@ def fact_apart(asked: Question, pieces: Sequence[Piece]) -> list[str]:
     return list(dict.fromkeys(apart))
 
 
-def near_miss_refusal(missing: Sequence[str], contexts: Sequence[Context]) -> str:
-    """The fixed refusal, then what the closest sources cover instead, cited."""
+def near_miss_refusal(missing: Sequence[str], contexts: Sequence[Context], laws: Mapping[str, str] | None = None) -> str:
+    """The fixed refusal, then what the closest sources cover instead, cited; then, for a neighbouring law's
+    institution (``laws``: term -> law), the law that governs it."""
     nearby: list[str] = []
     numbers: list[int] = []
     body = [c for c in contexts if c.hit.chunk.kind != "toc"]
@@ -875,15 +911,24 @@ def near_miss_refusal(missing: Sequence[str], contexts: Sequence[Context]) -> st
         if len(nearby) == 2:
             break
     what = ", ".join(f"'{m}'" for m in missing)
+    hint = "".join(f" (참고: '{term}'{topic_particle(term)} 보통 「{law}」에서 정합니다.)" for term, law in (laws or {}).items())
     if not nearby:
-        return f"{REFUSAL} 문서는 {what}에 대해 정하지 않습니다."
+        return f"{REFUSAL} 문서는 {what}에 대해 정하지 않습니다.{hint}"
     cited = "".join(f"[{n}]" for n in numbers)
-    return f"{REFUSAL} 가까운 내용으로 {', '.join(nearby)}{object_particle(nearby[-1])} 다루지만, {what}에 대해서는 정하지 않습니다 {cited}"
+    return f"{REFUSAL} 가까운 내용으로 {', '.join(nearby)}{object_particle(nearby[-1])} 다루지만, {what}에 대해서는 정하지 않습니다 {cited}{hint}"
+
+
+def _has_final_consonant(word: str) -> bool | None:
+    """Whether ``word``'s last Hangul syllable ends on a consonant (None when it does not end on one)."""
+    last = word.rstrip(")）」 '")[-1:] if word else ""
+    return bool((ord(last) - 0xAC00) % 28) if "가" <= last <= "힣" else None
 
 
 def object_particle(word: str) -> str:
     """을 after a final consonant, 를 after a vowel (Hangul syllables; 를 otherwise)."""
-    last = word.rstrip(")）」 ")[-1:] if word else ""
-    if "가" <= last <= "힣":
-        return "을" if (ord(last) - 0xAC00) % 28 else "를"
-    return "를"
+    return "을" if _has_final_consonant(word) else "를"
+
+
+def topic_particle(word: str) -> str:
+    """은 after a final consonant, 는 after a vowel (Hangul syllables; 는 otherwise)."""
+    return "은" if _has_final_consonant(word) else "는"

@@ -100,37 +100,65 @@ _ASKED = [  # question wording -> answer type; first match wins
 # The pairs live in data/everyday_words.tsv (one per line: pattern, term, an optional "# why").
 
 
-def everyday_words_text(path: str | None = None) -> str:
-    """The table's text: the file at ``path`` (default ``$HANRAG_EVERYDAY_WORDS``, read once at import, for a
-    corpus of another domain), else the bundled data/everyday_words.tsv (labour law)."""
-    path = path if path is not None else os.environ.get("HANRAG_EVERYDAY_WORDS")
+def _table_text(variable: str, bundled: str, path: str | None) -> str:
+    """A term table's text: the file at ``path`` (default ``$variable``), else the bundled data/``bundled``."""
+    path = path if path is not None else os.environ.get(variable)
     if path:
         try:
             return Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise ValueError(f"HANRAG_EVERYDAY_WORDS={path}: cannot read it ({exc.__class__.__name__})") from exc
-    return files("hanrag").joinpath("data/everyday_words.tsv").read_text(encoding="utf-8")
+            raise ValueError(f"{variable}={path}: cannot read it ({exc.__class__.__name__})") from exc
+    return files("hanrag").joinpath(f"data/{bundled}").read_text(encoding="utf-8")
 
 
-def read_everyday_words(text: str | None = None) -> tuple[tuple[re.Pattern[str], str], ...]:
-    """The (pattern, statutory term) pairs of ``text`` (default: ``everyday_words_text()``): tab-separated
-    lines, ``#`` lines and blank lines skipped; a malformed line raises ValueError."""
-    if text is None:
-        text = everyday_words_text()
+def read_term_table(text: str, name: str, second: str = "term") -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The (pattern, value) pairs of a term table's ``text``: tab-separated ``pattern<TAB>value[<TAB># why]``
+    lines, ``#`` lines and blank lines skipped; a malformed line raises ValueError naming ``name`` and the line."""
     pairs = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         fields = line.split("\t")
         if len(fields) < 2 or not fields[0] or not fields[1] or (len(fields) > 2 and not fields[2].startswith("#")):
-            raise ValueError(f"everyday_words.tsv line {number}: expected 'pattern<TAB>term[<TAB># why]': {line!r}")
+            raise ValueError(f"{name} line {number}: expected 'pattern<TAB>{second}[<TAB># why]': {line!r}")
         try:
             pairs.append((re.compile(fields[0]), fields[1]))
         except re.error as exc:
-            raise ValueError(f"everyday_words.tsv line {number}: bad pattern {fields[0]!r}: {exc}") from exc
+            raise ValueError(f"{name} line {number}: bad pattern {fields[0]!r}: {exc}") from exc
     return tuple(pairs)
 
 
+def everyday_words_text(path: str | None = None) -> str:
+    """The table's text: the file at ``path`` (default ``$HANRAG_EVERYDAY_WORDS``, read once at import, for a
+    corpus of another domain), else the bundled data/everyday_words.tsv (labour law)."""
+    return _table_text("HANRAG_EVERYDAY_WORDS", "everyday_words.tsv", path)
+
+
+def read_everyday_words(text: str | None = None) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The (pattern, statutory term) pairs of ``text`` (default: ``everyday_words_text()``)."""
+    return read_term_table(everyday_words_text() if text is None else text, "everyday_words.tsv")
+
+
+# The institutions of neighbouring laws as users name them (실업급여: 고용보험법; 연말정산: 소득세법), each with
+# the law that governs it: a question about one is a near miss unless the documents themselves state it
+# (extractive.other_law_terms). Written question-blind from the bundled statute and the neighbouring laws:
+# a line never names what the statute itself regulates (출산휴가 is its 출산전후휴가; 배우자 출산휴가 is not).
+# The pairs live in data/other_laws.tsv (pattern, law, an optional "# why"); ``$HANRAG_OTHER_LAWS`` puts
+# another domain's table in its place (an empty file: none).
+
+
+def other_laws_text(path: str | None = None) -> str:
+    """The table's text: the file at ``path`` (default ``$HANRAG_OTHER_LAWS``, read once at import), else the
+    bundled data/other_laws.tsv (the neighbours of labour law)."""
+    return _table_text("HANRAG_OTHER_LAWS", "other_laws.tsv", path)
+
+
+def read_other_laws(text: str | None = None) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The (pattern, law) pairs of ``text`` (default: ``other_laws_text()``)."""
+    return read_term_table(other_laws_text() if text is None else text, "other_laws.tsv", second="law")
+
+
+OTHER_LAWS: tuple[tuple[re.Pattern[str], str], ...] = read_other_laws()
 STATUTORY_TERMS: tuple[tuple[re.Pattern[str], str], ...] = read_everyday_words()
 def _same_word(everyday: str, word: str) -> bool:
     return everyday == word or (len(word) >= 2 and everyday.startswith(word) and len(everyday) == len(word) + 1)
@@ -244,6 +272,8 @@ class Question:
     actor: str | None = None
     # Laws the question names as written (근로기준법 in 근로기준법 기준에 …): a statute calls itself "이 법".
     laws: tuple[str, ...] = ()
+    # Institutions of neighbouring laws the question names, as written, each with its law (실업급여, 고용보험법).
+    other_laws: tuple[tuple[str, str], ...] = ()
     # Terms whose meaning the question asks, squashed: "X란 무엇인가요", "어떤 행동이 X에 해당하나요", or what a
     # question that is not of rule is about ("평균임금은 어느 기간 동안 받은 임금으로 계산하나요?").
     defines: tuple[str, ...] = ()
@@ -404,6 +434,19 @@ def law_names(question: str) -> tuple[str, ...]:
 def statutory_terms(question: str) -> tuple[tuple[str, str], ...]:
     """The everyday words of ``question`` that a statute writes otherwise, each with that term."""
     return tuple((m.group(), term) for pattern, term in STATUTORY_TERMS for m in pattern.finditer(question))
+
+
+def other_law_names(question: str, table: Sequence[tuple[re.Pattern[str], str]] | None = None) -> tuple[tuple[str, str], ...]:
+    """The institutions of neighbouring laws ``question`` names (``OTHER_LAWS``), each as written with its law;
+    the longest where two overlap (배우자 출산휴가 급여, not 출산휴가 급여 too)."""
+    found = sorted(((m.start(), m.end(), law) for pattern, law in (OTHER_LAWS if table is None else table)
+                    for m in pattern.finditer(question) if m.group().strip()), key=lambda f: (f[0], -f[1]))
+    kept: list[tuple[int, int, str]] = []
+    for start, end, law in found:
+        if kept and start < kept[-1][1]:
+            continue
+        kept.append((start, end, law))
+    return tuple(dict.fromkeys((question[start:end].strip(), law) for start, end, law in kept))
 
 
 # Whether a document must hold a matter: "기숙사 규칙에 외박 같은 내용도 넣어야 하나요?" is answered by the list of
@@ -598,6 +641,7 @@ def _analyse(question: str) -> Question:
         answer_type=answer_type(question),
         plain=statutory_terms(question),
         laws=law_names(question),
+        other_laws=other_law_names(question),
         cases=tuple(dict.fromkeys(cases)),
         given=given_numbers(question),
         points=given_points(question),
