@@ -728,9 +728,9 @@ def test_another_laws_institution_is_a_near_miss_unless_the_documents_state_it()
     table = read_other_laws("실업\\s*급여\t고용보험법\n육아\\s*휴직\t남녀고용평등법\n")
     question = "회사를 그만두면 실업 급여를 받을 수 있나요?"
     asked = replace(analyse(question), other_laws=other_law_names(question, table))
-    assert asked.other_laws == (("실업 급여", "고용보험법"),)
+    assert asked.other_laws == (("실업 급여", "고용보험법", "실업급여"),)
     rules = ["근로자가 퇴직한 경우에는 사용자는 그 지급 사유가 발생한 때부터 14일 이내에 임금을 지급하여야 한다."]
-    assert other_law_terms(asked, rules, lambda word: []) == [("실업 급여", "고용보험법")]
+    assert other_law_terms(asked, rules, lambda word: []) == list(asked.other_laws)
     insurance_act = lambda word: ["이직한 피보험자는 실업급여를 받을 수 있다."]
     assert other_law_terms(asked, rules, insurance_act) == []
 
@@ -741,7 +741,7 @@ def test_another_laws_institution_is_a_near_miss_unless_the_documents_state_it()
     named_only = lambda word: cited
     assert other_law_terms(asked, cited, named_only) == []
     assert other_law_terms(asked, ["3. 「남녀고용평등과 일ㆍ가정 양립 지원에 관한 법률」 제19조제1항에 따른 육아휴직"],
-                           named_only) == [("육아휴직", "남녀고용평등법")]
+                           named_only) == [("육아휴직", "남녀고용평등법", "육아휴직")]
 
 
 def test_the_refusal_names_the_law_that_governs_another_laws_institution() -> None:
@@ -755,9 +755,13 @@ def test_the_refusal_names_the_law_that_governs_another_laws_institution() -> No
 def test_other_law_names_takes_the_longest_term_as_written() -> None:
     from hanrag.text.question import other_law_names, read_other_laws
 
-    table = read_other_laws("# 남녀고용평등법\n배우자\\s*출산\\s*휴가\t남녀고용평등법\n출산\\s*휴가\\s*급여\t고용보험법\n")
-    assert other_law_names("배우자 출산휴가 급여는 얼마인가요?", table) == (("배우자 출산휴가", "남녀고용평등법"),)
+    table = read_other_laws("# 남녀고용평등법\n배우자\\s*출산\\s*휴가\t남녀고용평등법\n출산\\s*휴가\\s*급여\t고용보험법\n"
+                            "건강\\s*보험\t국민건강보험법\n고용\\s*허가\t외국인고용법\n")
+    assert other_law_names("배우자 출산휴가 급여는 얼마인가요?", table) == (("배우자 출산휴가", "남녀고용평등법", "배우자출산휴가"),)
     assert other_law_names("출산휴가는 며칠인가요?", table) == ()
+    # named to the end of the word, its particle left out, never cut into the table's match (고용허가, not 고용허)
+    assert other_law_names("월급에서 건강보험료를 떼나요?", table) == (("건강보험료", "국민건강보험법", "건강보험"),)
+    assert other_law_names("고용허가로 온 직원", table)[0].written == "고용허가"
 
 
 @pytest.mark.parametrize(
@@ -770,3 +774,9 @@ def test_statute_a_cited_laws_term_in_an_item_answers_with_its_lead_in(statute_i
     with Index.open(statute_index) as index:
         answer = index.ask(question)
     assert not answer.refused and "육아휴직으로 휴업한 기간" in answer.answer.splitlines()[0], answer.answer
+
+
+def test_statute_a_neighbouring_laws_institution_is_refused_naming_its_law(statute_index: Path) -> None:
+    with Index.open(statute_index) as index:
+        answer = index.ask("연말정산 서류는 언제까지 회사에 내야 하나요?")
+    assert answer.refused and "'연말정산'" in answer.answer and "「소득세법」" in answer.answer, answer.answer

@@ -60,7 +60,9 @@ from hanrag.retrieve.section_rank import (
 from hanrag.text.base import Tokenizer
 from hanrag.text.question import (
     PARTY_TERMS,
+    TRAILING_PARTICLE,
     Case,
+    OtherLawTerm,
     Question,
     analyse,
     asking_words,
@@ -248,8 +250,9 @@ class ExtractiveAnswerer:
             support = self._support(question, asked, pieces, ranked, plain=asked.topical)
         other = other_law_terms(asked, read, self.corpus_texts)
         if other:
-            missing = [term for term, _ in other] + [p for p in named + unused if not any(p in t or t in p for t, _ in other)]
-            return Reply(chosen, near_miss_refusal(missing, contexts, dict(other)), support)
+            written = [o.written for o in other]
+            missing = written + [p for p in named + unused if not any(p in w or w in p for w in written)]
+            return Reply(chosen, near_miss_refusal(missing, contexts, {o.written: o.law for o in other}), support)
         if named or (unused and support < self.near_miss_below):
             return Reply(chosen, near_miss_refusal(named + unused, contexts), support)
         apart = fact_apart(asked, pieces)
@@ -457,7 +460,6 @@ class ExtractiveAnswerer:
 
 
 _HANGUL = re.compile(r"[가-힣]+")
-_PARTICLE_END = re.compile(r"(?:등)?(?:에게|에서|으로|에|을|를|이|가|은|는|의|와|과|로|도)$")
 
 
 def _squash(text: str) -> str:
@@ -644,11 +646,12 @@ def cue_features(asked: Question, piece: Piece) -> list[float]:
     """The ``CUES`` of a piece, unweighted: indicators (0/1), shares (0..1), the paragraph count after ①
     (up to three), the hit's reciprocal rank and normalised score."""
     carries_fact = float(bool(asked.answer_type) and carries(piece.text, asked.answer_type, asked.text))
+    whole = piece.text
     heading = 0.0
     if asked.focus and piece.heading:
         heading = sum(cues.coverage(group, [piece.heading]) == "stated" for group in asked.focus) / len(asked.focus)
-    rule = float(bool(asked.modality) and cues.states_rule(piece.text, asked.modality))
-    actor = float(bool(asked.actor) and bool({asked.actor, *asked.terms_of(asked.actor)} & set(cues.subjects(piece.text))))
+    rule = float(bool(asked.modality) and cues.states_rule(whole, asked.modality))
+    actor = float(bool(asked.actor) and bool({asked.actor, *asked.terms_of(asked.actor)} & set(cues.subjects(whole))))
     proviso = float(cues.is_exception(piece.text) and not asked.asks_exception)
     paragraph = cues.paragraph_number(piece.text)
     later = float(min(paragraph - 1, 3)) if paragraph else 0.0
@@ -659,12 +662,12 @@ def cue_features(asked: Question, piece: Piece) -> list[float]:
     given = 0.0
     if asked.given:  # each number given is part of the case: "30명이 안 되는 회사는 주 12시간 말고 …" -> 30명
         # … or falls within a bound it states: "입사한 지 두 달밖에 안 된 직원" in "3개월 미만인 경우"
-        case = f"{piece.rule} {piece.text}"
+        case = f"{piece.rule} {whole}"
         given = sum(states_count(asked, case, g) for g in asked.given) / len(asked.given)
-    condition = float(bool(asked.cases) and all(_states(asked, f"{piece.rule} {piece.text}", case) for case in asked.cases))
+    condition = float(bool(asked.cases) and all(_states(asked, f"{piece.rule} {whole}", case) for case in asked.cases))
     focus = 0.0
     if asked.focus:
-        stated = [piece.text]
+        stated = [whole]
         focus = sum(_focus_coverage(asked, g, stated, stated) == "stated" for g in asked.focus) / len(asked.focus)
     only_names = float(any(cues.coverage(group, [piece.text]) == "mentioned" for group in asked.focus))
     # a rule for several groups ("15세 이상 18세 미만의 근로자와 임신 중인 여성 근로자") is one for each
@@ -800,9 +803,9 @@ def _states_rest_with(asked: Question, word: str, texts: Sequence[str], used: Se
     return any(_focus_coverage(asked, g, [t for t, _ in naming], [u for _, u in naming]) == "stated" for g in others)
 
 
-def other_law_terms(asked: Question, texts: Sequence[str], corpus_texts: Callable[[str], list[str]] | None) -> list[tuple[str, str]]:
+def other_law_terms(asked: Question, texts: Sequence[str], corpus_texts: Callable[[str], list[str]] | None) -> list[OtherLawTerm]:
     """The institutions of neighbouring laws the question names (``Question.other_laws``: 실업급여, 고용보험법)
-    that the documents do not state, each as written with its law.
+    that the documents do not state.
 
     The table only says which law governs a term; the documents decide: a term the corpus states (a folder
     holding 고용보험법 itself) counts as theirs, and so does one the texts write only as a cited law's term in a
@@ -813,13 +816,12 @@ def other_law_terms(asked: Question, texts: Sequence[str], corpus_texts: Callabl
         return []
     used = [cues.outside_mentions(t, cited_terms=False) for t in texts]
     missing = []
-    for term, law in asked.other_laws:
-        word = "".join(term.split())
-        if corpus_texts is not None and cues.coverage((word,), corpus_texts(word)) == "stated":
+    for named in asked.other_laws:
+        if corpus_texts is not None and cues.coverage((named.term,), corpus_texts(named.term)) == "stated":
             continue
-        if _states_rest_with(asked, word, texts, used):
+        if _states_rest_with(asked, named.term, texts, used):
             continue
-        missing.append((term, law))
+        missing.append(named)
     return missing
 
 
@@ -831,7 +833,7 @@ def stem_sibling(word: str, corpus_texts: Callable[[str], list[str]],
     stem = word[:-1]
     if len(word) < 3 or not _HANGUL.fullmatch(word):
         return None
-    runs = {_PARTICLE_END.sub("", m) for text in corpus_texts(stem) for m in re.findall(rf"{re.escape(stem)}[가-힣]*", text)}
+    runs = {TRAILING_PARTICLE.sub("", m) for text in corpus_texts(stem) for m in re.findall(rf"{re.escape(stem)}[가-힣]*", text)}
     return meaning_of(word, sorted(r for r in runs if len(r) >= len(stem) + 2))
 
 

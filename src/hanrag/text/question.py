@@ -17,6 +17,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from importlib.resources import files
 from pathlib import Path
 
@@ -272,8 +273,8 @@ class Question:
     actor: str | None = None
     # Laws the question names as written (근로기준법 in 근로기준법 기준에 …): a statute calls itself "이 법".
     laws: tuple[str, ...] = ()
-    # Institutions of neighbouring laws the question names, as written, each with its law (실업급여, 고용보험법).
-    other_laws: tuple[tuple[str, str], ...] = ()
+    # Institutions of neighbouring laws the question names, each with its law (실업급여, 고용보험법).
+    other_laws: tuple[OtherLawTerm, ...] = ()
     # Terms whose meaning the question asks, squashed: "X란 무엇인가요", "어떤 행동이 X에 해당하나요", or what a
     # question that is not of rule is about ("평균임금은 어느 기간 동안 받은 임금으로 계산하나요?").
     defines: tuple[str, ...] = ()
@@ -436,9 +437,22 @@ def statutory_terms(question: str) -> tuple[tuple[str, str], ...]:
     return tuple((m.group(), term) for pattern, term in STATUTORY_TERMS for m in pattern.finditer(question))
 
 
-def other_law_names(question: str, table: Sequence[tuple[re.Pattern[str], str]] | None = None) -> tuple[tuple[str, str], ...]:
-    """The institutions of neighbouring laws ``question`` names (``OTHER_LAWS``), each as written with its law;
-    the longest where two overlap (배우자 출산휴가 급여, not 출산휴가 급여 too)."""
+# A particle ending a word (건강보험료를, 퇴직연금으로): what follows the noun.
+TRAILING_PARTICLE = re.compile(r"(?:등)?(?:에게|에서|으로|에|을|를|이|가|은|는|의|와|과|로|도)$")
+
+
+class OtherLawTerm(NamedTuple):
+    """A neighbouring law's institution as a question names it: the word as written, the law, the table's match
+    (squashed: what the documents are searched for)."""
+    written: str
+    law: str
+    term: str
+
+
+def other_law_names(question: str, table: Sequence[tuple[re.Pattern[str], str]] | None = None) -> tuple[OtherLawTerm, ...]:
+    """The institutions of neighbouring laws ``question`` names (``OTHER_LAWS``), each as written to the end of its
+    word, particle left out (건강보험료 for a 건강보험 pattern), with its law; the longest where two overlap (배우자
+    출산휴가, not 출산휴가 too)."""
     found = sorted(((m.start(), m.end(), law) for pattern, law in (OTHER_LAWS if table is None else table)
                     for m in pattern.finditer(question) if m.group().strip()), key=lambda f: (f[0], -f[1]))
     kept: list[tuple[int, int, str]] = []
@@ -446,7 +460,13 @@ def other_law_names(question: str, table: Sequence[tuple[re.Pattern[str], str]] 
         if kept and start < kept[-1][1]:
             continue
         kept.append((start, end, law))
-    return tuple(dict.fromkeys((question[start:end].strip(), law) for start, end, law in kept))
+    named = []
+    for start, end, law in kept:
+        word_end = end + len(re.match(r"[가-힣A-Za-z0-9]*", question[end:]).group())
+        term = TRAILING_PARTICLE.sub("", question[start:word_end]) if word_end > end else question[start:end]
+        named.append(OtherLawTerm((term if len(term) >= end - start else question[start:end]).strip(), law,
+                                  "".join(question[start:end].split())))
+    return tuple(dict.fromkeys(named))
 
 
 # Whether a document must hold a matter: "기숙사 규칙에 외박 같은 내용도 넣어야 하나요?" is answered by the list of
