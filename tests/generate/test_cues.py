@@ -148,3 +148,11 @@ def test_a_rule_for_a_group_is_told_from_a_question_about_it() -> None:
     assert asked_groups("임신한 직원도 야간에 일할 수 있나요?") == {"women"}
     assert asked_groups("하루에 몇 시간 넘게 일하면 법정 근로시간을 넘는 건가요?") == set()
     assert asked_groups("경력증명서를 떼 달라고 하면 …") == set()  # 달라고: no 달 of a count
+
+
+def test_an_obligation_is_any_ending_in_ya_hada() -> None:
+    from hanrag.generate.cues import states_rule
+
+    for text in ("사용자는 다음 각 호의 사항을 지켜야 한다.", "증명서를 즉시 내줘야 한다.", "임금을 지급하여야 하며"):
+        assert states_rule(text, "obligation"), text
+    assert not states_rule("사용자는 근로자를 해고하지 못한다.", "obligation")

@@ -780,3 +780,19 @@ def test_statute_a_neighbouring_laws_institution_is_refused_naming_its_law(statu
     with Index.open(statute_index) as index:
         answer = index.ask("연말정산 서류는 언제까지 회사에 내야 하나요?")
     assert answer.refused and "'연말정산'" in answer.answer and "「소득세법」" in answer.answer, answer.answer
+
+
+def test_a_list_item_states_its_rule_and_subject_with_the_sentence_it_completes() -> None:
+    """"2. 근로자가 … 반환을 요구할 때에는 즉시 이에 따를 것" is 사용자's duty through its lead-in ("② 사용자가 …
+    다음 각 호의 사항을 지켜야 한다"): it states the asked rule and binds the asked actor, as its lead-in does; an
+    item of a list of matters does not, unless a document's contents are asked."""
+    from hanrag.generate.extractive import FEATURES, Piece, cue_features
+    from hanrag.text.question import analyse
+
+    asked = analyse("회사가 맡아 둔 제 저축 통장을 돌려 달라고 하면 회사가 바로 돌려줘야 하나요?")
+    lead = "② 사용자가 근로자의 위탁으로 저축을 관리하는 경우에는 다음 각 호의 사항을 지켜야 한다."
+    item = "2. 근로자가 저축증서 등 관련 자료의 열람 또는 반환을 요구할 때에는 즉시 이에 따를 것"
+    cue = dict(zip(FEATURES[2:], cue_features(asked, Piece(1, item, "제22조(강제 저금의 금지)", lead=lead))))
+    assert cue["states_asked_rule"] == cue["binds_asked_actor"] == 1.0
+    bare = dict(zip(FEATURES[2:], cue_features(asked, Piece(1, item, "제22조(강제 저금의 금지)", lead=lead, matters=True))))
+    assert bare["states_asked_rule"] == bare["binds_asked_actor"] == 0.0

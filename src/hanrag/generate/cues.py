@@ -28,7 +28,7 @@ _PARAGRAPH = {chr(c): c - 0x2460 + 1 for c in range(0x2460, 0x2474)}  # ① .. �
 _EXCEPTION = re.compile(r"^\s*(?:[①-⑳]\s*)?(?:다만|단,)")
 _RULE_VERBS = {
     "permission": re.compile(r"(?:수\s*(?:있|없)|못한다|못하|아니\s*된다|금지|허용)"),
-    "obligation": re.compile(r"(?:여야|해야|어야|아야)\s*(?:한다|하며|하고|할)"),
+    "obligation": re.compile(r"야\s*(?:한다|하며|하고|할)"),  # 하여야, 지켜야, 내줘야: every ending in -야 하다
 }
 
 Coverage = Literal["stated", "mentioned", "absent"]

@@ -646,7 +646,9 @@ def cue_features(asked: Question, piece: Piece) -> list[float]:
     """The ``CUES`` of a piece, unweighted: indicators (0/1), shares (0..1), the paragraph count after ①
     (up to three), the hit's reciprocal rank and normalised score."""
     carries_fact = float(bool(asked.answer_type) and carries(piece.text, asked.answer_type, asked.text))
-    whole = piece.text
+    # A list item states its rule, its subject and its case with the sentence it completes ("② 사용자가 … 저축을
+    # 관리하는 경우에는 다음 각 호의 사항을 지켜야 한다. 2. 근로자가 … 반환을 요구할 때에는 즉시 이에 따를 것").
+    whole = f"{piece.lead} {piece.text}" if piece.lead and (asked.asks_contents or not piece.matters) else piece.text
     heading = 0.0
     if asked.focus and piece.heading:
         heading = sum(cues.coverage(group, [piece.heading]) == "stated" for group in asked.focus) / len(asked.focus)
