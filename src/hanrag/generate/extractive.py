@@ -250,9 +250,10 @@ class ExtractiveAnswerer:
             support = self._support(question, asked, pieces, ranked, plain=asked.topical)
         other = other_law_terms(asked, read, self.corpus_texts)
         if other:
-            written = [o.written for o in other]
-            missing = written + [p for p in named + unused if not any(p in w or w in p for w in written)]
-            return Reply(chosen, near_miss_refusal(missing, contexts, {o.written: o.law for o in other}), support)
+            words = {institution_word(o, asked): o.law for o in other}
+            missing = list(dict.fromkeys(shown_phrase(w, named + unused) for w in words))
+            missing += [p for p in named + unused if not any(p in m or m in p for m in missing)]
+            return Reply(chosen, near_miss_refusal(missing, contexts, words), support)
         if named or (unused and support < self.near_miss_below):
             return Reply(chosen, near_miss_refusal(named + unused, contexts), support)
         apart = fact_apart(asked, pieces)
@@ -825,6 +826,20 @@ def other_law_terms(asked: Question, texts: Sequence[str], corpus_texts: Callabl
             continue
         missing.append(named)
     return missing
+
+
+def institution_word(named: OtherLawTerm, asked: Question) -> str:
+    """The institution's noun as the question writes it: the question's noun inside a table match that runs past
+    it ("최저임금" of 최저임금보다 적게), else the word as written."""
+    nouns = [*asked.phrases, *("".join(g) for g in (*asked.focus, *asked.restricting))]
+    inside = [n for n in nouns if "".join(n.split()) in named.term and len("".join(n.split())) < len(named.term)]
+    return max(inside, key=len) if inside else named.written
+
+
+def shown_phrase(word: str, missing: Sequence[str]) -> str:
+    """How the refusal's list names an institution: the near-miss phrase holding it ("국민연금 보험료율"), else it."""
+    holding = [p for p in missing if "".join(word.split()) in "".join(p.split())]
+    return min(holding, key=len) if holding else word
 
 
 def stem_sibling(word: str, corpus_texts: Callable[[str], list[str]],
