@@ -762,6 +762,11 @@ def test_other_law_names_takes_the_longest_term_as_written() -> None:
     # named to the end of the word, its particle left out, never cut into the table's match (고용허가, not 고용허)
     assert other_law_names("월급에서 건강보험료를 떼나요?", table) == (("건강보험료", "국민건강보험법", "건강보험"),)
     assert other_law_names("고용허가로 온 직원", table)[0].written == "고용허가"
+    # the nouns holding the match, not the verb or particle after it
+    table = read_other_laws("성희롱\t남녀고용평등법\n최저\\s*임금\\s*보다\\s*적\t최저임금법\n계약직으로\\s*2년\t기간제법\n")
+    assert [o.written for o in other_law_names("사장이 직원을 성희롱하면 회사는 무엇을 해야 하나요?", table)] == ["성희롱"]
+    assert [o.written for o in other_law_names("최저임금보다 적게 줘도 되나요?", table)] == ["최저임금"]
+    assert [o.written for o in other_law_names("계약직으로 2년 넘게 일하면?", table)] == ["계약직"]
 
 
 @pytest.mark.parametrize(

@@ -414,3 +414,8 @@ def test_the_other_laws_table_is_read_like_the_everyday_words(tmp_path, monkeypa
     monkeypatch.setenv("HANRAG_OTHER_LAWS", str(table))
     assert read_other_laws() == ()  # another domain may have none
     monkeypatch.delenv("HANRAG_OTHER_LAWS")
+
+
+def test_where_within_a_whole_is_no_focus() -> None:
+    asked = analyse("출산휴가 90일 가운데 아이를 낳은 뒤로 최소 며칠은 쉬어야 하나요?")
+    assert ("가운데",) not in asked.focus + asked.restricting

@@ -60,7 +60,6 @@ from hanrag.retrieve.section_rank import (
 from hanrag.text.base import Tokenizer
 from hanrag.text.question import (
     PARTY_TERMS,
-    TRAILING_PARTICLE,
     Case,
     OtherLawTerm,
     Question,
@@ -250,7 +249,7 @@ class ExtractiveAnswerer:
             support = self._support(question, asked, pieces, ranked, plain=asked.topical)
         other = other_law_terms(asked, read, self.corpus_texts)
         if other:
-            words = {institution_word(o, asked): o.law for o in other}
+            words = {o.written: o.law for o in other}
             missing = list(dict.fromkeys(shown_phrase(w, named + unused) for w in words))
             missing += [p for p in named + unused if not any(p in m or m in p for m in missing)]
             return Reply(chosen, near_miss_refusal(missing, contexts, words), support)
@@ -461,6 +460,9 @@ class ExtractiveAnswerer:
 
 
 _HANGUL = re.compile(r"[가-힣]+")
+
+
+_PARTICLE_END = re.compile(r"(?:등)?(?:에게|에서|으로|에|을|를|이|가|은|는|의|와|과|로|도)$")
 
 
 def _squash(text: str) -> str:
@@ -828,14 +830,6 @@ def other_law_terms(asked: Question, texts: Sequence[str], corpus_texts: Callabl
     return missing
 
 
-def institution_word(named: OtherLawTerm, asked: Question) -> str:
-    """The institution's noun as the question writes it: the question's noun inside a table match that runs past
-    it ("최저임금" of 최저임금보다 적게), else the word as written."""
-    nouns = [*asked.phrases, *("".join(g) for g in (*asked.focus, *asked.restricting))]
-    inside = [n for n in nouns if "".join(n.split()) in named.term and len("".join(n.split())) < len(named.term)]
-    return max(inside, key=len) if inside else named.written
-
-
 def shown_phrase(word: str, missing: Sequence[str]) -> str:
     """How the refusal's list names an institution: the near-miss phrase holding it ("국민연금 보험료율"), else it."""
     holding = [p for p in missing if "".join(word.split()) in "".join(p.split())]
@@ -850,7 +844,7 @@ def stem_sibling(word: str, corpus_texts: Callable[[str], list[str]],
     stem = word[:-1]
     if len(word) < 3 or not _HANGUL.fullmatch(word):
         return None
-    runs = {TRAILING_PARTICLE.sub("", m) for text in corpus_texts(stem) for m in re.findall(rf"{re.escape(stem)}[가-힣]*", text)}
+    runs = {_PARTICLE_END.sub("", m) for text in corpus_texts(stem) for m in re.findall(rf"{re.escape(stem)}[가-힣]*", text)}
     return meaning_of(word, sorted(r for r in runs if len(r) >= len(stem) + 2))
 
 

@@ -29,6 +29,8 @@ from hanrag.text.kiwi import load_kiwi
 GENERIC_NOUNS = frozenset(
     "경우 방법 사람 것 수 때 등 최대 최소 이상 이하 미만 초과 얼마 무엇 누구 언제 어디 몇 며칠 종류 기준 사항 내용 "
     "대상 기간 요건 조건 절차 이유 정도 차이 의미 뜻 관련 해당 어떤 무슨 일 하루 매년 매월 문제 "
+    # where within a whole the asked part lies (90일 가운데 출산 후에): a selection, not a topic
+    "가운데 사이 동안 "
     # The sanction asked for (어떤 처벌을 받나요?, 벌금이 얼마인가요?) is the kind of answer, not what the
     # question is about: that is the rule broken (직원을 때린 사장).
     "처벌 벌금 과태료 징역 벌칙".split()
@@ -437,10 +439,6 @@ def statutory_terms(question: str) -> tuple[tuple[str, str], ...]:
     return tuple((m.group(), term) for pattern, term in STATUTORY_TERMS for m in pattern.finditer(question))
 
 
-# A particle ending a word (건강보험료를, 퇴직연금으로): what follows the noun.
-TRAILING_PARTICLE = re.compile(r"(?:등)?(?:에게|에서|으로|에|을|를|이|가|은|는|의|와|과|로|도)$")
-
-
 class OtherLawTerm(NamedTuple):
     """A neighbouring law's institution as a question names it: the word as written, the law, the table's match
     (squashed: what the documents are searched for)."""
@@ -449,23 +447,35 @@ class OtherLawTerm(NamedTuple):
     term: str
 
 
-def other_law_names(question: str, table: Sequence[tuple[re.Pattern[str], str]] | None = None) -> tuple[OtherLawTerm, ...]:
-    """The institutions of neighbouring laws ``question`` names (``OTHER_LAWS``), each as written to the end of its
-    word, particle left out (건강보험료 for a 건강보험 pattern), with its law; the longest where two overlap (배우자
-    출산휴가, not 출산휴가 too)."""
+def other_law_names(question: str, table: Sequence[tuple[re.Pattern[str], str]] | None = None,
+                    tokens: Sequence | None = None) -> tuple[OtherLawTerm, ...]:
+    """The institutions of neighbouring laws ``question`` names (``OTHER_LAWS``), each with its law, written as the
+    run of nouns holding the table's match (Kiwi ``tokens`` of the question, analysed here when not given):
+    건강보험료 for a 건강보험 pattern, 성희롱 of 성희롱하면, 최저임금 of a match 최저임금보다 적게; the longest where two
+    overlap (배우자 출산휴가, not 출산휴가 too)."""
     found = sorted(((m.start(), m.end(), law) for pattern, law in (OTHER_LAWS if table is None else table)
                     for m in pattern.finditer(question) if m.group().strip()), key=lambda f: (f[0], -f[1]))
-    kept: list[tuple[int, int, str]] = []
+    if not found:
+        return ()
+    if tokens is None:
+        tokens = load_kiwi(1).tokenize(analysable(question))
+    nouns = [(t.start, t.start + t.len) for t in tokens if base_tag(str(t.tag)) in _NOUN_RUN_TAGS - {"NNB"}]
+    named: list[OtherLawTerm] = []
+    last = -1
     for start, end, law in found:
-        if kept and start < kept[-1][1]:
+        if start < last:
             continue
-        kept.append((start, end, law))
-    named = []
-    for start, end, law in kept:
-        word_end = end + len(re.match(r"[가-힣A-Za-z0-9]*", question[end:]).group())
-        term = TRAILING_PARTICLE.sub("", question[start:word_end]) if word_end > end else question[start:end]
-        named.append(OtherLawTerm((term if len(term) >= end - start else question[start:end]).strip(), law,
-                                  "".join(question[start:end].split())))
+        last = end
+        term = "".join(question[start:end].split())
+        overlapping = [(a, b) for a, b in nouns if a < end and b > start]
+        if overlapping:
+            # the nouns from the first the match touches, written together or apart by spaces only (배우자 출산휴가),
+            # within the match and then as far as they run on (개인형 퇴직 + 연금); not past a particle (계약직으로 2년)
+            match_end, (start, end) = end, min(overlapping)
+            while (follow := next((b for a, b in nouns if a >= end and not question[end:a].strip()
+                                   and (a == end or a < match_end)), None)) is not None:
+                end = follow
+        named.append(OtherLawTerm(question[start:end].strip(), law, term))
     return tuple(dict.fromkeys(named))
 
 
@@ -661,7 +671,7 @@ def _analyse(question: str) -> Question:
         answer_type=answer_type(question),
         plain=statutory_terms(question),
         laws=law_names(question),
-        other_laws=other_law_names(question),
+        other_laws=other_law_names(question, tokens=tokens),
         cases=tuple(dict.fromkeys(cases)),
         given=given_numbers(question),
         points=given_points(question),
