@@ -17,9 +17,9 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from importlib.resources import files
 from pathlib import Path
+from typing import NamedTuple
 
 from hanrag.recent import Recent
 from hanrag.text.base import analysable, base_tag
