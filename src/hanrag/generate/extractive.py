@@ -460,8 +460,6 @@ class ExtractiveAnswerer:
 
 
 _HANGUL = re.compile(r"[가-힣]+")
-
-
 _PARTICLE_END = re.compile(r"(?:등)?(?:에게|에서|으로|에|을|를|이|가|은|는|의|와|과|로|도)$")
 
 
@@ -718,6 +716,7 @@ def unstated_focus(
                else _focus_coverage(asked, group, texts, stated) for group in asked.focus}
     if asked.restricting:
         used = [cues.outside_mentions(t, cited_terms=False, topics=topics) for t in texts]
+        read_used = [cues.outside_mentions(t, cited_terms=False, topics=topics) for t in read]
         for group in asked.restricting:
             how = _focus_coverage(asked, group, texts, used)
             # A restriction written only as a cited law's term, in sentences stating nothing else the question gives, is
@@ -725,7 +724,7 @@ def unstated_focus(
             # says nothing of 해고 or 신청 during 육아휴직. A sentence stating the rest of the question with it uses it
             # ("… 「모자보건법」에 따른 임산부 정기건강진단을 받는데 필요한 시간을 청구하는 경우 이를 허용하여 주어야 한다").
             if how == "stated" and _focus_coverage(asked, group, texts, stated) == "mentioned" \
-                    and not _states_rest_with(asked, "".join(group), read, [cues.outside_mentions(t, cited_terms=False) for t in read]):
+                    and not _states_rest_with(asked, "".join(group), read, read_used):
                 how = "mentioned"
             # With no main argument (파견근로자를 2년 넘게 쓰면 직접 고용해야 하나요?) the restriction
             # is all the question is about: a noun of it the corpus never uses counts, as for focus.
