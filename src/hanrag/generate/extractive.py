@@ -549,7 +549,9 @@ def punished_provisions(text: str, following: Sequence[str]) -> frozenset[Provis
 
 def sanction_first(asked: Question, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
     """For a question asking a sanction, the sentence stating one goes first: the sanction punishing the best rule
-    (the best sentence that is no sanction: the rule the question is about), else the best sanction scoring within
+    (the best sentence that is no sanction: the rule the question is about), else the best sentence when it is a
+    sanction stating one (제116조 ① over its ③ for "… 괴롭히면 사장이 … 과태료를 받나요?", whose best rule sentence
+    is a later article's), else the best sanction scoring within
     ``FACT_FIRST_WITHIN`` of the best sentence — unless it punishes only other paragraphs of that rule's article.
     That is no answer: 제107조 punishes 제23조 ② (dismissal during 요양 or 산전ㆍ산후 leave), not ①'s dismissal without
     just cause, for which the statute sets no penalty; the rule then goes first."""
@@ -564,6 +566,8 @@ def sanction_first(asked: Question, ranked: list[ScoredSentence]) -> list[Scored
 
     stating = [s for s in ranked if carries(s.text, "sanction") and is_sanction(s.heading) and not misses(s)]
     first = next((s for s in stating if punishes(s.punishes, label, paragraph)), None)
+    if first is None and stating and stating[0] is ranked[0]:  # the best sentence answers with a sanction
+        first = ranked[0]
     if first is None:
         # Else a sanction naming the act itself (108: 근로감독관이 … 고의로 묵과하면), or citing rules the hits lack:
         # one for another rule of the hits (제110조's 제26조 for a question on 제24조) answers another question.
