@@ -710,12 +710,20 @@ def test_a_rule_for_a_group_the_question_is_not_about_comes_after_the_general_ru
 
 
 def test_a_count_stated_on_the_other_side_of_the_bound_asked_is_another_case() -> None:
-    from hanrag.generate.extractive import states_given
+    from hanrag.generate.extractive import Piece, cue_score, states_given
     from hanrag.text.question import analyse
 
     asked = analyse("주말 휴일에 8시간 안으로 일하면 수당은 통상임금의 몇 퍼센트를 더 받나요?")
     assert states_given(asked, "1. 8시간 이내의 휴일근로: 통상임금의 100분의 50")
     assert not states_given(asked, "2. 8시간을 초과한 휴일근로: 통상임금의 100분의 100")
+    # … and counts against the sentence: "80퍼센트 이상 출근한" is the other case of "80%가 안 되는데" (% as 퍼센트)
+    asked = analyse("작년에 병가를 오래 써서 출근한 날이 80%가 안 되는데, 그럼 올해 연차는 며칠이 생기나요?")
+    main = Piece(1, "제60조(연차 유급휴가) ① 사용자는 1년간 80퍼센트 이상 출근한 근로자에게 15일의 유급휴가를 주어야 한다.",
+                 "제60조(연차 유급휴가)")
+    under = Piece(1, "② 사용자는 … 1년간 80퍼센트 미만 출근한 근로자에게 1개월 개근 시 1일의 유급휴가를 주어야 한다.",
+                  "제60조(연차 유급휴가)")
+    assert states_given(asked, under.text) and not states_given(asked, main.text)
+    assert cue_score(asked, under) - cue_score(asked, main) > 0.15
 
 
 def test_another_laws_institution_is_a_near_miss_unless_the_documents_state_it() -> None:

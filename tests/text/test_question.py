@@ -419,3 +419,9 @@ def test_the_other_laws_table_is_read_like_the_everyday_words(tmp_path, monkeypa
 def test_where_within_a_whole_is_no_focus() -> None:
     asked = analyse("출산휴가 90일 가운데 아이를 낳은 뒤로 최소 며칠은 쉬어야 하나요?")
     assert ("가운데",) not in asked.focus + asked.restricting
+
+
+def test_the_askers_own_time_is_no_focus() -> None:
+    asked = analyse("작년에 병가를 오래 써서 출근한 날이 80%가 안 되는데, 그럼 올해 연차는 며칠이 생기나요?")
+    assert asked.focus == (("연차",),)
+    assert ("작년",) not in asked.restricting

@@ -208,10 +208,18 @@ def is_exception(text: str) -> bool:
     return bool(_EXCEPTION.match(text))
 
 
+# An article's heading, which its first sentence opens with ("제15조(이 법을 위반한 근로계약) ① …").
+_ARTICLE_HEADING = re.compile(r"^제\d+조(?:의\d+)?\([^)]*\)\s*")
+
+
+def without_heading(text: str) -> str:
+    """The sentence without the heading of its article that an article's first sentence opens with."""
+    return _ARTICLE_HEADING.sub("", text.lstrip())
+
+
 def paragraph_number(text: str) -> int | None:
     """1 for "① …", 2 for "② …"; None when the sentence does not open a numbered paragraph."""
-    stripped = re.sub(r"^제\d+조(?:의\d+)?\([^)]*\)\s*", "", text.lstrip())
-    return _PARAGRAPH.get(stripped[:1])
+    return _PARAGRAPH.get(without_heading(text)[:1])
 
 
 # "② 사용자는 …", "사용자 또는 근로자는 …": the nouns a rule opens with as its topic or subject.
@@ -221,8 +229,7 @@ _OPENING_SUBJECT = re.compile(r"^((?:[가-힣]+\s+(?:또는|및)\s+)*[가-힣]+?
 def subjects(text: str) -> tuple[str, ...]:
     """Whom the sentence's rule binds: the nouns of its opening topic or subject ("② 사용자는 …" ->
     사용자); () when it opens otherwise ("누구든지 …", "제1항에 따른 …")."""
-    stripped = re.sub(r"^제\d+조(?:의\d+)?\([^)]*\)\s*", "", text.lstrip())
-    stripped = re.sub(r"^[①-⑳]\s*(?:다만,\s*|이\s*경우\s*)?", "", stripped)
+    stripped = re.sub(r"^[①-⑳]\s*(?:다만,\s*|이\s*경우\s*)?", "", without_heading(text))
     m = _OPENING_SUBJECT.match(stripped)
     return tuple(w for w in m.group(1).split() if w not in ("또는", "및")) if m else ()
 

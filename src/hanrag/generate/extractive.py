@@ -614,9 +614,14 @@ def states_given(asked: Question, text: str) -> bool:
 def states_count(asked: Question, text: str, given: str) -> bool:
     """Whether ``text`` states the count ``given`` (one of ``asked.given``): as written, or, for a count given as a
     point, by a bound holding it (두 달: "3개월 미만")."""
-    if any(g == given and stated_side(text, given) not in (None, side) for g, side in asked.sides):
+    if states_other_side(asked, text, given):
         return False
     return repeats(text, given) or (given in asked.points and within(text, given))
+
+
+def states_other_side(asked: Question, text: str, given: str) -> bool:
+    """Whether ``text`` states the count ``given`` on the other side of the bound the question gives it as."""
+    return any(g == given and stated_side(text, given) not in (None, side) for g, side in asked.sides)
 
 
 def fact_first(asked: Question, ranked: list[ScoredSentence]) -> list[ScoredSentence]:
@@ -670,11 +675,14 @@ def cue_features(asked: Question, piece: Piece) -> list[float]:
     if asked.given:  # each number given is part of the case: "30명이 안 되는 회사는 주 12시간 말고 …" -> 30명
         # … or falls within a bound it states: "입사한 지 두 달밖에 안 된 직원" in "3개월 미만인 경우"
         case = f"{piece.rule} {whole}"
-        given = sum(states_count(asked, case, g) for g in asked.given) / len(asked.given)
+        # … and a sentence stating it on the other side of the question's bound is another case: "80퍼센트 이상
+        # 출근한" for "출근한 날이 80%가 안 되는데"
+        given = sum(states_count(asked, case, g) - states_other_side(asked, case, g) for g in asked.given) / len(asked.given)
     condition = float(bool(asked.cases) and all(_states(asked, f"{piece.rule} {whole}", case) for case in asked.cases))
     focus = 0.0
     if asked.focus:
-        stated = [whole]
+        # the sentence itself: its article's title, which ① opens with, counts as ``heading`` for every paragraph
+        stated = [cues.without_heading(whole)]
         focus = sum(_focus_coverage(asked, g, stated, stated) == "stated" for g in asked.focus) / len(asked.focus)
     only_names = float(any(cues.coverage(group, [piece.text]) == "mentioned" for group in asked.focus))
     # a rule for several groups ("15세 이상 18세 미만의 근로자와 임신 중인 여성 근로자") is one for each

@@ -31,6 +31,8 @@ GENERIC_NOUNS = frozenset(
     "대상 기간 요건 조건 절차 이유 정도 차이 의미 뜻 관련 해당 어떤 무슨 일 하루 매년 매월 문제 "
     # where within a whole the asked part lies (90일 가운데 출산 후에): a selection, not a topic
     "가운데 사이 동안 "
+    # the asker's own time (올해 연차는 며칠, 작년에 …): when the question is told, not what it is about
+    "올해 작년 내년 지난해 요즘 지금 오늘 어제 내일 "
     # The sanction asked for (어떤 처벌을 받나요?, 벌금이 얼마인가요?) is the kind of answer, not what the
     # question is about: that is the rule broken (직원을 때린 사장).
     "처벌 벌금 과태료 징역 벌칙".split()
@@ -421,7 +423,10 @@ def _count_in(text: str, given: str) -> re.Match[str] | None:
     number = re.match(r"\d[\d,]*(?:\.\d+)?", given)
     if number is None:
         return None
-    return re.search(rf"(?<![\d.,]){re.escape(number.group())}\s*{re.escape(given[number.end():])}", text)
+    unit = given[number.end():]
+    # a percentage is written either way: 80% asked, "80퍼센트 미만" stated
+    written = r"(?:%|퍼센트)" if unit in ("%", "퍼센트") else re.escape(unit)
+    return re.search(rf"(?<![\d.,]){re.escape(number.group())}\s*{written}", text)
 
 
 # A law's name: a compound ending in 법 or 법률 (근로기준법, 최저임금법), not inside 「」 and not the
