@@ -124,6 +124,12 @@ def test_a_table_is_quoted_by_the_row_that_answers(tmp_path: Path) -> None:
         ("입사한 지 두 달밖에 안 된 직원도 해고 예고를 받아야 하나요?", "계속 근로한 기간이 3개월 미만인 경우"),
         # ④ of 제24조(경영상 이유에 의한 해고의 제한) reads with its article's title, as ① is written with it
         ("한꺼번에 많은 직원을 정리해고하면 노동부에 신고해야 하나요?", "고용노동부장관에게 신고하여야"),
+        # whether something is an X the statute defines: the definition answers, however few words it shares
+        ("사무실에서 컴퓨터로 기획 일만 하는데, 몸 쓰는 일이 아니어도 법에서 말하는 근로에 들어가나요?", "정신노동과 육체노동"),
+        # 80% given under a bound: ① states 80퍼센트 이상, the other case; ② states 80퍼센트 미만 (올해 is no focus)
+        ("작년에 병가를 오래 써서 출근한 날이 80%가 안 되는데, 그럼 올해 연차는 며칠이 생기나요?", "80퍼센트 미만 출근한"),
+        # the best sentence is itself the sanction asked for, though the best rule is 제76조의3's, not its 제76조의2
+        ("사장님 아들이 같은 회사 직원으로 일하면서 다른 직원을 괴롭히면 사장이 괴롭힌 것처럼 과태료를 받나요?", "「민법」 제767조에 따른 친족"),
     ],
 )
 def test_statute_the_sentence_that_answers_comes_first(statute_index: Path, question: str, phrase: str) -> None:

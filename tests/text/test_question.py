@@ -310,6 +310,7 @@ def test_everyday_names_of_the_parties_have_their_statutory_term() -> None:
 def test_terms_whose_meaning_is_asked() -> None:
     assert analyse("어떤 행동이 직장 내 괴롭힘에 해당하나요?").defines[0] == "직장내괴롭힘"
     assert "단시간근로자" in analyse("단시간근로자란 무엇인가요?").defines
+    assert "근로" in analyse("몸 쓰는 일이 아니어도 법에서 말하는 근로에 들어가나요?").defines
     # what a question not of rule is about: its definition answers it
     assert analyse("평균임금은 어느 기간 동안 받은 임금으로 계산하나요?").defines == ("평균임금",)
     # a question of rule asks what binds someone, not what a word means
@@ -419,6 +420,14 @@ def test_the_other_laws_table_is_read_like_the_everyday_words(tmp_path, monkeypa
 def test_where_within_a_whole_is_no_focus() -> None:
     asked = analyse("출산휴가 90일 가운데 아이를 낳은 뒤로 최소 며칠은 쉬어야 하나요?")
     assert ("가운데",) not in asked.focus + asked.restricting
+
+
+def test_where_a_matter_is_set_is_answered_by_the_decree_it_is_left_to() -> None:
+    question = "가족 중에 누가 먼저 유족보상을 받는지는 어디에 정해져 있나요?"
+    assert answer_type(question) == "regulation"
+    assert carries("② 유족의 범위, 유족보상의 순위 … 는 대통령령으로 정한다.", "regulation", question)
+    assert not carries("① 사용자는 … 그 유족에게 평균임금 1,000일분의 유족보상을 하여야 한다.", "regulation", question)
+    assert answer_type("해고 예고는 어디에 신고하나요?") == "where"
 
 
 def test_the_askers_own_time_is_no_focus() -> None:

@@ -261,7 +261,9 @@ class ExtractiveAnswerer:
         if asked.answer_type in _COUNTED and not any(carries(p.text, asked.answer_type, asked.text) for p in pieces):
             # "… 몇 배까지 배상 명령을 할 수 있나요?" and no source gives a multiple: they cannot answer it
             return Reply(chosen, near_miss_refusal([asking_words(asked.text) or asked.text], contexts), support)
-        if support < self.refuse_below:
+        # A question whether something is an X that the documents define is answered by the definition, whatever the
+        # rest of its words ("몸 쓰는 일이 아니어도 법에서 말하는 근로에 들어가나요?": "3. “근로”란 …").
+        if support < self.refuse_below and not any(set(asked.defines) & set(cues.defined_terms(p.text)) for p in pieces):
             return Reply(chosen, REFUSAL, support)
         return Reply(chosen, None, support)
 

@@ -69,6 +69,8 @@ ANSWER_TYPES: dict[str, re.Pattern[str]] = {
     "sanction": re.compile(r"징역|벌금|과태료|자격정지"),
     "purpose": re.compile(r"목적으로\s*(?:한다|하며|하고)"),
     "where": re.compile(r"(?:위원회|장관|법원|기관|관청|지청|공단|센터|사무소|에게|장소|곳에)"),
+    # where a matter is set: a statute leaves it to a decree ("… 방법은 대통령령으로 정한다")
+    "regulation": re.compile(r"(?:대통령령|[가-힣]*부령|총리령|조례)(?:으)?로\s*정"),
 }
 # A question asking the sanction for breaking a rule: 어떤 처벌을 받나요?, 벌금은 얼마인가요?
 _ASKS_SANCTION = re.compile(r"처벌|벌금|과태료|징역|벌칙|벌을\s*받")
@@ -94,6 +96,7 @@ _ASKED = [  # question wording -> answer type; first match wins
     (re.compile(r"기간[은는이가]?\s*얼마"), "period"),
     (re.compile(r"얼마"), "amount"),
     (re.compile(r"언제"), "when"),
+    (re.compile(r"어디(?:에|에서|서)\s*(?:정해|정하|정한|나와|규정)"), "regulation"),
     (re.compile(r"어디(?:에|로|서)|누구에게"), "where"),
 ]
 # Everyday words and the term Korean statutes write for them (the plain-language pairs of 법제처's
@@ -180,8 +183,9 @@ _ASKS_OBLIGATION = re.compile(r"(?:해야|하여야|줘야|주어야|내야|받�
 # Asking the exception: by name, or by a concessive ("…하는데 그래도 되나요?", "…인데도", "…더라도": whether the rule
 # still holds in the question's case).
 _ASKS_EXCEPTION = re.compile(r"예외|다만|제외|않아도|안 해도|그래도|는데도|더라도")
-# "X란 무엇인가요", "X이란?", "어떤 행동이 X에 해당하나요": the meaning of X is asked.
-_ASKS_MEANING = re.compile(r"((?:[가-힣]+\s+){0,2}[가-힣]+?)(?:(?<=[가-힣])이)?란(?=\s|\?|$)|((?:[가-힣]+\s+){0,2}[가-힣]+)에\s*해당하")
+# "X란 무엇인가요", "X이란?", "어떤 행동이 X에 해당하나요", "… 법에서 말하는 X에 들어가나요": the meaning of X is asked.
+_ASKS_MEANING = re.compile(r"((?:[가-힣]+\s+){0,2}[가-힣]+?)(?:(?<=[가-힣])이)?란(?=\s|\?|$)"
+                           r"|((?:[가-힣]+\s+){0,2}[가-힣]+)에\s*(?:해당하|들어가|포함되|속하)")
 # Words asking for a ceiling: a statute states one as "…을 초과할 수 없다", "…을 한도로" (cues.states_ceiling).
 _LIMIT_WORDS = re.compile(r"한도|상한|최대|최고")
 
