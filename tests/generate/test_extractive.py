@@ -377,17 +377,21 @@ def test_each_number_the_question_gives_counts_toward_its_case() -> None:
     assert cue_score(asked, some) > cue_score(asked, none)
 
 
-def test_a_restriction_is_what_a_question_is_about_when_its_focus_meets_the_documents_only_through_the_table() -> None:
-    from hanrag.generate.extractive import unstated_focus
+def test_a_restriction_the_corpus_never_uses_is_worded_otherwise_and_another_laws_institution_has_its_table() -> None:
+    """A restriction the corpus never uses does not make a near miss, even when the focus meets the documents only
+    through the everyday words (알바: 근로자): it is most often worded otherwise (영업직 for 사업장 밖에서 근로하여). The
+    neighbouring law's institution such a question is about (실업급여) is caught by the other laws' table instead."""
+    from hanrag.generate.extractive import other_law_terms, unstated_focus
     from hanrag.text.question import analyse
 
-    never = lambda words: {w for w in words if w in ("실업", "급여", "실업급여")}
-    asked = analyse("실업급여 받는 중에 아르바이트를 해도 되나요?")
+    never = lambda words: {w for w in words if w in ("실업", "급여", "실업급여", "영업직")}
     texts = ["사용자는 근로자에게 임금을 지급하여야 한다."]
-    assert unstated_focus(asked, texts, never) == ([], ["실업급여"])
-    # a focus word the documents use as written: the restriction stays a restriction
-    asked = analyse("실업급여 받는 중에 근로자가 일을 해도 되나요?")
+    asked = analyse("실업급여 받는 중에 아르바이트를 해도 되나요?")
     assert unstated_focus(asked, texts, never) == ([], [])
+    assert [o.law for o in other_law_terms(asked, texts, None)] == ["고용보험법"]
+    asked = analyse("영업직으로 일하는 알바도 임금을 받을 수 있나요?")
+    assert unstated_focus(asked, texts, never) == ([], [])
+    assert other_law_terms(asked, texts, None) == []
 
 
 def test_a_proviso_carrying_the_number_but_none_of_the_question_does_not_go_first() -> None:

@@ -753,13 +753,6 @@ def unstated_focus(
                 elsewhere = corpus_texts("".join(group))
                 if elsewhere and cues.coverage(group, elsewhere) == "mentioned":
                     lacking[group] = "mentioned"
-    # A question whose focus the documents meet only through the table of everyday words (아르바이트:
-    # 근로자) is about its restriction when that is a noun the corpus never uses and the table does not
-    # know: "실업급여 받는 중에 아르바이트를 해도 되나요?" asks about 실업급여.
-    if asked.focus and all(asked.terms_of("".join(g)) or any(asked.terms_of(p) for p in g) for g in asked.focus):
-        for group in asked.restricting:
-            if group not in lacking and not asked.terms_of("".join(group)) and cues.coverage(group, texts) == "absent":
-                lacking[group] = "absent"
     # A law the question names that the texts cite (다친 직원이 민법으로 손해배상을 받았으면 …: 「민법」 in 제87조)
     # is what their rule is about, not a topic they only name.
     for group, how in lacking.items():
