@@ -430,6 +430,13 @@ def test_where_a_matter_is_set_is_answered_by_the_decree_it_is_left_to() -> None
     assert answer_type("해고 예고는 어디에 신고하나요?") == "where"
 
 
+def test_the_act_asked_about_is_the_main_clauses_verbal_noun() -> None:
+    assert analyse("치료 중인 직원에게 회사가 일시보상을 해 줬으면 그 직원을 해고할 수 있나요?").act == "해고"
+    assert analyse("해고 예고는 어디에 신고하나요?").act == "신고"
+    assert analyse("해고를 통보받으면 복직을 청구할 수 있나요?").act == "청구"  # not 통보, set aside
+    assert analyse("회사가 부도나면 보상금도 먼저 받을 수 있나요?").act is None
+
+
 def test_the_askers_own_time_is_no_focus() -> None:
     asked = analyse("작년에 병가를 오래 써서 출근한 날이 80%가 안 되는데, 그럼 올해 연차는 며칠이 생기나요?")
     assert asked.focus == (("연차",),)

@@ -682,10 +682,12 @@ def cue_features(asked: Question, piece: Piece) -> list[float]:
         given = sum(states_count(asked, case, g) - states_other_side(asked, case, g) for g in asked.given) / len(asked.given)
     condition = float(bool(asked.cases) and all(_states(asked, f"{piece.rule} {whole}", case) for case in asked.cases))
     focus = 0.0
-    if asked.focus:
+    # … and the act it asks about (해고 in 그 직원을 해고할 수 있나요?), which is part of what it is about
+    groups = asked.focus + ((asked.act,),) if asked.act and (asked.act,) not in asked.focus else asked.focus
+    if groups:
         # the sentence itself: its article's title, which ① opens with, counts as ``heading`` for every paragraph
         stated = [cues.without_heading(whole)]
-        focus = sum(_focus_coverage(asked, g, stated, stated) == "stated" for g in asked.focus) / len(asked.focus)
+        focus = sum(_focus_coverage(asked, g, stated, stated) == "stated" for g in groups) / len(groups)
     only_names = float(any(cues.coverage(group, [piece.text]) == "mentioned" for group in asked.focus))
     # a rule for several groups ("15세 이상 18세 미만의 근로자와 임신 중인 여성 근로자") is one for each
     groups = cues.special_groups(f"{piece.rule} {piece.lead} {piece.text}")

@@ -286,6 +286,9 @@ class Question:
     # Terms whose meaning the question asks, squashed: "X란 무엇인가요", "어떤 행동이 X에 해당하나요", or what a
     # question that is not of rule is about ("평균임금은 어느 기간 동안 받은 임금으로 계산하나요?").
     defines: tuple[str, ...] = ()
+    # The act the main clause asks about, as a verbal noun (해고 in 그 직원을 해고할 수 있나요?): None when its
+    # predicate is no noun + 하다.
+    act: str | None = None
 
     def statutory(self, word: str) -> str | None:
         """The statutory term for an everyday word of the question (written without spaces)."""
@@ -579,6 +582,7 @@ def _analyse(question: str) -> Question:
     asking: list[str] = []
     cases: list[Case] = []
     subjects: list[list] = []  # the runs marked as subject (이/가)
+    boundary = -1  # the last token closing a clause set aside
     for i, token in enumerate(tokens):
         tag = base_tag(str(token.tag))
         if i and tag in ("NNG", "NNB") and tokens[i - 1].form in _ASKING_WORDS:
@@ -609,6 +613,7 @@ def _analyse(question: str) -> Question:
             tag == "ETM" and nxt in ("NNG", "NNP")  # a clause modifying the noun after it
         )
         if closes_clause:
+            boundary = i
             found = _case(tokens, i, clause)
             if found and tag == "ETM" and not found.negated:
                 head = "".join(t.form for t in _written_together(
@@ -623,6 +628,9 @@ def _analyse(question: str) -> Question:
         elif tag not in ("XSV", "XSA", "VV", "VA", "VX", "EP", "ETM", "VCN", "MAG"):
             modifier = []
     phrases = kept + clause
+    acts = [t.form for t, after in zip(tokens[boundary + 1:], tokens[boundary + 2:])
+            if base_tag(str(t.tag)) == "NNG" and base_tag(str(after.tag)) == "XSV" and len(t.form) >= 2
+            and t.form not in GENERIC_NOUNS]
     asked_with = tuple(w for w in dict.fromkeys(asking) if sum(t.form == w for t in tokens) == 1)
     # "…한 사람의 이름은?", "공동주택의 층수는 얼마인가?", "국민연금 보험료율은 몇 퍼센트인가요?": the
     # head of a modified topic that the question ends on, or asks the value of, is the asked
@@ -688,6 +696,7 @@ def _analyse(question: str) -> Question:
         modality=modality,
         defines=tuple(dict.fromkeys("".join(d.split()) for d in defines)),
         actor=actor if modality else None,
+        act=acts[-1] if acts else None,
         asks_exception=bool(_ASKS_EXCEPTION.search(question)),
         asks_contents=asks_contents(question),
         limits=tuple(dict.fromkeys(m.group() for m in _LIMIT_WORDS.finditer(question))),
