@@ -124,6 +124,8 @@ def test_a_table_is_quoted_by_the_row_that_answers(tmp_path: Path) -> None:
         ("입사한 지 두 달밖에 안 된 직원도 해고 예고를 받아야 하나요?", "계속 근로한 기간이 3개월 미만인 경우"),
         # ④ of 제24조(경영상 이유에 의한 해고의 제한) reads with its article's title, as ① is written with it
         ("한꺼번에 많은 직원을 정리해고하면 노동부에 신고해야 하나요?", "고용노동부장관에게 신고하여야"),
+        # the proviso holds the count the question gives (7 hours within "8시간 미만"), its rule does not
+        ("하루 7시간만 일하는 임신한 직원이 근무시간을 줄여 달라고 하면 몇 시간까지 줄여 주나요?", "8시간 미만인 근로자에 대하여는"),
         # whether something is an X the statute defines: the definition answers, however few words it shares
         ("사무실에서 컴퓨터로 기획 일만 하는데, 몸 쓰는 일이 아니어도 법에서 말하는 근로에 들어가나요?", "정신노동과 육체노동"),
         # 80% given under a bound: ① states 80퍼센트 이상, the other case; ② states 80퍼센트 미만 (올해 is no focus)
