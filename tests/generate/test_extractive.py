@@ -126,6 +126,9 @@ def test_a_table_is_quoted_by_the_row_that_answers(tmp_path: Path) -> None:
         ("한꺼번에 많은 직원을 정리해고하면 노동부에 신고해야 하나요?", "고용노동부장관에게 신고하여야"),
         # the proviso holds the count the question gives (7 hours within "8시간 미만"), its rule does not
         ("하루 7시간만 일하는 임신한 직원이 근무시간을 줄여 달라고 하면 몇 시간까지 줄여 주나요?", "8시간 미만인 근로자에 대하여는"),
+        # … or the condition it gives (인가를 받을 틈도 없이: 인가를 받을 시간이 없는 경우)
+        ("공장에 갑자기 사고가 나서 노동부 인가를 받을 틈도 없이 직원들한테 연장근무를 시켰는데 그다음에 어떻게 해야 하나요?",
+         "사후에 지체 없이 승인을 받아야 한다"),
         # whether something is an X the statute defines: the definition answers, however few words it shares
         ("사무실에서 컴퓨터로 기획 일만 하는데, 몸 쓰는 일이 아니어도 법에서 말하는 근로에 들어가나요?", "정신노동과 육체노동"),
         # 80% given under a bound: ① states 80퍼센트 이상, the other case; ② states 80퍼센트 미만 (올해 is no focus)

@@ -585,8 +585,8 @@ def proviso_first(asked: Question, ranked: list[ScoredSentence]) -> list[ScoredS
     """The best sentence's own exception goes first when it states a case of the question that the rule does not:
     its proviso giving the question's restriction ("고등학생 알바는 합의하면 하루에 몇 시간 더 …" asks for "다만,
     당사자 사이의 합의에 따라 1일에 1시간 … 연장할 수 있다", the exception to 제69조's rule, by giving its condition,
-    합의) or a count the question gives that the rule does not ("하루 7시간만 일하는 임신한 직원": "다만, 1일 근로시간이
-    8시간 미만인 근로자에 대하여는 …"), or an item of its proviso's list holding the count the question gives ("입사한 지 두 달밖에 안 된 직원도
+    합의) or a count or condition the question gives that the rule does not ("하루 7시간만 일하는 임신한 직원": "다만, 1일
+    근로시간이 8시간 미만인 근로자에 대하여는 …"; "인가를 받을 틈도 없이": "다만, … 인가를 받을 시간이 없는 경우에는"), or an item of its proviso's list holding the count the question gives ("입사한 지 두 달밖에 안 된 직원도
     해고 예고를 받아야 하나요?": "1. 근로자가 계속 근로한 기간이 3개월 미만인 경우" of 제26조's 다만, …)."""
     if not ranked or not (asked.restricting or asked.given or asked.topical) or ranked[0].rule:
         return ranked
@@ -600,8 +600,9 @@ def proviso_first(asked: Question, ranked: list[ScoredSentence]) -> list[ScoredS
                    for g in asked.restricting) or any(
                     _squash(term) in _squash(own.text) and _squash(term) not in _squash(best.text)
                     for _, term in asked.topical) or any(
-                    # or a count the question gives ("하루 7시간만 일하는": "다만, 1일 근로시간이 8시간 미만인 …")
-                    states_count(asked, own.text, g) and not states_count(asked, best.text, g) for g in asked.given):
+                    # or a count or condition the question gives ("하루 7시간만 일하는": "다만, 1일 근로시간이 8시간 미만인 …")
+                    states_count(asked, own.text, g) and not states_count(asked, best.text, g) for g in asked.given) or any(
+                    _states(asked, own.text, case) and not _states(asked, best.text, case) for case in asked.cases):
                 return [own] + [s for s in ranked if s is not own]
             break
     for item in ranked[1:]:
