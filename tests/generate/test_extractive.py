@@ -129,6 +129,9 @@ def test_a_table_is_quoted_by_the_row_that_answers(tmp_path: Path) -> None:
         # … or the condition it gives (인가를 받을 틈도 없이: 인가를 받을 시간이 없는 경우)
         ("공장에 갑자기 사고가 나서 노동부 인가를 받을 틈도 없이 직원들한테 연장근무를 시켰는데 그다음에 어떻게 해야 하나요?",
          "사후에 지체 없이 승인을 받아야 한다"),
+        # a situation in several words (일부러 월급을 안 줬으면) weighs as its statutory phrase (명백한 고의), though the
+        # analysis keeps no term of its adverb
+        ("사장이 돈이 있으면서 일부러 월급을 안 줬으면 한 달만 밀렸어도 밀린 돈의 3배까지 청구할 수 있나요?", "명백한 고의로"),
         # whether something is an X the statute defines: the definition answers, however few words it shares
         ("사무실에서 컴퓨터로 기획 일만 하는데, 몸 쓰는 일이 아니어도 법에서 말하는 근로에 들어가나요?", "정신노동과 육체노동"),
         # 80% given under a bound: ① states 80퍼센트 이상, the other case; ② states 80퍼센트 미만 (올해 is no focus)

@@ -4,7 +4,8 @@ answer the question, each with its citation.
 A sentence's score is a convex combination (min-max, the fusion code) of
 - term coverage: the share of the question's corpus IDF mass whose terms occur in the sentence (read
   as a statute is written: "이 법" stands for the law the question names, "제28조에 따른 구제신청" for
-  제28조's title, "초과할 수 없다" for the 한도 asked);
+  제28조's title, "초과할 수 없다" for the 한도 asked; a situation told in several words, 일부러 월급을 안 줬으면,
+  as the statutory phrase the everyday words give it, 명백한 고의, weighing as that phrase's rarest term);
 - cosine similarity of the sentence and question embeddings (cached, so each sentence is embedded once).
 Then the sentence that answers goes first (``generate/cues.py``, ``text/question.py``): one that
 carries the asked fact (a number with the asked unit for 며칠/몇 시간/몇 퍼센트/얼마), that lies under
@@ -417,6 +418,13 @@ class ExtractiveAnswerer:
         # otherwise: 신분증 in 신분증명서 (신분 + 증명서).
         inside = [t for t, w in zip(query_terms, weights) if w >= never - 1e-9 and len(t) >= 2 and _HANGUL.fullmatch(t)]
         statutory = self._statutory_terms(plain)
+        # A situation told in several words (일부러 월급을 안 줬으면: 명백한 고의) is a thing the question asks of its own,
+        # whatever words of it the analysis keeps (an adverb is no term): its statutory phrase weighs as its rarest term.
+        situations = list(dict.fromkeys(term for everyday, term in plain if len(everyday.split()) > 1))
+        situation_terms = [set(ts) for ts in self.tokenizer.tokenize(situations)] if situations else []
+        situation_terms = [ts for ts in situation_terms if len(ts) > 1]
+        situation_weights = [float(max(self.idf(sorted(ts)))) for ts in situation_terms]
+        total += sum(situation_weights)
         law_terms = set(self.tokenizer.tokenize([own])[0]) if own else set()
         out = np.zeros(len(texts))
         referred = self.tokenizer.tokenize(list(cited)) if any(cited) else [[] for _ in texts]
@@ -434,8 +442,9 @@ class ExtractiveAnswerer:
                 present |= law_terms
             if limit_terms and cues.states_ceiling(texts[i]):
                 present |= limit_terms
-            out[i] = sum(w for t, w in zip(query_terms, weights)
-                         if t in present or any(s <= present for s in statutory.get(t, ()))) / total
+            out[i] = (sum(w for t, w in zip(query_terms, weights)
+                          if t in present or any(s <= present for s in statutory.get(t, ())))
+                      + sum(w for ts, w in zip(situation_terms, situation_weights) if ts <= present)) / total
         return out
 
     def _own_law(self, asked: Question, texts: Sequence[str]) -> str | None:
