@@ -775,6 +775,9 @@ def test_the_refusal_names_the_law_that_governs_another_laws_institution() -> No
 
     assert near_miss_refusal(["연말정산"], [], {"연말정산": "소득세법"}) == (
         f"{REFUSAL} 문서는 '연말정산'에 대해 정하지 않습니다. (참고: '연말정산'은 보통 「소득세법」에서 정합니다.)")
+    # a term of several laws: the table names them with ", "
+    assert near_miss_refusal(["4대보험"], [], {"4대보험": "국민건강보험법, 국민연금법"}).endswith(
+        "(참고: '4대보험'은 보통 「국민건강보험법」, 「국민연금법」에서 정합니다.)")
     assert (topic_particle("실업급여"), topic_particle("퇴직연금"), topic_particle("4대 보험")) == ("는", "은", "은")
 
 

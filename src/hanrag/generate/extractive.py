@@ -945,7 +945,8 @@ def near_miss_refusal(missing: Sequence[str], contexts: Sequence[Context], laws:
         if len(nearby) == 2:
             break
     what = ", ".join(f"'{m}'" for m in missing)
-    hint = "".join(f" (참고: '{term}'{topic_particle(term)} 보통 「{law}」에서 정합니다.)" for term, law in (laws or {}).items())
+    hint = "".join(f" (참고: '{term}'{topic_particle(term)} 보통 「{'」, 「'.join(law.split(', '))}」에서 정합니다.)"
+                   for term, law in (laws or {}).items())
     if not nearby:
         return f"{REFUSAL} 문서는 {what}에 대해 정하지 않습니다.{hint}"
     cited = "".join(f"[{n}]" for n in numbers)
