@@ -576,8 +576,8 @@ def test_the_sentence_score_is_the_weights_times_the_features() -> None:
     assert values[-3:] == [0.5, 0.4, 0.0]  # the hit: reciprocal rank, normalised score, not first of its heading
     # The hand weights leave the hit out: the cues alone, as before the weights were named.
     # states the rule (해야), binds the actor (사용자는), states the focus (사용자), paragraph ②
-    assert cue_score(asked, piece) == weighted(values, HAND_WEIGHTS) == pytest.approx(0.05 + 0.05 + 0.1 - 0.03)
-    assert cue_score(asked, piece, {**HAND_WEIGHTS, "hit_reciprocal_rank": 1.0}) == pytest.approx(0.17 + 0.5)
+    assert cue_score(asked, piece) == weighted(values, HAND_WEIGHTS) == pytest.approx(0.05 + 0.05 + 0.1 - 0.015)
+    assert cue_score(asked, piece, {**HAND_WEIGHTS, "hit_reciprocal_rank": 1.0}) == pytest.approx(0.185 + 0.5)
 
 
 def test_weights_are_injected_per_answerer() -> None:

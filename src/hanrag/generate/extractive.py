@@ -81,7 +81,7 @@ STATES_ASKED_RULE = 0.05
 # not a sentence that only names them as another's recipient (① 누구든지 … 사용자에게 신고할 수 있다).
 BINDS_ASKED_ACTOR = 0.05
 PROVISO = -0.1
-LATER_PARAGRAPH = -0.03  # per paragraph after ①, up to three
+LATER_PARAGRAPH = -0.015  # per paragraph after ①, up to three
 LIST_ITEM = -0.1
 # States the case the question gives by number (2주 in 2주 단위 …, 18세 in 18세 미만인 …), or by a
 # condition in words (복직을 원하지 않으면: 원직복직을 원하지 아니하면), itself or, for a proviso, in
