@@ -62,7 +62,11 @@ Questions (bench/data/, written for this benchmark):
   session 15 by a helper that saw only the statute and the earlier questions, phrases checked by program (each
   in its article and no other; each inside one extracted line); measured blind at the start of session 15 before
   any change (60 % fact first, 64 % anywhere, 16 % refused, article in hits 80 %; near misses 92 % refused), kept
-  unread through that session and measured again at its end;
+  unread through that session and measured again at its end (unchanged: 60 %, 64 %, 16 %; near misses 92 %);
+- statute_answerable_heldout15.jsonl, statute_nearmiss_heldout15.txt: 25 + 25 more, written during session 15 by a
+  helper that saw only the statute and the earlier questions, phrases checked by program (each in its article and no
+  other; each inside one extracted line); sealed: not in ``PARTS``. The next session adds "_heldout15" to ``PARTS``
+  and measures it blind before changing anything.
 Measures, per set: the phrase in the first quoted sentence, the phrase anywhere in the
 answer, answerable questions refused, near-miss questions refused. Default: the offline
 extractive answerer; ``--llm SPEC`` measures an LLM backend (e.g. openai:gpt-4o-mini, with
