@@ -595,8 +595,9 @@ def proviso_first(asked: Question, ranked: list[ScoredSentence]) -> list[ScoredS
     its proviso giving the question's restriction ("고등학생 알바는 합의하면 하루에 몇 시간 더 …" asks for "다만,
     당사자 사이의 합의에 따라 1일에 1시간 … 연장할 수 있다", the exception to 제69조's rule, by giving its condition,
     합의) or a count or condition the question gives that the rule does not ("하루 7시간만 일하는 임신한 직원": "다만, 1일
-    근로시간이 8시간 미만인 근로자에 대하여는 …"; "인가를 받을 틈도 없이": "다만, … 인가를 받을 시간이 없는 경우에는"), or an item of its proviso's list holding the count the question gives ("입사한 지 두 달밖에 안 된 직원도
-    해고 예고를 받아야 하나요?": "1. 근로자가 계속 근로한 기간이 3개월 미만인 경우" of 제26조's 다만, …)."""
+    근로시간이 8시간 미만인 근로자에 대하여는 …"; "인가를 받을 틈도 없이": "다만, … 인가를 받을 시간이 없는 경우에는"),
+    or an item of its proviso's list holding the count the question gives ("입사한 지 두 달밖에 안 된 직원도 해고 예고를
+    받아야 하나요?": "1. 근로자가 계속 근로한 기간이 3개월 미만인 경우" of 제26조's 다만, …)."""
     if not ranked or not (asked.restricting or asked.given or asked.topical) or ranked[0].rule:
         return ranked
     best = ranked[0]
@@ -696,11 +697,11 @@ def cue_features(asked: Question, piece: Piece) -> list[float]:
     condition = float(bool(asked.cases) and all(_states(asked, f"{piece.rule} {whole}", case) for case in asked.cases))
     focus = 0.0
     # … and the act it asks about (해고 in 그 직원을 해고할 수 있나요?), which is part of what it is about
-    groups = asked.focus + ((asked.act,),) if asked.act and (asked.act,) not in asked.focus else asked.focus
-    if groups:
+    about = asked.focus + ((asked.act,),) if asked.act and (asked.act,) not in asked.focus else asked.focus
+    if about:
         # the sentence itself: its article's title, which ① opens with, counts as ``heading`` for every paragraph
         stated = [cues.without_heading(whole)]
-        focus = sum(_focus_coverage(asked, g, stated, stated) == "stated" for g in groups) / len(groups)
+        focus = sum(_focus_coverage(asked, g, stated, stated) == "stated" for g in about) / len(about)
     only_names = float(any(cues.coverage(group, [piece.text]) == "mentioned" for group in asked.focus))
     # a rule for several groups ("15세 이상 18세 미만의 근로자와 임신 중인 여성 근로자") is one for each
     groups = cues.special_groups(f"{piece.rule} {piece.lead} {piece.text}")
