@@ -264,7 +264,7 @@ class ExtractiveAnswerer:
             return Reply(chosen, near_miss_refusal([asking_words(asked.text) or asked.text], contexts), support)
         # A question whether something is an X that the documents define is answered by the definition, whatever the
         # rest of its words ("몸 쓰는 일이 아니어도 법에서 말하는 근로에 들어가나요?": "3. “근로”란 …").
-        if support < self.refuse_below and not any(set(asked.defines) & set(cues.defined_terms(p.text)) for p in pieces):
+        if support < self.refuse_below and not any(defines_asked(asked, p.text) for p in pieces):
             return Reply(chosen, REFUSAL, support)
         return Reply(chosen, None, support)
 
@@ -668,6 +668,11 @@ def weighted(values: Sequence[float], weights: Mapping[str, float]) -> float:
     return score
 
 
+def defines_asked(asked: Question, text: str) -> bool:
+    """Whether ``text`` defines a term whose meaning the question asks ("3. “근로”란 …" for "… 근로에 들어가나요?")."""
+    return bool(asked.defines) and bool(set(asked.defines) & set(cues.defined_terms(text)))
+
+
 def cue_features(asked: Question, piece: Piece) -> list[float]:
     """The ``CUES`` of a piece, unweighted: indicators (0/1), shares (0..1), the paragraph count after ①
     (up to three), the hit's reciprocal rank and normalised score."""
@@ -684,7 +689,7 @@ def cue_features(asked: Question, piece: Piece) -> list[float]:
     paragraph = cues.paragraph_number(piece.text)
     later = float(min(paragraph - 1, 3)) if paragraph else 0.0
     # "6. “평균임금”이란 …" for 평균임금은 어느 기간 …: a definition is no mere list item
-    defines = bool(asked.defines) and bool(set(asked.defines) & set(cues.defined_terms(piece.text)))
+    defines = defines_asked(asked, piece.text)
     # … nor is the item of a list of matters a document must hold, asked as such ("… 외박 같은 내용도 넣어야 하나요?")
     item = float(not defines and cues.is_item(piece.text) and not (piece.matters and asked.asks_contents))
     given = 0.0
