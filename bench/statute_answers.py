@@ -67,7 +67,12 @@ Questions (bench/data/, written for this benchmark):
 - statute_answerable_heldout15.jsonl, statute_nearmiss_heldout15.txt: 25 + 25 more, written during session 15 by a
   helper that saw only the statute and the earlier questions, phrases checked by program (each in its article and no
   other; each inside one extracted line); sealed through that session; measured blind at the start of session 16
-  before any change (44 % fact first, 56 % anywhere, 16 % refused, article in hits 96 %; near misses 92 % refused).
+  before any change (44 % fact first, 56 % anywhere, 16 % refused, article in hits 96 %; near misses 92 % refused);
+  kept unread through that session (the blind check);
+- statute_answerable_heldout16.jsonl, statute_nearmiss_heldout16.txt: 25 + 25 more, written during session 16 by a
+  helper that saw only the statute and the earlier questions, phrases checked by program (each in its article and no
+  other; each inside one extracted line); sealed: not in ``PARTS``. The next session adds "_heldout16" to ``PARTS``
+  and measures it blind before changing anything.
 Measures, per set: the phrase in the first quoted sentence, the phrase anywhere in the
 answer, answerable questions refused, near-miss questions refused. Default: the offline
 extractive answerer; ``--llm SPEC`` measures an LLM backend (e.g. openai:gpt-4o-mini, with
