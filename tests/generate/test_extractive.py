@@ -288,8 +288,20 @@ def test_a_group_of_everyday_words_is_stated_part_by_part_by_their_statutory_ter
     asked = analyse("월급을 계속 떼먹는 사장은 이름이 공개되나요?")
     texts = ["고용노동부장관은 체불사업주의 인적사항 등을 공개할 수 있다."]
     assert unstated_focus(asked, texts, lambda words: {w for w in words if w == "사장"}) == ([], [])
-    texts = ["고용노동부장관은 체불자료를 공개할 수 있다."]
-    assert unstated_focus(asked, texts, lambda words: {w for w in words if w == "사장"}) == ([], ["사장"])
+
+
+def test_a_party_named_by_its_everyday_word_is_no_topic_the_documents_lack() -> None:
+    """A rule often names no party (누구든지, …를 위반한 자): the asker's 사장 is who it binds, not what it is about."""
+    from hanrag.generate.extractive import unstated_focus
+    from hanrag.text.question import analyse
+
+    asked = analyse("그만둔 직원이 다른 데 취직 못 하게 업계에 블랙리스트를 돌린 사장은 어떤 처벌을 받나요?")
+    assert asked.focus == (("사장",),)
+    texts = ["제40조를 위반한 자는 5년 이하의 징역 또는 5천만원 이하의 벌금에 처한다.",
+             "누구든지 근로자의 취업을 방해할 목적으로 비밀 기호 또는 명부를 작성ㆍ사용하여서는 아니 된다."]
+    assert unstated_focus(asked, texts, lambda words: {w for w in words if w == "사장"}) == ([], [])
+    asked = analyse("그만둔 직원이 다른 데 취직 못 하게 업계에 블랙리스트를 돌린 교장은 어떤 처벌을 받나요?")
+    assert unstated_focus(asked, texts, lambda words: {w for w in words if w == "교장"}) == ([], ["교장"])
 
 
 def test_a_definition_of_the_asked_term_is_no_mere_list_item() -> None:

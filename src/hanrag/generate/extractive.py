@@ -747,7 +747,9 @@ def unstated_focus(
     stated = [cues.outside_mentions(t, topics=topics) for t in texts]
     # The law the texts call "이 법" (``own_law``: 근로기준법 in "가게에도 근로기준법이 적용되나요?") is stated
     # by every text of it: its name is on its title block, which search sets after the body.
-    lacking = {group: "stated" if own_law and "".join(group) == "".join(own_law.split())
+    # A party the question names by its everyday word (사장 in "… 돌린 사장은 어떤 처벌을 받나요?") is who the rule
+    # binds, not what it is about: rules often name no party at all (누구든지, …를 위반한 자).
+    lacking = {group: "stated" if (own_law and "".join(group) == "".join(own_law.split())) or is_party(asked, group)
                else _focus_coverage(asked, group, texts, stated) for group in asked.focus}
     if asked.restricting:
         used = [cues.outside_mentions(t, cited_terms=False, topics=topics) for t in texts]
@@ -825,6 +827,12 @@ def unstated_focus(
         if phrase not in named + unused:
             (named if how == "mentioned" else unused).append(phrase)
     return named, unused
+
+
+def is_party(asked: Question, group: tuple[str, ...]) -> bool:
+    """Whether a noun group is only a party's everyday word (사장, 알바): its statutory terms are all parties'."""
+    terms = asked.terms_of("".join(group))
+    return bool(terms) and all(term in PARTY_TERMS for term in terms)
 
 
 def _states_rest_with(asked: Question, word: str, texts: Sequence[str], used: Sequence[str]) -> bool:
