@@ -639,6 +639,10 @@ def test_a_list_item_reads_with_the_sentence_it_completes() -> None:
     assert lead["2. 임신 중의 여성이 명시적으로 청구하는 경우"] == (f"{rule} {proviso}", False)
     assert lead[rule] == lead[proviso] == ("", False)
     assert lead["1. 대상 근로자의 범위"] == (matters, True)  # read with it only when a document's contents are asked
+    # a proviso between the lead-in and its items (제51조 ②) leaves them matters, read with the rule and the proviso
+    limit = "다만, 특정한 주의 근로시간은 52시간을 초과할 수 없다."
+    pieces = answerer._pieces([context(51, f"{matters} {limit}\n1. 대상 근로자의 범위\n2. 단위기간")])
+    assert {p.text: (p.lead, p.matters) for p in pieces}["2. 단위기간"] == (f"{matters} {limit}", True)
 
 
 def test_a_term_the_corpus_never_yields_is_covered_inside_a_longer_word() -> None:

@@ -83,6 +83,11 @@ def test_generic_and_asking_words_are_not_focus() -> None:
         ("연차휴가는 언제 주어야 하나요?", "when"),
         ("부당해고를 당하면 어디에 구제를 신청하나요?", "where"),
         ("임금은 어떻게 지급해야 하나요?", None),
+        # A question word inside an embedded question is not asked when the main clause asks a rule or another
+        # thing; it is when the main clause asks to be told.
+        ("합의서에 어느 날 몇 시간 일할지도 적어야 하나요?", None),
+        ("적금을 어느 은행에 얼마 동안 넣을지는 누가 정하나요?", None),
+        ("연차를 며칠 줘야 하는지 알려 주세요", "days"),
     ],
 )
 def test_answer_type(question: str, kind: str | None) -> None:

@@ -357,7 +357,10 @@ class ExtractiveAnswerer:
                                         not heading or first[heading] == context.n, punished, paragraph,
                                         lead if item else "", item and matters, lead_in if item else ""))
                 if not item:
-                    lead, matters, lead_in = (f"{rule} {text}" if proviso else text), "각 호의 사항" in text, text
+                    # a proviso between a lead-in and its items (제51조 ②: "… 각 호의 사항을 정하면 …. 다만, …") leads
+                    # them with its rule
+                    lead, lead_in = (f"{rule} {text}" if proviso else text), text
+                    matters = "각 호의 사항" in lead
                 if not proviso and not item:
                     rule = text
         return pieces

@@ -507,7 +507,25 @@ def asks_sanction(question: str) -> bool:
     return bool(_ASKS_SANCTION.search(question))
 
 
+# A question word inside an embedded question ("어느 날 몇 시간 일할지도 … 적어야 하나요?", "얼마 동안 넣을지는 누가
+# 정하나요?"): the clause ends in -ㄹ지/-는지 with the main clause asking a rule or another thing after it.
+_EMBEDDED = re.compile(r"(?:몇|며칠|얼마|언제|어디|누구|무엇|무슨|어느)[^?.,!]{0,20}?(?:[할될줄쓸볼갈올일을릴]|는|은|인)지"
+                       r"(?:도|는|를|가)?(?=\s)")
+_ASKS_TO_TELL = re.compile(r"알려|알고\s*싶|궁금|말해|가르쳐|설명|확인")
+
+
+def main_question(question: str) -> str:
+    """``question`` without its embedded questions whose main clause asks something else: a rule (적어야 하나요) or
+    another question word (누가 정하나요). "… 며칠 줘야 하는지 알려 주세요" keeps its embedded question: it is what is asked."""
+    for found in reversed(list(_EMBEDDED.finditer(question))):
+        rest = question[found.end():]
+        if not _ASKS_TO_TELL.search(rest):
+            question = question[:found.start()] + rest
+    return question
+
+
 def answer_type(question: str) -> str | None:
+    question = main_question(question)
     for pattern, kind in _ASKED:
         if pattern.search(question):
             return kind
@@ -516,6 +534,7 @@ def answer_type(question: str) -> str | None:
 
 def asking_words(question: str) -> str | None:
     """The words that ask the answer type ("몇 배" in "… 몇 배까지 배상 명령을 할 수 있나요?"), as written."""
+    question = main_question(question)
     for pattern, _ in _ASKED:
         found = pattern.search(question)
         if found:
