@@ -846,3 +846,20 @@ def test_a_list_item_states_its_rule_and_subject_with_the_sentence_it_completes(
     assert cue["states_asked_rule"] == cue["binds_asked_actor"] == 1.0
     bare = dict(zip(FEATURES[2:], cue_features(asked, Piece(1, item, "제22조(강제 저금의 금지)", lead=lead, matters=True))))
     assert bare["states_asked_rule"] == bare["binds_asked_actor"] == 0.0
+
+
+def test_the_object_of_a_situation_read_as_one_rules_case_is_no_topic_the_documents_lack() -> None:
+    """생활비 in "생활비를 미리 빌려 썼는데": the table reads the situation as 전차금, one article's own case; the
+    asker's noun for what was borrowed is no topic of its own. A common act (체불: the whole wage chapter) absorbs none."""
+    from hanrag.generate.extractive import unstated_focus
+    from hanrag.text.question import analyse
+
+    asked = analyse("입사할 때 사장님한테 생활비를 미리 빌려 썼는데, 사장님이 그 돈을 제 월급에서 알아서 까고 준다고 하네요. 이래도 되나요?")
+    rule = "사용자는 전차금이나 그 밖에 근로할 것을 조건으로 하는 전대채권과 임금을 상계하지 못한다."
+
+    def never(words):  # the statute never uses 생활비
+        return {w for w in words if w == "생활비"}
+
+    assert unstated_focus(asked, [rule], never, lambda word: [rule] if "전차금" in word else []) == ([], [])
+    common = [rule] * 4  # 전차금 as common in the corpus as 체불
+    assert unstated_focus(asked, [rule], never, lambda word: common if "전차금" in word else [])[1] != []

@@ -825,11 +825,27 @@ def unstated_focus(
             continue
         word = "".join(group)
         phrase = next((p for p in asked.phrases if word in p.replace(" ", "")), word)
+        if how == "absent" and corpus_texts is not None and _object_of_situation(asked, word, corpus_texts):
+            continue
         if how == "mentioned" and phrase in unused:  # "올해 최저임금": 최저임금 is named, whatever 올해 is
             unused.remove(phrase)
         if phrase not in named + unused:
             (named if how == "mentioned" else unused).append(phrase)
     return named, unused
+
+
+# A situation's statutory term used by at most this many chunks is one rule's own case (전차금: 제21조), no common
+# act (체불, 지급: the whole wage chapter).
+_OWN_CASE_CHUNKS = 3
+
+
+def _object_of_situation(asked: Question, word: str, corpus_texts: Callable[[str], list[str]]) -> bool:
+    """Whether ``word`` is the object or subject, right before it, of a situation the table reads as one rule's own case (생활비 in
+    "생활비를 미리 빌려 썼는데": 전차금; 평일 in "평일을 전 직원 연차 쓰는 날로 정하려면": 휴가일을 갈음): the
+    statute states the situation, not the asker's word for what it is about."""
+    return any(re.search(re.escape(word) + r"(?:을|를|이|가|은|는|도)?\s+" + re.escape(everyday), asked.text)
+               and 0 < len(corpus_texts(term)) <= _OWN_CASE_CHUNKS
+               for everyday, term in asked.plain if len(everyday.split()) > 1 and term not in PARTY_TERMS)
 
 
 def is_party(asked: Question, group: tuple[str, ...]) -> bool:
