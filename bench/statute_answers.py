@@ -71,8 +71,9 @@ Questions (bench/data/, written for this benchmark):
   kept unread through that session (the blind check);
 - statute_answerable_heldout16.jsonl, statute_nearmiss_heldout16.txt: 25 + 25 more, written during session 16 by a
   helper that saw only the statute and the earlier questions, phrases checked by program (each in its article and no
-  other; each inside one extracted line); sealed: not in ``PARTS``. The next session adds "_heldout16" to ``PARTS``
-  and measures it blind before changing anything.
+  other; each inside one extracted line); sealed: not in ``PARTS`` (one of its near misses, on what a 파견 worker may
+  ask to be told, was printed by accident in session 16 by a grep over all the files; nothing was changed for it).
+  The next session adds "_heldout16" to ``PARTS`` and measures it blind before changing anything.
 Measures, per set: the phrase in the first quoted sentence, the phrase anywhere in the
 answer, answerable questions refused, near-miss questions refused. Default: the offline
 extractive answerer; ``--llm SPEC`` measures an LLM backend (e.g. openai:gpt-4o-mini, with
