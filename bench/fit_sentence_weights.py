@@ -3,8 +3,8 @@ question sets, judged by leave-one-part-out cross-validation.
 
     .venv/bin/python bench/fit_sentence_weights.py [--index DIR] [--variants listwise,pairwise,...]
 
-The seven seen answerable parts (bench/data/statute_answerable.jsonl and _heldout, _heldout2 .. _heldout6;
-never a blind part): for every question, the hits as bench/statute_answers.py gets them, the pieces the
+The seen answerable parts (bench/data/statute_answerable.jsonl and _heldout, _heldout2 …: every part of
+statute_answers.PARTS but the last, blind one): for every question, the hits as bench/statute_answers.py gets them, the pieces the
 answerer would score with their features, and the label: the pieces whose text (spacing removed) holds the
 question's phrase. Questions with no such piece (the retrieval missed the fact) are left out of the fit and
 counted.
@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from common import WORK, write_result
 from scipy.optimize import minimize
+from statute_answers import PARTS as STATUTE_PARTS
 from statute_answers import STATUTE, first_sentence, read_answerable, squash
 
 from hanrag import Index
@@ -39,15 +40,8 @@ from hanrag.generate.engine import answer_contexts, stream_answer
 from hanrag.generate.extractive import FEATURES, HAND_WEIGHTS, ExtractiveAnswerer
 from hanrag.schema import Answer
 
-PARTS = {
-    "dev": "statute_answerable.jsonl",
-    "heldout": "statute_answerable_heldout.jsonl",
-    "heldout2": "statute_answerable_heldout2.jsonl",
-    "heldout3": "statute_answerable_heldout3.jsonl",
-    "heldout4": "statute_answerable_heldout4.jsonl",
-    "heldout5": "statute_answerable_heldout5.jsonl",
-    "heldout6": "statute_answerable_heldout6.jsonl",
-}
+# Every seen part, never the blind one (the last of statute_answers.PARTS).
+PARTS = {(part.lstrip("_") or "dev"): f"statute_answerable{part}.jsonl" for part in STATUTE_PARTS[:-1]}
 
 
 def collect(index: Index, answerer: ExtractiveAnswerer, rows: list[dict]) -> list[dict]:
