@@ -68,7 +68,8 @@ Questions (bench/data/, written for this benchmark):
   helper that saw only the statute and the earlier questions, phrases checked by program (each in its article and no
   other; each inside one extracted line); sealed through that session; measured blind at the start of session 16
   before any change (44 % fact first, 56 % anywhere, 16 % refused, article in hits 96 %; near misses 92 % refused);
-  kept unread through that session (the blind check);
+  kept unread through that session (the blind check) and measured again at its end (unchanged: 44 %, 56 %, 16 %, 96 %;
+  near misses 92 %);
 - statute_answerable_heldout16.jsonl, statute_nearmiss_heldout16.txt: 25 + 25 more, written during session 16 by a
   helper that saw only the statute and the earlier questions, phrases checked by program (each in its article and no
   other; each inside one extracted line); sealed: not in ``PARTS`` (one of its near misses, on what a 파견 worker may
