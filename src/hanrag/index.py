@@ -367,7 +367,7 @@ class Index:
             chunk = chunks.get(c.chunk_id)
             return chunk.title if chunk is not None and chunk.kind != "toc" else None
 
-        def citing(rule: hybrid.Candidate, label: str) -> hybrid.Candidate | None:
+        def citing(rule: hybrid.Candidate, label: str) -> list[hybrid.Candidate]:
             doc_id = chunks[rule.chunk_id].doc_id
             terms = self.tokenizer.tokenize([f"{' '.join(sorted(SANCTION_TITLES))} {label}"])[0]
             where = [*(conditions or []), *parse_where({"doc_id": doc_id})]
@@ -376,11 +376,9 @@ class Index:
             missing = [i for i in ids if i not in chunks]
             if missing:
                 chunks.update(self.store.fetch(missing))
-            for chunk_id in ids:
-                chunk = chunks.get(chunk_id)
-                if chunk is not None and is_sanction(chunk.title) and label in cited_articles(chunk.text):
-                    return by_id.get(chunk_id) or hybrid.Candidate(chunk_id, 0.0, ScoreBreakdown({}, 0.0))
-            return None
+            return [by_id.get(chunk_id) or hybrid.Candidate(chunk_id, 0.0, ScoreBreakdown({}, 0.0)) for chunk_id in ids
+                    for chunk in [chunks.get(chunk_id)]
+                    if chunk is not None and is_sanction(chunk.title) and label in cited_articles(chunk.text)]
 
         return sanction_in(query, candidates, section, citing, top_k)
 

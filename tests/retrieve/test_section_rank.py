@@ -61,8 +61,8 @@ def test_a_sanction_question_reaches_the_sanction_article_through_the_rule_it_ci
     texts = {"제12장 벌칙 > 제107조(벌칙)": "제107조(벌칙) 제7조, 제8조를 위반한 자는 5년 이하의 징역",
              "제12장 벌칙 > 제113조(벌칙)": "제113조(벌칙) 제45조를 위반한 자는 1천만원 이하의 벌금에 처한다."}
 
-    def citing(rule: str, label: str) -> str | None:
-        return next((s for s, t in texts.items() if label in cited_articles(t)), None)
+    def citing(rule: str, label: str) -> list[str]:
+        return [s for s, t in texts.items() if label in cited_articles(t)]
 
     ranked = ["제1장 총칙 > 제8조(폭행의 금지)", "제1장 총칙 > 제7조(강제 근로의 금지)", "제4장 > 제76조의2(괴롭힘)"]
     question = "직원을 때린 사장은 어떤 처벌을 받나요?"
@@ -75,6 +75,14 @@ def test_a_sanction_question_reaches_the_sanction_article_through_the_rule_it_ci
     assert sanction_in(question, there, lambda s: s, citing, 3) == there
     # a rule no sanction cites: nothing to follow
     assert sanction_in(question, ["제3장 > 제44조(도급 사업)"], lambda s: s, citing, 3) == ["제3장 > 제44조(도급 사업)"]
+    # one article's paragraphs punished by two articles, one of them among the hits: the other comes in, in the place
+    # of the rule's later hit (its first stays)
+    texts = {"제12장 벌칙 > 제116조(과태료)": "제116조(과태료) 제76조의3제2항을 위반한 자에게는 500만원 이하의 과태료",
+             "제12장 벌칙 > 제109조(벌칙)": "제109조(벌칙) 제76조의3제6항을 위반한 자는 3년 이하의 징역"}
+    ranked = ["제6장의2 > 제76조의3(조치)", "제6장의2 > 제76조의3(조치) ⑥", "제6장의2 > 제76조의3(조치) ⑦",
+              "제12장 벌칙 > 제116조(과태료)"]
+    assert sanction_in("괴롭힘을 신고한 직원을 자른 사장은 어떤 처벌을 받나요?", ranked, lambda s: s.removesuffix(" ⑥").removesuffix(" ⑦"),
+                       citing, 4) == [ranked[0], ranked[1], "제12장 벌칙 > 제109조(벌칙)", ranked[3], ranked[2]]
 
 
 def test_cited_provisions_name_the_paragraph_where_the_citation_does() -> None:

@@ -190,12 +190,15 @@ def punishes(provisions: set[Provision] | frozenset[Provision], label: str | Non
 
 
 def sanction_in(
-    question: str, ranked: Sequence[T], section: Callable[[T], str | None], citing: Callable[[T, str], T | None],
+    question: str, ranked: Sequence[T], section: Callable[[T], str | None], citing: Callable[[T, str], list[T]],
     top_k: int, rules: int = 3, pulls: int = 2,
 ) -> list[T]:
     """For a question asking a sanction, the sanction articles that cite the first ``rules`` rule articles of the
-    first ``top_k`` (``citing(rule, label)``: in the rule's document), up to ``pulls`` of them, best rule first, each
-    put in the last of those places held by neither a rule followed nor a sanction; other rankings unchanged.
+    first ``top_k`` (``citing(rule, label)``: all of them in the rule's document, best first), up to ``pulls`` of
+    them not there already: the best citing each rule, best rule first, then the rules' other ones; each put in the
+    last of those places held by neither a rule followed nor a sanction, else by a later hit of a rule followed (its
+    first stays); other rankings unchanged. One article's paragraphs may be punished by different articles (제76조의3:
+    its ⑥ by 제109조, its ② ④ ⑤ ⑦ by 제116조): a sanction article already among the hits is not pulled again.
 
     A statute states its sanctions apart from its rules and cites the rules by number only ("제7조, 제8조 …
     를 위반한 자는 5년 이하의 징역 …"; 제110조 lists 30 of them item by item), so the words of "직원을 때린
@@ -213,15 +216,22 @@ def sanction_in(
     labels = list(dict.fromkeys(label for c in head for label in [article_label(section(c))] if label in best))[:rules]
     found: list[T] = []
     keep: set[str] = set()  # the rules followed: their hits stay
-    for label in labels:
-        sanction = citing(best[label], label)
-        if sanction is not None and len(found) < pulls:
+    present = {article_label(section(c)) for c in head if is_sanction(section(c))}
+    cited = {label: citing(best[label], label) for label in labels}
+    for label, sanction in [(label, s[0]) for label, s in cited.items() if s] + [
+            (label, extra) for label, s in cited.items() for extra in s[1:]]:
+        article = article_label(section(sanction))
+        if article in present:  # there already: the rule is followed
             keep.add(label)
-            if sanction not in found:
-                found.append(sanction)
-    added = [c for c in found if c not in head]
-    free = [i for i, c in enumerate(head) if article_label(section(c)) not in keep and not is_sanction(section(c))]
-    slots = free[len(free) - min(len(added), len(free)):]
+        elif len(found) < pulls:
+            keep.add(label)
+            present.add(article)
+            found.append(sanction)
+    added = found
+    labels_at = [article_label(section(c)) for c in head]
+    free = [i for i, c in enumerate(head) if labels_at[i] not in keep and not is_sanction(section(c))]
+    repeats = [i for i, label in enumerate(labels_at) if label in keep and label in labels_at[:i]]
+    slots = sorted((free[::-1] + repeats[::-1])[:len(added)])
     if not slots:
         return ranked
     placed = dict(zip(slots, added))
