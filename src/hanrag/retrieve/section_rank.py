@@ -213,7 +213,8 @@ def sanction_in(
         return ranked
     best = {label: c for c in reversed(head) if not is_sanction(section(c)) and not is_supplementary(section(c))
             for label in [article_label(section(c))] if label}  # the best hit of each rule article
-    labels = list(dict.fromkeys(label for c in head for label in [article_label(section(c))] if label in best))[:rules]
+    labels_at = [article_label(section(c)) for c in head]
+    labels = list(dict.fromkeys(label for label in labels_at if label in best))[:rules]
     found: list[T] = []
     keep: set[str] = set()  # the rules followed: their hits stay
     present = {article_label(section(c)) for c in head if is_sanction(section(c))}
@@ -227,13 +228,11 @@ def sanction_in(
             keep.add(label)
             present.add(article)
             found.append(sanction)
-    added = found
-    labels_at = [article_label(section(c)) for c in head]
     free = [i for i, c in enumerate(head) if labels_at[i] not in keep and not is_sanction(section(c))]
     repeats = [i for i, label in enumerate(labels_at) if label in keep and label in labels_at[:i]]
-    slots = sorted((free[::-1] + repeats[::-1])[:len(added)])
+    slots = sorted((free[::-1] + repeats[::-1])[:len(found)])
     if not slots:
         return ranked
-    placed = dict(zip(slots, added))
+    placed = dict(zip(slots, found))
     rest = [c for c in ranked[top_k:] if c not in placed.values()]
     return [placed.get(i, c) for i, c in enumerate(head)] + [head[i] for i in slots] + rest
