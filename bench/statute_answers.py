@@ -72,9 +72,10 @@ Questions (bench/data/, written for this benchmark):
   near misses 92 %);
 - statute_answerable_heldout16.jsonl, statute_nearmiss_heldout16.txt: 25 + 25 more, written during session 16 by a
   helper that saw only the statute and the earlier questions, phrases checked by program (each in its article and no
-  other; each inside one extracted line); sealed: not in ``PARTS`` (one of its near misses, on what a 파견 worker may
-  ask to be told, was printed by accident in session 16 by a grep over all the files; nothing was changed for it).
-  The next session adds "_heldout16" to ``PARTS`` and measures it blind before changing anything.
+  other; each inside one extracted line); sealed through that session (one of its near misses, on what a 파견 worker
+  may ask to be told, was printed by accident in session 16 by a grep over all the files; nothing was changed for
+  it); measured blind at the start of session 17 before any change (44 % fact first, 48 % anywhere, 16 % refused,
+  article in hits 80 %; near misses 76 % refused); kept unread through that session (the blind check).
 Measures, per set: the phrase in the first quoted sentence, the phrase anywhere in the
 answer, answerable questions refused, near-miss questions refused. Default: the offline
 extractive answerer; ``--llm SPEC`` measures an LLM backend (e.g. openai:gpt-4o-mini, with
@@ -98,7 +99,7 @@ STATUTE = BENCH.parent / "src" / "hanrag" / "data" / "labor_standards_act.pdf"
 DATA = BENCH / "data"
 # The parts measured, in the order they were written; the last is the blind one (--show leaves its misses
 # unprinted).
-PARTS = ("", "_heldout", "_heldout2", "_heldout3", "_heldout4", "_heldout5", "_heldout6", "_heldout7", "_heldout8", "_heldout9", "_heldout10", "_heldout11", "_heldout12", "_heldout13", "_heldout14", "_heldout15")
+PARTS = ("", "_heldout", "_heldout2", "_heldout3", "_heldout4", "_heldout5", "_heldout6", "_heldout7", "_heldout8", "_heldout9", "_heldout10", "_heldout11", "_heldout12", "_heldout13", "_heldout14", "_heldout15", "_heldout16")
 BLIND = PARTS[-1].lstrip("_")
 
 
