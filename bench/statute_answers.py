@@ -75,7 +75,12 @@ Questions (bench/data/, written for this benchmark):
   other; each inside one extracted line); sealed through that session (one of its near misses, on what a 파견 worker
   may ask to be told, was printed by accident in session 16 by a grep over all the files; nothing was changed for
   it); measured blind at the start of session 17 before any change (44 % fact first, 48 % anywhere, 16 % refused,
-  article in hits 80 %; near misses 76 % refused); kept unread through that session (the blind check).
+  article in hits 80 %; near misses 76 % refused); kept unread through that session (the blind check);
+- statute_answerable_heldout17.jsonl, statute_nearmiss_heldout17.txt: 25 + 25 more, written during session 17 by a
+  helper that saw only the statute and the earlier questions, phrases checked by program (each in its article and no
+  other; each inside one extracted line); sealed: not in ``PARTS`` (the helper once grepped the near-miss files with a
+  wildcard that took in part 16's; its output was filtered and empty, so nothing of part 16 was shown).
+  The next session adds "_heldout17" to ``PARTS`` and measures it blind before changing anything.
 Measures, per set: the phrase in the first quoted sentence, the phrase anywhere in the
 answer, answerable questions refused, near-miss questions refused. Default: the offline
 extractive answerer; ``--llm SPEC`` measures an LLM backend (e.g. openai:gpt-4o-mini, with
