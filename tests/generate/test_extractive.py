@@ -613,6 +613,14 @@ def test_a_sanction_for_another_paragraph_of_the_rule_is_no_answer(statute_index
     assert "정당한 이유 없이 해고" in first and "징역" not in first and "벌금" not in first, answer.answer
 
 
+def test_a_sanction_list_is_quoted_with_the_item_punishing_the_rule(statute_index: Path) -> None:
+    """제116조 ② punishes 제51조의2 ⑤ through its item 3: the item says which, after the lead-in stating the fine."""
+    with Index.open(statute_index) as index:
+        answer = index.ask("6개월 단위 탄력근무를 하면서 임금보전방안을 노동부에 신고하지 않은 사장은 어떤 제재를 받나요?")
+    first = answer.answer.splitlines()[0]
+    assert "500만원 이하의 과태료" in first and "임금보전방안을 신고하지 아니한 자" in first, answer.answer
+
+
 def test_a_list_item_reads_with_the_sentence_it_completes() -> None:
     """An item of a proviso's list is a case of the exception: it reads with the rule and the proviso; an item of
     "다음 각 호의 조치" with its lead-in; the items of "다음 각 호의 사항을 정하면" (matters to agree) with nothing."""

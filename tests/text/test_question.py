@@ -81,6 +81,11 @@ def test_generic_and_asking_words_are_not_focus() -> None:
         ("선택적 근로시간제의 정산기간은 얼마인가요?", "period"),
         ("감급 제재는 1회에 얼마까지 할 수 있나요?", "amount"),
         ("연차휴가는 언제 주어야 하나요?", "when"),
+        # a deadline is no time a rule applies in (… 사유가 발생한 때에는)
+        ("바뀐 근무시간은 언제까지 알려 줘야 하나요?", "deadline"),
+        # the statute's 제재 disciplines a worker; asked of the employer it is a sanction
+        ("임금보전방안을 신고하지 않은 사장은 어떤 제재를 받나요?", "sanction"),
+        ("지각하면 직원은 어떤 제재를 받나요?", None),
         ("부당해고를 당하면 어디에 구제를 신청하나요?", "where"),
         ("임금은 어떻게 지급해야 하나요?", None),
         # A question word inside an embedded question is not asked when the main clause asks a rule or another
@@ -129,6 +134,8 @@ def test_a_count_of_days_or_years_is_not_a_time() -> None:
     assert carries("한국 전쟁은 1950년에 일어났다.", "when")  # a year is a time
     assert not carries("1년간 근로한 근로자", "when")
     assert carries("1950년 6월 25일 전쟁이 일어났다.", "when")
+    assert not carries("불가피한 사유가 발생한 때에는 변경할 수 있다.", "deadline")
+    assert carries("변경된 근로일이 개시되기 전에 통보하여야 한다.", "deadline")
 
 
 def test_everyday_words_get_their_statutory_term() -> None:
@@ -320,6 +327,9 @@ def test_terms_whose_meaning_is_asked() -> None:
     assert analyse("평균임금은 어느 기간 동안 받은 임금으로 계산하나요?").defines == ("평균임금",)
     # a question of rule asks what binds someone, not what a word means
     assert analyse("임금은 어떻게 지급해야 하나요?").defines == ()
+    # a term quoted whose meaning is asked
+    assert "소정근로시간" in analyse("계약서에 '소정근로시간'이라고 적혀 있던데, 무슨 뜻이에요?").defines
+    assert analyse("계약서에 '소정근로시간'이라고 적혀 있던데, 지켜야 하나요?").defines == ()
 
 
 def test_a_clause_modifying_a_noun_gives_that_noun_as_the_case_too() -> None:
@@ -403,6 +413,7 @@ def test_a_concessive_question_asks_the_exception() -> None:
     assert analyse("사장이 다른 시간에 가라고 하는데 그래도 되나요?").asks_exception
     assert analyse("가게에 불이 났는데도 해고 예고를 해야 하나요?").asks_exception
     assert analyse("다만 예외가 있나요?").asks_exception
+    assert analyse("유산인데도 휴가가 안 나오는 경우가 있나요?").asks_exception
     assert not analyse("투표하러 갈 시간을 달라고 할 수 있나요?").asks_exception
 
 

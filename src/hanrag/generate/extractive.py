@@ -583,6 +583,11 @@ def sanction_first(asked: Question, ranked: list[ScoredSentence]) -> list[Scored
 
     stating = [s for s in ranked if carries(s.text, "sanction") and is_sanction(s.heading) and not misses(s)]
     first = next((s for s in stating if punishes(s.punishes, label, paragraph)), None)
+    if first is not None:
+        # a list's lead-in punishes the rule through one of its items: that item, quoted after its lead-in, says
+        # which ("② 다음 각 호의 … 과태료를 부과한다. 3. 제51조의2제5항에 따른 임금보전방안을 신고하지 아니한 자")
+        first = next((s for s in ranked if s.lead_in == first.text and cues.is_item(s.text)
+                      and punishes(s.punishes, label, paragraph)), first)
     if first is None and stating and stating[0] is ranked[0]:  # the best sentence answers with a sanction
         first = ranked[0]
     if first is None:

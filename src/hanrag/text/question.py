@@ -66,6 +66,8 @@ ANSWER_TYPES: dict[str, re.Pattern[str]] = {
     "amount": re.compile(rf"{_NUMBER}\s*(?:일분|분의|퍼센트|%|원|만원|억|시간|분|일|년|개월|배|회|번|명|세)|100분의"),
     # A date or an hour (1950년, 6월 25일, 10시), not a count (15일의 휴가, 3년 이상, 1년간).
     "when": re.compile(r"(?:이내|전에|전까지|후에|까지|즉시|지체\s*없이|시기|기일|날|때|기한|\d{3,4}\s*년(?!간)|\d+\s*월(?:\s*\d+\s*일)?|\d+\s*(?:시|세기)(?![간분]))"),
+    # A deadline (언제까지): a bound in time, not the case a rule applies in (… 사유가 발생한 때에는).
+    "deadline": re.compile(r"(?:이내|전에|전까지|까지|즉시|지체\s*없이|기한|기일)"),
     "sanction": re.compile(r"징역|벌금|과태료|자격정지"),
     "purpose": re.compile(r"목적으로\s*(?:한다|하며|하고)"),
     "where": re.compile(r"(?:위원회|장관|법원|기관|관청|지청|공단|센터|사무소|에게|장소|곳에)"),
@@ -73,7 +75,9 @@ ANSWER_TYPES: dict[str, re.Pattern[str]] = {
     "regulation": re.compile(r"(?:대통령령|[가-힣]*부령|총리령|조례)(?:으)?로\s*정"),
 }
 # A question asking the sanction for breaking a rule: 어떤 처벌을 받나요?, 벌금은 얼마인가요?
-_ASKS_SANCTION = re.compile(r"처벌|벌금|과태료|징역|벌칙|벌을\s*받")
+_ASKS_SANCTION = re.compile(r"처벌|벌금|과태료|징역|벌칙|벌을\s*받"
+                            # the statute's 제재 is a worker's discipline (제95조); asked of the employer it is a sanction
+                            r"|(?:사장|회사|사용자|사업주)님?(?:은|는|이|가|도)\s*(?:[가-힣]+\s+)?(?:어떤|무슨)\s*제재")
 _ASKED = [  # question wording -> answer type; first match wins
     (_ASKS_SANCTION, "sanction"),
     # A law states its purpose in its first article: "이 법은 … 함을 목적으로 한다".
@@ -95,6 +99,7 @@ _ASKED = [  # question wording -> answer type; first match wins
     (re.compile(r"시간[은는이가]?\s*얼마"), "duration"),
     (re.compile(r"기간[은는이가]?\s*얼마"), "period"),
     (re.compile(r"얼마"), "amount"),
+    (re.compile(r"언제\s*까지"), "deadline"),
     (re.compile(r"언제"), "when"),
     (re.compile(r"어디(?:에|에서|서)\s*(?:정해|정하|정한|나와|규정)"), "regulation"),
     (re.compile(r"어디(?:에|로|서)|누구에게"), "where"),
@@ -182,10 +187,13 @@ _PERMITTED = frozenset({"되", "돼", "괜찮"})
 _ASKS_OBLIGATION = re.compile(r"(?:해야|하여야|줘야|주어야|내야|받아야)\s*(?:하|되)")
 # Asking the exception: by name, or by a concessive ("…하는데 그래도 되나요?", "…인데도", "…더라도": whether the rule
 # still holds in the question's case).
-_ASKS_EXCEPTION = re.compile(r"예외|다만|제외|않아도|안 해도|그래도|는데도|더라도")
+_ASKS_EXCEPTION = re.compile(r"예외|다만|제외|않아도|안 해도|그래도|는데도|인데도|더라도")
 # "X란 무엇인가요", "X이란?", "어떤 행동이 X에 해당하나요", "… 법에서 말하는 X에 들어가나요": the meaning of X is asked.
 _ASKS_MEANING = re.compile(r"((?:[가-힣]+\s+){0,2}[가-힣]+?)(?:(?<=[가-힣])이)?란(?=\s|\?|$)"
                            r"|((?:[가-힣]+\s+){0,2}[가-힣]+)에\s*(?:해당하|들어가|포함되|속하)")
+# "'소정근로시간'이라고 적혀 있던데, 무슨 뜻이에요?": a term quoted and its meaning asked.
+_QUOTED_TERM = re.compile(r"['‘\"“]([가-힣]+(?:\s+[가-힣]+){0,2})['’\"”]\s*(?:이)?(?:라고|라는|란)")
+_ASKS_WHAT_MEANS = re.compile(r"뜻|의미|무슨\s*말")
 # Words asking for a ceiling: a statute states one as "…을 초과할 수 없다", "…을 한도로" (cues.states_ceiling).
 _LIMIT_WORDS = re.compile(r"한도|상한|최대|최고")
 
@@ -696,6 +704,8 @@ def _analyse(question: str) -> Question:
     # the phrase before 란 / 에 해당하, up to three words: each of its endings (행동이 직장 내 괴롭힘 -> 직장 내 괴롭힘)
     defines = [" ".join(words[i:]) for m in _ASKS_MEANING.finditer(question)
                for words in [(m.group(1) or m.group(2)).split()] for i in range(len(words))]
+    if _ASKS_WHAT_MEANS.search(question):
+        defines += [m.group(1) for m in _QUOTED_TERM.finditer(question)]
     if modality is None:
         defines += ["".join(group) for group in focus]
     return Question(
