@@ -38,6 +38,13 @@ def test_focus_is_the_main_clause_nouns_grouped_as_written(question: str, focus:
     assert list(analyse(question).focus) == focus
 
 
+def test_a_sentence_telling_the_story_gives_no_focus() -> None:
+    asked = analyse("팀장님이 저만 회의에서 빼고 자리도 창고 옆으로 옮겨 버렸어요. 이런 것도 직장 내 괴롭힘이 될 수 있나요?")
+    assert asked.focus == (("직장",), ("괴롭힘",)) and ("자리",) in asked.restricting
+    # the story told after the question is no story before it
+    assert ("자리",) in analyse("자리도 옮겨도 되나요? 팀장님이 그랬어요.").focus
+
+
 def test_restricting_nouns_are_kept_apart_from_focus() -> None:
     asked = analyse("퇴직금을 주지 않으면 지연이자는 얼마인가요?")
     assert asked.focus == (("지연", "이자"),)

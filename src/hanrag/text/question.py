@@ -635,6 +635,13 @@ def _analyse(question: str) -> Question:
             run = []
             continue
         run = []
+        if tag == "SF" and token.form in (".", "!") and "?" in question[token.start:]:
+            # A sentence telling the story before the one that asks ("… 자리도 창고 옆으로 옮겨 버렸어요. … 직장 내
+            # 괴롭힘이 될 수 있나요?"): its topics and arguments are the situation, not what is asked.
+            boundary = i
+            dropped += kept + clause
+            kept, clause, modifier, modified = [], [], [], {}
+            continue
         asks_leave = tag == "EC" and token.form in ("아도", "어도", "여도") and i + 1 < len(tokens) and tokens[i + 1].form in _PERMITTED
         closes_clause = (tag == "EC" and not asks_leave and _SUBORDINATE_ENDINGS.match(token.form)) or (
             tag == "ETM" and nxt in ("NNG", "NNP")  # a clause modifying the noun after it
