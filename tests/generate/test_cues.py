@@ -50,6 +50,9 @@ def test_paragraphs_provisos_and_rules() -> None:
     assert cues.states_rule("정당한 이유 없이 해고를 하지 못한다.", "permission")
     assert not cues.states_rule("50일 전까지 통보하고 성실하게 협의하여야 한다.", "permission")
     assert cues.states_rule("50일 전까지 통보하고 성실하게 협의하여야 한다.", "obligation")
+    # a paragraph setting its rule aside for a case is an exception too, though no proviso
+    assert cues.sets_aside("② 제1항은 사용자가 천재ㆍ사변 … 사유가 존속하는 기간에 대하여는 적용하지 아니한다.")
+    assert not cues.sets_aside("① 사용자는 지연이자를 지급하여야 한다.")
 
 
 def test_a_statute_names_itself_this_law() -> None:

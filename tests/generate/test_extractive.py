@@ -621,6 +621,14 @@ def test_a_sanction_list_is_quoted_with_the_item_punishing_the_rule(statute_inde
     assert "500만원 이하의 과태료" in first and "임금보전방안을 신고하지 아니한 자" in first, answer.answer
 
 
+def test_an_exception_asked_by_a_concessive_is_quoted_first(statute_index: Path) -> None:
+    """"… 늦어져도 지연이자를 물어야 하나요?" asks whether 제37조 ① still binds in the case: its ② sets ① aside for it
+    (지급이 늦어져: 지급을 지연하는, the verb by its statutory term)."""
+    with Index.open(statute_index) as index:
+        answer = index.ask("천재지변 때문에 퇴직금 지급이 늦어져도 지연이자를 물어야 하나요?")
+    assert "적용하지 아니한다" in answer.answer.splitlines()[0], answer.answer
+
+
 def test_a_list_item_reads_with_the_sentence_it_completes() -> None:
     """An item of a proviso's list is a case of the exception: it reads with the rule and the proviso; an item of
     "다음 각 호의 조치" with its lead-in; the items of "다음 각 호의 사항을 정하면" (matters to agree) with nothing."""

@@ -421,6 +421,9 @@ def test_a_concessive_question_asks_the_exception() -> None:
     assert analyse("가게에 불이 났는데도 해고 예고를 해야 하나요?").asks_exception
     assert analyse("다만 예외가 있나요?").asks_exception
     assert analyse("유산인데도 휴가가 안 나오는 경우가 있나요?").asks_exception
+    # a concessive clause before a duty asked; a permission asked by 어도 is no exception
+    assert analyse("천재지변 때문에 지급이 늦어져도 지연이자를 물어야 하나요?").asks_exception
+    assert not analyse("사장이 직원을 때려도 되나요?").asks_exception
     assert not analyse("투표하러 갈 시간을 달라고 할 수 있나요?").asks_exception
 
 

@@ -208,6 +208,14 @@ def is_exception(text: str) -> bool:
     return bool(_EXCEPTION.match(text))
 
 
+_SETS_ASIDE = re.compile(r"적용하지\s*아니한다|그러하지\s*아니하다")
+
+
+def sets_aside(text: str) -> bool:
+    """Whether ``text`` sets a rule aside for a case ("② 제1항은 … 사유가 존속하는 기간에 대하여는 적용하지 아니한다")."""
+    return bool(_SETS_ASIDE.search(text))
+
+
 # An article's heading, which its first sentence opens with ("제15조(이 법을 위반한 근로계약) ① …").
 _ARTICLE_HEADING = re.compile(r"^제\d+조(?:의\d+)?\([^)]*\)\s*")
 

@@ -696,7 +696,11 @@ def cue_features(asked: Question, piece: Piece) -> list[float]:
         heading = sum(cues.coverage(group, [piece.heading]) == "stated" for group in asked.focus) / len(asked.focus)
     rule = float(bool(asked.modality) and cues.states_rule(whole, asked.modality))
     actor = float(bool(asked.actor) and bool({asked.actor, *asked.terms_of(asked.actor)} & set(cues.subjects(whole))))
+    # an exception the question does not ask is after its rule (1); one it asks (a concessive: "… 늦어져도 지연이자를
+    # 물어야 하나요?") is the answer (-1), a proviso or a paragraph setting its rule aside ("제1항은 … 적용하지 아니한다")
     proviso = float(cues.is_exception(piece.text) and not asked.asks_exception)
+    if asked.asks_exception and (cues.is_exception(piece.text) or cues.sets_aside(piece.text)):
+        proviso = -1.0
     paragraph = cues.paragraph_number(piece.text)
     later = float(min(paragraph - 1, 3)) if paragraph else 0.0
     # "6. “평균임금”이란 …" for 평균임금은 어느 기간 …: a definition is no mere list item
@@ -732,7 +736,10 @@ def _states(asked: Question, text: str, case: Case) -> bool:
     statutory term."""
     nouns = [case.noun, *asked.terms_of(case.noun)]
     heads = [case.head, *asked.terms_of(case.head)] if case.head else []
-    return cues.states_case(text, nouns, case.stem, case.negated, heads)
+    # the verb by its statutory term too: 지급이 늦어져도 is "지급을 지연하는" (늦어져: 지연)
+    stems = [case.stem, *(term for everyday, term in asked.plain
+                          if " " not in everyday.strip() and " " not in term and everyday.strip().startswith(case.stem))]
+    return any(cues.states_case(text, nouns, stem, case.negated, heads) for stem in dict.fromkeys(stems))
 
 
 def unstated_focus(
