@@ -427,6 +427,15 @@ def test_a_concessive_question_asks_the_exception() -> None:
     assert not analyse("투표하러 갈 시간을 달라고 할 수 있나요?").asks_exception
 
 
+def test_a_part_timer_asked_beyond_the_contract_is_another_laws() -> None:
+    """Consent, the cap and the premium for a part-timer's extra hours are 기간제법 제6조; 근로기준법 counts overtime
+    beyond 40 and 8 hours only."""
+    law = "기간제 및 단시간근로자 보호 등에 관한 법률"
+    assert law in {o.law for o in analyse("하루 4시간으로 계약한 알바가 6시간 일하면 가산수당을 받나요?").other_laws}
+    assert law not in {o.law for o in analyse("하루 8시간으로 계약했는데 더 일하면 연장근로 수당 받나요?").other_laws}
+    assert law not in {o.law for o in analyse("하루 4시간으로 계약한 알바도 주휴수당 받나요?").other_laws}
+
+
 def test_the_other_laws_table_is_read_like_the_everyday_words(tmp_path, monkeypatch) -> None:  # noqa: ANN001
     from hanrag.text.question import read_other_laws
 
