@@ -781,6 +781,10 @@ def unstated_focus(
             if how == "stated" and _focus_coverage(asked, group, texts, stated) == "mentioned" \
                     and not _states_rest_with(asked, "".join(group), read, read_used):
                 how = "mentioned"
+            # The act asked (관리 in "… 묶어서 관리해도 되나요?") is no topic a law's title names: 「보조금 관리에 관한
+            # 법률」 cited in 제43조의4 says nothing of how a 명부 is kept.
+            if how == "mentioned" and group == (asked.act,):
+                how = "absent"
             # With no main argument (파견근로자를 2년 넘게 쓰면 직접 고용해야 하나요?) the restriction
             # is all the question is about: a noun of it the corpus never uses counts, as for focus.
             if group not in lacking and (how == "mentioned" or (how == "absent" and not asked.focus
