@@ -436,6 +436,12 @@ def test_a_part_timer_asked_beyond_the_contract_is_another_laws() -> None:
     assert law not in {o.law for o in analyse("하루 4시간으로 계약한 알바도 주휴수당 받나요?").other_laws}
 
 
+def test_matters_a_document_must_hold_are_no_minimum_wage_question() -> None:
+    """제93조 lists "상여 및 최저임금에 관한 사항" among a 취업규칙's matters; what counts toward the minimum is 최저임금법's."""
+    assert not analyse("취업규칙 만들 때 상여금이나 최저임금에 관한 내용도 넣어야 하나요?").other_laws
+    assert {o.law for o in analyse("상여금도 최저임금에 들어가나요?").other_laws} == {"최저임금법"}
+
+
 def test_the_other_laws_table_is_read_like_the_everyday_words(tmp_path, monkeypatch) -> None:  # noqa: ANN001
     from hanrag.text.question import read_other_laws
 
