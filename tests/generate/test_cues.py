@@ -43,6 +43,13 @@ def test_a_cited_law_name_is_blanked_in_place() -> None:
     assert len(blank) == len(text) and "근로자" not in blank and blank.endswith("에 따른 퇴직급여")
 
 
+def test_a_supplementary_provision_of_application_only_names_its_cases() -> None:
+    text = ("제6조(연차 유급휴가에 관한 적용례) 제60조제6항제4호 및 제5호의 개정규정은 부칙 제1조제1호에 따른 시행일 이후\n"
+            "육아기 근로시간 단축 또는 임신기 근로시간 단축을 시작하는 경우부터 적용한다.")
+    assert cues.coverage(("육아기", "근로시간", "단축"), [text]) == "mentioned"
+    assert cues.coverage(("연차",), ["사용자는 연차 유급휴가를 주어야 한다."]) == "stated"
+
+
 def test_paragraphs_provisos_and_rules() -> None:
     assert cues.paragraph_number("제50조(근로시간) ① 1주 간의 근로시간은") == 1
     assert cues.paragraph_number("③ 사용자는") == 3 and cues.paragraph_number("사용자는") is None

@@ -34,10 +34,15 @@ _RULE_VERBS = {
 Coverage = Literal["stated", "mentioned", "absent"]
 
 
+# A supplementary provision saying from when an amendment applies ("제60조제6항제4호 … 의 개정규정은 … 육아기 근로시간
+# 단축 … 을 시작하는 경우부터 적용한다"): it names the cases, it sets no rule on them.
+_APPLIES_FROM = re.compile(r"개정규정은[^.]{0,200}?적용한다")
+
+
 def mention_spans(text: str, cited_terms: bool = True, topics: bool = True) -> list[tuple[int, int]]:
-    """Spans of ``text`` that only name something: cited laws, their terms (unless not
-    ``cited_terms``), topic-list items (unless not ``topics``)."""
-    spans = [m.span() for m in _CITED_NAME.finditer(text)]
+    """Spans of ``text`` that only name something: cited laws, a supplementary provision's cases of application,
+    their terms (unless not ``cited_terms``), topic-list items (unless not ``topics``)."""
+    spans = [m.span() for m in _CITED_NAME.finditer(text)] + [m.span() for m in _APPLIES_FROM.finditer(text)]
     if cited_terms:
         spans += [m.span() for m in _CITED_TERM.finditer(text)]
     if topics:
