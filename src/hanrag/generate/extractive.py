@@ -13,7 +13,9 @@ a heading naming what the question is about, that states a rule of the asked kin
 whom the question asks about (its topic or subject opens the sentence: ② 사용자는 …), and
 the main rule before its proviso (다만, …) and before later paragraphs unless the proviso gives the question's
 condition, the definition of a term whose meaning is asked, and a paragraph read with the one of its article it
-refers to ("제1항의 통보"). Enumerations are quoted item by item, never as a block. The score is
+refers to ("제1항의 통보"); an exception asked (a concessive: "… 늦어져도 … 물어야 하나요?") favours a proviso or a
+paragraph setting its rule aside, and a sanction list is quoted with the item punishing the rule. Enumerations are
+quoted item by item, never as a block. The score is
 ``weights · features`` (``FEATURES``, ``SENTENCE_WEIGHTS``; injectable per answerer): the two fused
 measures, each cue unweighted, and where the sentence's hit was retrieved (rank, fused score, first hit of
 its heading); bench/fit_sentence_weights.py fits the weights, judged by leave-one-part-out over the seen statute
@@ -34,7 +36,8 @@ Refusal, two rules:
   no text of the corpus writes together (안전교육) is such a noun too, unless the embedder takes a compound the
   corpus writes on the same head for the same word (근무시간: 근로시간). Not such a noun: a party named by its
   everyday word (사장: rules often name none), nor the noun right before a situation the table reads as one rule's
-  own case (생활비 in 생활비를 미리 빌려 썼는데: 전차금). The documents then do not state the fact, however close
+  own case (생활비 in 생활비를 미리 빌려 썼는데: 전차금), nor the act asked (관리 in 관리해도 되나요) where a cited law's
+  title holds it. The documents then do not state the fact, however close
   their words; the refusal says which topics the closest sources cover instead, cited
   (bench/statute_answers.py; bench/answer_quality.py for KorQuAD).
 """
