@@ -508,6 +508,8 @@ def test_a_compound_judged_by_its_head_is_the_statutes_compound_of_the_same_mean
     used = lambda words: {w for w in words if w == "회사"}  # the corpus never uses 회사
     apart = lambda word: ["1일 근로시간이 8시간 이상인 경우", "근무 장소를 변경한다."]
     assert head_compounds(("근무", "시간"), apart) == ["근로시간"]
+    # … or on its modifier with a head as long: 연장근로 for 연장근무
+    assert head_compounds(("연장", "근무"), lambda word: ["연장근로는 1주간에 12시간을 한도로"]) == ["연장근로"]
     _, unused = unstated_focus(asked, hits, used, apart)
     assert any("근무" in w for w in unused)  # without the embedder: a compound the corpus never uses
     same = lambda word, terms: "근로시간" if word == "근무시간" and "근로시간" in terms else None

@@ -930,6 +930,9 @@ def head_compounds(group: tuple[str, ...], corpus_texts: Callable[[str], list[st
     head, modifier = group[-1], "".join(group[:-1])
     pattern = re.compile(f"[가-힣]{{{len(modifier)}}}{re.escape(head)}")
     found = {m for text in corpus_texts(head) for m in pattern.findall(text)}
+    # … and on its modifier with a head as long: 연장근로 for (연장, 근무)
+    pattern = re.compile(f"{re.escape(modifier)}[가-힣]{{{len(head)}}}")
+    found |= {m for text in corpus_texts(modifier) for m in pattern.findall(text)}
     return sorted(found - {modifier + head})
 
 
