@@ -275,6 +275,13 @@ def test_words_asking_a_ceiling() -> None:
     assert analyse("연차 유급휴가는 며칠인가요?").limits == ()
 
 
+def test_any_verb_before_ya_hanayo_asks_a_duty() -> None:
+    for question in ("일용직도 회사가 근로자 명부에 올려야 하나요?", "연차를 써야 하나요?", "회사가 알려야 하나요?"):
+        assert analyse(question).modality == "obligation", question
+    assert analyse("해고해도 되나요?").modality == "permission"
+    assert analyse("연차는 며칠인가요?").modality is None
+
+
 def test_a_question_asking_leave_with_eodo_is_permission_and_keeps_its_arguments() -> None:
     # "-어도 되나요" asks may: its arguments are the main clause's, not a concessive clause's.
     asked = analyse("사용자가 근로자를 때려도 되나요?")

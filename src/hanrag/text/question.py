@@ -184,7 +184,9 @@ PARTY_TERMS = frozenset({"사용자", "사업주", "근로자", "수급인", "�
 _ASKS_PERMISSION = re.compile(r"(?:ㄹ|을|를|할|쓸|줄|볼|될)?\s*수\s*(?:있|없)[나는을습]|도\s*(?:되|돼|괜찮)")
 # "때려도 되나요", "줘도 괜찮나요": the connective 어도 before these asks permission, it closes no clause.
 _PERMITTED = frozenset({"되", "돼", "괜찮"})
-_ASKS_OBLIGATION = re.compile(r"(?:해야|하여야|줘야|주어야|내야|받아야)\s*(?:하|되)")
+_ASKS_OBLIGATION = re.compile(r"(?:해야|하여야|줘야|주어야|내야|받아야)\s*(?:하|되)"
+                               # any verb before 야 하나요 (올려야, 써야, 알려야): a duty asked
+                               r"|(?:어야|아야|여야|워야|려야|겨야|져야|켜야|셔야|와야|봐야|써야|춰야)\s*(?:하|되|돼|합)")
 # Asking the exception: by name, or by a concessive ("…하는데 그래도 되나요?", "…인데도", "…더라도": whether the rule
 # still holds in the question's case).
 _ASKS_EXCEPTION = re.compile(r"예외|다만|제외|않아도|안 해도|그래도|는데도|인데도|더라도"
