@@ -631,6 +631,13 @@ def test_an_exception_asked_by_a_concessive_is_quoted_first(statute_index: Path)
     assert "적용하지 아니한다" in answer.answer.splitlines()[0], answer.answer
 
 
+def test_a_word_the_corpus_writes_with_another_ending_is_covered_by_it(statute_index: Path) -> None:
+    """일용직 is never written; the statute's 일용근로자 is it, so 제41조 ①'s proviso answers for day labourers."""
+    with Index.open(statute_index) as index:
+        answer = index.ask("하루씩 쓰는 일용직도 회사가 근로자 명부에 올려야 하나요?")
+    assert "일용근로자" in answer.answer.splitlines()[0], answer.answer
+
+
 def test_a_list_item_reads_with_the_sentence_it_completes() -> None:
     """An item of a proviso's list is a case of the exception: it reads with the rule and the proviso; an item of
     "다음 각 호의 조치" with its lead-in; the items of "다음 각 호의 사항을 정하면" (matters to agree) with nothing."""

@@ -426,6 +426,13 @@ class ExtractiveAnswerer:
         # A term the corpus never yields that a text writes inside a longer word is the same word analysed
         # otherwise: 신분증 in 신분증명서 (신분 + 증명서).
         inside = [t for t, w in zip(query_terms, weights) if w >= never - 1e-9 and len(t) >= 2 and _HANGUL.fullmatch(t)]
+        # … and one the corpus writes with another ending (일용직: 일용근로자; ``stem_sibling``) is that word
+        siblings = {}
+        if self.corpus_texts is not None and self.cosine_weight:
+            for t in inside:
+                sibling = stem_sibling(t, self.corpus_texts, self.meaning_of)
+                if sibling:
+                    siblings[t] = "".join(sibling.split())
         statutory = self._statutory_terms(plain)
         # A situation told in several words (일부러 월급을 안 줬으면: 명백한 고의) is a thing the question asks of its own,
         # whatever words of it the analysis keeps (an adverb is no term): its statutory phrase weighs as its rarest term.
@@ -447,6 +454,9 @@ class ExtractiveAnswerer:
             if inside:
                 written = "".join(texts[i].split())
                 present |= {t for t in inside if t in written}
+            if siblings:  # stated, not named: 퇴직급여 in 「근로자퇴직급여 보장법」 or its cited terms is no 퇴직금 of this text's
+                stated = "".join(cues.outside_mentions(texts[i]).split())
+                present |= {t for t, sibling in siblings.items() if sibling in stated}
             if law_terms and cues.names_itself(texts[i]):
                 present |= law_terms
             if limit_terms and cues.states_ceiling(texts[i]):
