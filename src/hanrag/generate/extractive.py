@@ -749,9 +749,12 @@ def _states(asked: Question, text: str, case: Case) -> bool:
     statutory term."""
     nouns = [case.noun, *asked.terms_of(case.noun)]
     heads = [case.head, *asked.terms_of(case.head)] if case.head else []
-    # the verb by its statutory term too: 지급이 늦어져도 is "지급을 지연하는" (늦어져: 지연)
+    # the verb by its statutory term too: 지급이 늦어져도 is "지급을 지연하는" (늦어져: 지연), an everyday word that is the
+    # stem with its ending (not 하청업체 for 하)
     stems = [case.stem, *(term for everyday, term in asked.plain
-                          if " " not in everyday.strip() and " " not in term and everyday.strip().startswith(case.stem))]
+                          for word in [everyday.strip()]
+                          if " " not in word and " " not in term and word.startswith(case.stem)
+                          and len(word) <= len(case.stem) + 2)]
     return any(cues.states_case(text, nouns, stem, case.negated, heads) for stem in dict.fromkeys(stems))
 
 

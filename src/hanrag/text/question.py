@@ -191,7 +191,7 @@ _ASKS_OBLIGATION = re.compile(r"(?:해야|하여야|줘야|주어야|내야|받�
 # still holds in the question's case).
 _ASKS_EXCEPTION = re.compile(r"예외|다만|제외|않아도|안 해도|그래도|는데도|인데도|더라도"
                              # a concessive clause before a duty asked: "… 늦어져도 지연이자를 물어야 하나요?"
-                             r"|[아어여져해와워]도\s[^?]*(?:야|어야|아야)\s*(?:하나|하는|합니|되나|돼)")
+                             r"|[아어여져해와워]도\s[^?]*야\s*(?:하나|하는|합니|되나|돼)")
 # "X란 무엇인가요", "X이란?", "어떤 행동이 X에 해당하나요", "… 법에서 말하는 X에 들어가나요": the meaning of X is asked.
 _ASKS_MEANING = re.compile(r"((?:[가-힣]+\s+){0,2}[가-힣]+?)(?:(?<=[가-힣])이)?란(?=\s|\?|$)"
                            r"|((?:[가-힣]+\s+){0,2}[가-힣]+)에\s*(?:해당하|들어가|포함되|속하)")
