@@ -27,8 +27,8 @@ Refusal, two rules:
   ``refuse_below`` the documents are taken not to hold the answer (far-off questions;
   bench/answer_quality.py);
 - near misses: a noun the question is about that the retrieved text only names (in a cited law,
-  「…」에 따른 육아휴직, or a list of topics, …에 관한 사항) or the rest of the corpus only names (a
-  lexical lookup: 최저임금 only in 제93조's topic list), or that the whole corpus never uses
+  「…」에 따른 육아휴직, or a list of topics, …에 관한 사항), or that the rest of the corpus only names (a
+  lexical lookup: 최저임금 only in 제93조's topic list) or the whole corpus never uses
   (국민연금 in 국민연금 보험료율은 … asked of 근로기준법) while the support stays below
   ``near_miss_below`` (above it, the rest of the question is so well covered that the noun is
   likely a spelling variant: 리처드닉슨; the table's party words, 알바 → 근로자, do not count toward that
@@ -766,7 +766,8 @@ def unstated_focus(
 ) -> tuple[list[str], list[str]]:
     """What the question is about that the documents do not state, as the question words it (the
     phrase holding each such noun: "국민연금 보험료율"), in two lists: what the retrieved texts only
-    name (a cited law's term, a topic in a list), and what they lack and the whole corpus never uses.
+    name (a cited law's term, a topic in a list), and what they lack and the whole corpus never uses
+    (or, for a focus noun, only names elsewhere).
     A noun the corpus uses elsewhere is not counted: the retrieval may have missed it.
 
     The nouns restricting the question (최저임금 in 최저임금을 지급하지 않으면 벌금은 …) count only
@@ -828,7 +829,7 @@ def unstated_focus(
             if lacking.get(group) == "absent" and not never.intersection(group) and not asked.terms_of("".join(group)):
                 elsewhere = corpus_texts("".join(group))
                 if elsewhere and cues.coverage(group, elsewhere) == "mentioned":
-                    lacking[group] = "mentioned"
+                    never.update(group)  # unused, as a noun the corpus never uses: refused unless the rest is well covered
     # A compound of words the corpus uses, that no text of the corpus writes together (안전교육: 안전 and 교육
     # only apart), is a thing the corpus never uses, as a single word it never uses is.
     # Judged by its head (the last part) with the compounds the corpus writes on that head: one meaning the
