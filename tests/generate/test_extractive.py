@@ -241,6 +241,19 @@ def test_the_proviso_giving_the_number_follows_its_rule_first() -> None:
     assert fact_first(asked, far)[0].text == rule  # beyond FACT_FIRST_WITHIN, not its rule's proviso
 
 
+def test_a_sentence_giving_the_asked_time_goes_before_the_rule_it_dates() -> None:
+    from hanrag.generate.extractive import _COUNTED, ScoredSentence, fact_first
+    from hanrag.text.question import analyse
+
+    asked = analyse("직원 12명인 가게에는 유급휴일 규정이 언제부터 적용됐나요?")
+    rule = "① 사용자는 근로자에게 1주에 평균 1회 이상의 유급휴일을 보장하여야 한다."
+    dated = "3. 상시 5인 이상 30명 미만의 근로자를 사용하는 사업 또는 사업장: 2022년 1월 1일"
+    ranked = [ScoredSentence(1, rule, 0.46, 0.86, 0.91), ScoredSentence(4, dated, 0.45, 0.84, 0.88)]
+    assert fact_first(asked, ranked)[0].text == dated
+    # a time is no count: a question of when with no source giving one is not refused for it
+    assert "when" not in _COUNTED
+
+
 def test_a_rule_binding_the_asked_actor_scores_above_one_naming_them_otherwise() -> None:
     """신고를 받은 사용자는 무엇을 해야 하나요?: ② 사용자는 … before ① 누구든지 … 사용자에게 신고할 수 있다."""
     from hanrag.generate.extractive import Piece, cue_score

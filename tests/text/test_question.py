@@ -404,6 +404,14 @@ def test_a_count_given_as_a_point_falls_within_a_bound_the_statute_states() -> N
     assert not within("18세 미만인 사람", "3개월")  # another kind of count
 
 
+def test_a_count_falls_within_a_range_only_inside_both_its_bounds() -> None:
+    assert within("3. 상시 5인 이상 30명 미만의 근로자를 사용하는 사업 또는 사업장: 2022년 1월 1일", "12명")
+    assert not within("2. 상시 30명 이상 300명 미만의 근로자를 사용하는 사업 또는 사업장: 2021년 1월 1일", "12명")
+    assert within("15세 이상 18세 미만인 사람", "17세") and not within("15세 이상 18세 미만인 사람", "14세")
+    # two bounds apart are two cases, each its own: 17세 is within the first
+    assert within("18세 미만인 사람과 임신 중인 여성, 그리고 3개월 이상 근로한 사람", "17세")
+
+
 def test_a_count_given_as_a_bound_asks_one_side_of_it() -> None:
     from hanrag.text.question import given_sides, stated_side
 

@@ -500,6 +500,9 @@ def _squash(text: str) -> str:
 # Asked facts specific enough that a sentence without one cannot be the answer.
 _COUNTED = {"purpose", "percent", "days", "hours", "minutes", "years", "months", "weeks", "times", "people", "age", "multiple", "money",
             "duration", "period"}
+# The types ``fact_first`` brings a sentence carrying forward: the counted ones and a time (언제부터: "…: 2022년 1월 1일"
+# over the rule it dates). A time is no count a source must give to answer (언제 주어야: "청구한 시기에").
+_FACT_FIRST = _COUNTED | {"when"}
 
 
 def _own_focus(asked: Question, unused: Sequence[str]) -> bool:
@@ -668,7 +671,7 @@ def fact_first(asked: Question, ranked: list[ScoredSentence]) -> list[ScoredSent
     """For 며칠/몇 시간/몇 퍼센트…: the best sentence carrying such a number goes first when it
     scores within ``FACT_FIRST_WITHIN`` of the best, or is the proviso of the best (the rule names
     the case, its proviso gives the number); a sentence without the number cannot answer."""
-    if asked.answer_type not in _COUNTED or not ranked or carries(ranked[0].text, asked.answer_type, asked.text):
+    if asked.answer_type not in _FACT_FIRST or not ranked or carries(ranked[0].text, asked.answer_type, asked.text):
         return ranked
     # The rule's own proviso answers for it only when it shares the question's words: "다만, 특정한 주의
     # 근로시간은 52시간을 …" says nothing of 퇴근 후 다음 출근까지 몇 시간.

@@ -362,12 +362,17 @@ def given_numbers(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(g for _, _, g in _given(question)))
 
 
-# A bound a statute states on a count: "3개월 미만", "18세 이상", "2주 이내".
-_BOUND = re.compile(r"(?<![\d.,])(\d[\d,]*)\s*(개월|년|주|일|시간|세|명|회)\s*(미만|이하|이내|이상|초과)")
+# A bound a statute states on a count: "3개월 미만", "18세 이상", "2주 이내" (명 also written 인: "5인 이상").
+_BOUND = re.compile(r"(?<![\d.,])(\d[\d,]*)\s*(개월|년|주|일|시간|세|명|인|회)\s*(미만|이하|이내|이상|초과)")
 _PER = {("년", "개월"): 12, ("주", "일"): 7}
+_SAME_UNIT = {"인": "명"}
+# Two bounds written one after the other ("5인 이상 30명 미만", "15세 이상 18세 미만인") are one range: a count
+# falls within it only inside both.
+_RANGE_GAP = re.compile(r"\s*(?:부터|에서)?\s*")
 
 
 def _in_units(value: float, unit: str, wanted: str) -> float | None:
+    unit, wanted = _SAME_UNIT.get(unit, unit), _SAME_UNIT.get(wanted, wanted)
     if unit == wanted:
         return value
     if (unit, wanted) in _PER:
@@ -379,17 +384,29 @@ def _in_units(value: float, unit: str, wanted: str) -> float | None:
 
 def within(text: str, given: str) -> bool:
     """Whether ``text`` states a bound that the squashed count ``given`` falls within: 2개월 in "3개월 미만",
-    17세 in "18세 미만", 10일 in "2주 이내" (not 2개월 in "3개월 이상")."""
+    17세 in "18세 미만", 10일 in "2주 이내", 12명 in "5인 이상 30명 미만" (not 2개월 in "3개월 이상", nor 12명
+    in "30명 이상 300명 미만")."""
     number = re.match(r"\d[\d,]*", given)
     if number is None:
         return False
     value, unit = float(number.group().replace(",", "")), given[number.end():]
+    ranges: list[list[re.Match[str]]] = []
     for m in _BOUND.finditer(text):
+        if ranges and _RANGE_GAP.fullmatch(text[ranges[-1][-1].end():m.start()]):
+            ranges[-1].append(m)
+        else:
+            ranges.append([m])
+
+    def holds(m: re.Match[str]) -> bool | None:
         bound = _in_units(float(m.group(1).replace(",", "")), m.group(2), unit)
         if bound is None:
-            continue
-        if {"미만": value < bound, "이하": value <= bound, "이내": value <= bound,
-                "이상": value >= bound, "초과": value > bound}[m.group(3)]:
+            return None
+        return {"미만": value < bound, "이하": value <= bound, "이내": value <= bound,
+                "이상": value >= bound, "초과": value > bound}[m.group(3)]
+
+    for bounds in ranges:
+        held = [h for h in map(holds, bounds) if h is not None]
+        if held and all(held):
             return True
     return False
 
