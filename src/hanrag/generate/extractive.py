@@ -260,7 +260,10 @@ class ExtractiveAnswerer:
             missing = list(dict.fromkeys(shown_phrase(w, named + unused) for w in words))
             missing += [p for p in named + unused if not any(p in m or m in p for m in missing)]
             return Reply(chosen, near_miss_refusal(missing, contexts, words), support)
-        if named or (unused and support < self.near_miss_below):
+        # Whether something the documents never name is an X they define ("학생 알바나 계약직도 … 근로자에 들어가나요?")
+        # is answered by the definition ("“근로자”란 직업의 종류와 관계없이 …"): it is what X takes in.
+        defined = bool(chosen) and asked.asks_membership and defines_asked(asked, chosen[0].text)
+        if named or (unused and support < self.near_miss_below and not defined):
             return Reply(chosen, near_miss_refusal(named + unused, contexts), support)
         apart = fact_apart(asked, pieces)
         if apart:

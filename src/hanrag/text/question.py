@@ -301,6 +301,8 @@ class Question:
     # The act the main clause asks about, as a verbal noun (해고 in 그 직원을 해고할 수 있나요?): None when its
     # predicate is no noun + 하다.
     act: str | None = None
+    # Whether the question asks if something falls under a term ("… 계약직도 근로자에 들어가나요?", "… 에 해당하나요").
+    asks_membership: bool = False
 
     def statutory(self, word: str) -> str | None:
         """The statutory term for an everyday word of the question (written without spaces)."""
@@ -755,6 +757,7 @@ def _analyse(question: str) -> Question:
         actor=actor if modality else None,
         act=acts[-1] if acts else None,
         asks_exception=bool(_ASKS_EXCEPTION.search(question)),
+        asks_membership=any(m.group(2) for m in _ASKS_MEANING.finditer(question)),
         asks_contents=asks_contents(question),
         limits=tuple(dict.fromkeys(m.group() for m in _LIMIT_WORDS.finditer(question))),
         nouns=tuple(dict.fromkeys(nouns)),
