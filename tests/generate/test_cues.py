@@ -35,6 +35,10 @@ def test_split_items_keeps_the_lead_in_and_each_item() -> None:
     assert cues.split_items("③ 삭제<2017. 11. 28.> ④ 사용자는 휴가를 주어야 한다.") == [
         "③ 삭제<2017. 11. 28.>", "④ 사용자는 휴가를 주어야 한다."]
     assert cues.split_paragraphs("근로시간(제2항 ③ 참조) 외에") == ["근로시간(제2항 ③ 참조) 외에"]
+    # the date of an amendment note after the last item numbers no item ("[전문개정 2019. 1. 15.]": no "1.")
+    assert cues.split_items("1. 기숙사의 구조와 설비\n2. 기숙사의 면적\n[전문개정 2019. 1. 15.]") == [
+        "1. 기숙사의 구조와 설비", "2. 기숙사의 면적\n[전문개정 2019. 1. 15.]"]
+    assert cues.split_items("1. 임금 <개정 2020. 1. 15.> 2. 소정근로시간") == ["1. 임금 <개정 2020. 1. 15.>", "2. 소정근로시간"]
 
 
 def test_a_cited_law_name_is_blanked_in_place() -> None:

@@ -24,6 +24,7 @@ _CITED_TERM = re.compile(
 _TOPIC_ITEM = re.compile(r"(?:^|\s)\d+(?:의\d+)?\.\s[^\n]*?에\s*관한\s*사항(?=\s+\d+(?:의\d+)?\.\s|\s*$|\s*[②-⑳])")
 # "1. … 2. …": numbered items run together.
 _ITEM = re.compile(r"(?:(?<=\s)|^)(\d{1,2}(?:의\d+)?)\.\s")
+_NOTE_SPAN = re.compile(r"\[[^\[\]]*\]|<[^<>]*>")
 _PARAGRAPH = {chr(c): c - 0x2460 + 1 for c in range(0x2460, 0x2474)}  # ① .. ⑳
 _EXCEPTION = re.compile(r"^\s*(?:[①-⑳]\s*)?(?:다만|단,)")
 _RULE_VERBS = {
@@ -188,7 +189,9 @@ def split_items(text: str) -> list[str]:
     parts = split_paragraphs(text)
     if len(parts) > 1:
         return [piece for part in parts for piece in split_items(part)]
-    starts = [m for m in _ITEM.finditer(text)]
+    # A date in an amendment note ("[전문개정 2019. 1. 15.]", "<개정 2020. 5. 26.>") numbers no item.
+    notes = [m.span() for m in _NOTE_SPAN.finditer(text)]
+    starts = [m for m in _ITEM.finditer(text) if not any(a <= m.start() < b for a, b in notes)]
     numbers = [m.group(1) for m in starts]
     # Items count only when numbered in sequence from where they start: "제2조 1." is not a list.
     if len(starts) < 2 or not _in_sequence(numbers):
