@@ -134,6 +134,9 @@ def test_a_table_is_quoted_by_the_row_that_answers(tmp_path: Path) -> None:
         ("사장이 돈이 있으면서 일부러 월급을 안 줬으면 한 달만 밀렸어도 밀린 돈의 3배까지 청구할 수 있나요?", "명백한 고의로"),
         # whether something is an X the statute defines: the definition answers, however few words it shares
         ("사무실에서 컴퓨터로 기획 일만 하는데, 몸 쓰는 일이 아니어도 법에서 말하는 근로에 들어가나요?", "정신노동과 육체노동"),
+        # the item naming the matter asked that its lead-in does not (면적), quoted with its lead-in, before a rule on
+        # 기숙사 sharing the question's verb (③ … 기숙사규칙을 지켜야 한다)
+        ("회사 기숙사 방 면적에도 지켜야 할 기준이 있나요?", "4. 기숙사의 면적"),
         # … also when what is asked about is a word the statute never uses (계약직): the definition says what it takes in
         ("정규직이 아니라 학생 알바나 계약직도 근로기준법에서 말하는 근로자에 들어가나요?", "직업의 종류와 관계없이"),
         # 80% given under a bound: ① states 80퍼센트 이상, the other case; ② states 80퍼센트 미만 (올해 is no focus)

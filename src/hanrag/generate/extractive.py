@@ -537,7 +537,8 @@ def read_with(asked: Question, pieces: Sequence[Piece]) -> list[str]:
     # exception to 제70조 ②'s ban on night work, and answers "임신한 직원이 원하면 밤에 일할 수 있나요?" only so.
     # An item of a list of matters ("다음 각 호의 사항을 정하면") is a topic, no case: it reads so only for a question
     # asking what a document must hold ("기숙사 규칙에 외박 같은 내용도 넣어야 하나요?": 제99조 ① and its item 1).
-    cited = [f"{c} {p.lead}" if p.lead and (asked.asks_contents or not p.matters) else c for c, p in zip(cited, pieces)]
+    # So too for the item naming the matter asked that its lead-in does not (``names_matter_asked``).
+    cited = [f"{c} {p.lead}" if reads_with_lead(asked, p) else c for c, p in zip(cited, pieces)]
     # A proviso reads with the rule it qualifies: "다만, … 당사자 사이의 합의에 의하여 기일을 연장할 수 있다" is the
     # 기일 of 제36조's 금품 청산 (퇴직한 경우 … 14일 이내에 지급).
     cited = [f"{c} {p.rule}" if p.rule and not p.lead else c for c, p in zip(cited, pieces)]
@@ -709,7 +710,7 @@ def cue_features(asked: Question, piece: Piece) -> list[float]:
     carries_fact = float(bool(asked.answer_type) and carries(piece.text, asked.answer_type, asked.text))
     # A list item states its rule, its subject and its case with the sentence it completes ("② 사용자가 … 저축을
     # 관리하는 경우에는 다음 각 호의 사항을 지켜야 한다. 2. 근로자가 … 반환을 요구할 때에는 즉시 이에 따를 것").
-    whole = f"{piece.lead} {piece.text}" if piece.lead and (asked.asks_contents or not piece.matters) else piece.text
+    whole = f"{piece.lead} {piece.text}" if reads_with_lead(asked, piece) else piece.text
     heading = 0.0
     if asked.focus and piece.heading:
         heading = sum(cues.coverage(group, [piece.heading]) == "stated" for group in asked.focus) / len(asked.focus)
@@ -725,7 +726,10 @@ def cue_features(asked: Question, piece: Piece) -> list[float]:
     # "6. “평균임금”이란 …" for 평균임금은 어느 기간 …: a definition is no mere list item
     defines = defines_asked(asked, piece.text)
     # … nor is the item of a list of matters a document must hold, asked as such ("… 외박 같은 내용도 넣어야 하나요?")
-    item = float(not defines and cues.is_item(piece.text) and not (piece.matters and asked.asks_contents))
+    # … nor the item naming the matter asked that its lead-in does not (4. 기숙사의 면적, for "기숙사 방 면적에도 지켜야 할
+    # 기준이 있나요?" under "… 다음 각 호의 사항에 관하여 대통령령으로 정하는 기준을 충족하도록 하여야 한다")
+    item = float(not defines and cues.is_item(piece.text)
+                 and not (piece.matters and (asked.asks_contents or names_matter_asked(asked, piece))))
     given = 0.0
     if asked.given:  # each number given is part of the case: "30명이 안 되는 회사는 주 12시간 말고 …" -> 30명
         # … or falls within a bound it states: "입사한 지 두 달밖에 안 된 직원" in "3개월 미만인 경우"
@@ -748,6 +752,19 @@ def cue_features(asked: Question, piece: Piece) -> list[float]:
     return [carries_fact, heading, rule, actor, proviso, later, float(defines), item, given, condition, focus, only_names,
             other_group,
             1.0 / piece.n if piece.n > 0 else 0.0, piece.hit_score, float(piece.first_of_heading)]
+
+
+def reads_with_lead(asked: Question, piece: Piece) -> bool:
+    """Whether the list item ``piece`` is read with the sentence leading into it (``read_with``)."""
+    return bool(piece.lead) and (asked.asks_contents or not piece.matters or names_matter_asked(asked, piece))
+
+
+def names_matter_asked(asked: Question, piece: Piece) -> bool:
+    """Whether the item ``piece`` states a focus group of the question (with no focus, a group restricting it: 주거 in
+    "기숙사 주거 환경에 대해서도 지켜야 할 기준이 있나요?") that the sentence leading into it does not."""
+    item, lead = [cues.without_heading(piece.text)], [cues.without_heading(piece.lead)]
+    return any(_focus_coverage(asked, g, item, item) == "stated" and _focus_coverage(asked, g, lead, lead) != "stated"
+               for g in asked.focus or asked.restricting)
 
 
 def _states(asked: Question, text: str, case: Case) -> bool:
