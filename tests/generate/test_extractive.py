@@ -137,6 +137,8 @@ def test_a_table_is_quoted_by_the_row_that_answers(tmp_path: Path) -> None:
         # the item naming the matter asked that its lead-in does not (면적), quoted with its lead-in, before a rule on
         # 기숙사 sharing the question's verb (③ … 기숙사규칙을 지켜야 한다)
         ("회사 기숙사 방 면적에도 지켜야 할 기준이 있나요?", "4. 기숙사의 면적"),
+        # an item a chunk opens on, its lead-in held by another hit of the article (제99조 ①), is quoted with it
+        ("회사 기숙사 규칙을 만들 때 식사에 관한 내용도 넣어야 하나요?", "식사에 관한 사항"),
         # … also when what is asked about is a word the statute never uses (계약직): the definition says what it takes in
         ("정규직이 아니라 학생 알바나 계약직도 근로기준법에서 말하는 근로자에 들어가나요?", "직업의 종류와 관계없이"),
         # 80% given under a bound: ① states 80퍼센트 이상, the other case; ② states 80퍼센트 미만 (올해 is no focus)
@@ -257,6 +259,22 @@ def test_a_sentence_giving_the_asked_time_goes_before_the_rule_it_dates() -> Non
     assert fact_first(asked, ranked)[0].text == dated
     # a time is no count: a question of when with no source giving one is not refused for it
     assert "when" not in _COUNTED
+
+
+def test_items_a_chunk_opens_on_take_the_one_lead_in_another_hit_of_their_article_holds() -> None:
+    from hanrag.generate.extractive import Piece, with_lead_ins
+
+    lead = "① 사용자는 다음 각 호의 사항에 관하여 기숙사규칙을 작성하여야 한다."
+    pieces = [Piece(1, "3. 식사에 관한 사항", "제99조(규칙의 작성과 변경)"),
+              Piece(2, lead, "제99조(규칙의 작성과 변경)"),
+              Piece(2, "1. 기상에 관한 사항", "제99조(규칙의 작성과 변경)", lead=lead, matters=True, lead_in=lead),
+              Piece(3, "2. 기숙사의 면적", "제100조(부속 기숙사의 설치ㆍ운영 기준)")]
+    led = with_lead_ins(pieces)
+    assert (led[0].lead, led[0].lead_in, led[0].matters) == (lead, lead, True)
+    assert led[3].lead == ""  # no lead-in of its own article among the hits
+    # two lead-ins in the article: which list the item continues is not known
+    other = Piece(4, "② 다만, 다음 각 호의 경우에는 그러하지 아니하다.", "제99조(규칙의 작성과 변경)")
+    assert with_lead_ins([*pieces, other])[0].lead == ""
 
 
 def test_a_rule_binding_the_asked_actor_scores_above_one_naming_them_otherwise() -> None:

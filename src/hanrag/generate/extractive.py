@@ -48,7 +48,7 @@ import copy
 import functools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -372,7 +372,7 @@ class ExtractiveAnswerer:
                     matters = "각 호의 사항" in lead
                 if not proviso and not item:
                     rule = text
-        return pieces
+        return with_lead_ins(pieces)
 
     def sentence_features(self, question: str, contexts: Sequence[Context]) -> tuple[list[Piece], np.ndarray]:
         """The pieces of the contexts and their features (rows; columns ``FEATURES``), for fitting the weights."""
@@ -752,6 +752,26 @@ def cue_features(asked: Question, piece: Piece) -> list[float]:
     return [carries_fact, heading, rule, actor, proviso, later, float(defines), item, given, condition, focus, only_names,
             other_group,
             1.0 / piece.n if piece.n > 0 else 0.0, piece.hit_score, float(piece.first_of_heading)]
+
+
+def with_lead_ins(pieces: list[Piece]) -> list[Piece]:
+    """``pieces`` with the items a chunk opens on (its cut fell inside a list) given their lead-in, when another hit of
+    the same article holds the one lead-in of a list ("3. 식사에 관한 사항", led by 제99조 ① "… 다음 각 호의 사항에
+    관하여 기숙사규칙을 작성하여야 한다.")."""
+    leads: dict[str, set[str]] = {}
+    for piece in pieces:
+        if piece.heading and not cues.is_item(piece.text) and "각 호" in piece.text:
+            leads.setdefault(piece.heading, set()).add(piece.text)
+    out = []
+    for piece in pieces:
+        found = leads.get(piece.heading, set())
+        if not piece.lead and cues.is_item(piece.text) and len(found) == 1:
+            (lead,) = found
+            if cues.is_exception(lead):  # a proviso's list completes the proviso read with its rule
+                lead = next((f"{p.rule} {lead}" for p in pieces if p.text == lead and p.rule), lead)
+            piece = replace(piece, lead=lead, lead_in=next(iter(found)), matters="각 호의 사항" in lead)
+        out.append(piece)
+    return out
 
 
 def reads_with_lead(asked: Question, piece: Piece) -> bool:
