@@ -483,6 +483,8 @@ def test_where_a_matter_is_set_is_answered_by_the_decree_it_is_left_to() -> None
     assert answer_type(question) == "regulation"
     assert carries("② 유족의 범위, 유족보상의 순위 … 는 대통령령으로 정한다.", "regulation", question)
     assert not carries("① 사용자는 … 그 유족에게 평균임금 1,000일분의 유족보상을 하여야 한다.", "regulation", question)
+    assert carries("④ … 세부절차는 「노동위원회법」에 따른 중앙노동위원회(이하 “중앙노동위원회”라 한다)가 정하는 바에 따른다.",
+                   "regulation", question)
     assert answer_type("해고 예고는 어디에 신고하나요?") == "where"
 
 

@@ -72,7 +72,8 @@ ANSWER_TYPES: dict[str, re.Pattern[str]] = {
     "purpose": re.compile(r"목적으로\s*(?:한다|하며|하고)"),
     "where": re.compile(r"(?:위원회|장관|법원|기관|관청|지청|공단|센터|사무소|에게|장소|곳에)"),
     # where a matter is set: a statute leaves it to a decree ("… 방법은 대통령령으로 정한다")
-    "regulation": re.compile(r"(?:대통령령|[가-힣]*부령|총리령|조례)(?:으)?로\s*정"),
+    # … or a body fixing it ("… 세부절차는 … 중앙노동위원회가 정하는 바에 따른다")
+    "regulation": re.compile(r"(?:대통령령|[가-힣]*부령|총리령|조례)(?:으)?로\s*정|정하는\s*바에\s*따른다"),
 }
 # A question asking the sanction for breaking a rule: 어떤 처벌을 받나요?, 벌금은 얼마인가요?
 _ASKS_SANCTION = re.compile(r"처벌|벌금|과태료|징역|벌칙|벌을\s*받"
