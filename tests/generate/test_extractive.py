@@ -139,6 +139,9 @@ def test_a_table_is_quoted_by_the_row_that_answers(tmp_path: Path) -> None:
         ("회사 기숙사 방 면적에도 지켜야 할 기준이 있나요?", "4. 기숙사의 면적"),
         # where a matter is set: the body fixing it (중앙노동위원회가 정하는 바에 따른다), before the rules of the procedure
         ("부당해고 구제신청을 하면 노동위원회가 조사하고 심문하는 자세한 절차는 어디에서 정하나요?", "세부절차는"),
+        # what a thing counts as: the item its lead-in deems so ("… 기간은 출근한 것으로 본다. 4. … 육아기 근로시간 단축을")
+        ("아이 때문에 육아기 근로시간 단축을 써서 하루 4시간만 일했는데, 연차를 계산할 때 줄어든 시간은 결근한 걸로 치나요?",
+         "육아기 근로시간 단축을 사용하여"),
         # an item a chunk opens on, its lead-in held by another hit of the article (제99조 ①), is quoted with it
         ("회사 기숙사 규칙을 만들 때 식사에 관한 내용도 넣어야 하나요?", "식사에 관한 사항"),
         # … also when what is asked about is a word the statute never uses (계약직): the definition says what it takes in

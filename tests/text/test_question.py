@@ -488,6 +488,17 @@ def test_where_a_matter_is_set_is_answered_by_the_decree_it_is_left_to() -> None
     assert answer_type("해고 예고는 어디에 신고하나요?") == "where"
 
 
+def test_what_a_thing_counts_as_is_answered_by_what_the_statute_deems_it() -> None:
+    for question in ("출산휴가로 쉰 기간도 연차를 계산할 때 출근한 걸로 쳐주나요?",
+                     "손님 올 때까지 가게에서 기다리는 시간도 일한 시간으로 쳐주나요?",
+                     "외근 일이 오래 걸리면 근무시간을 어떻게 쳐주나요?"):
+        assert answer_type(question) == "deemed", question
+    question = "육아기 근로시간 단축으로 줄어든 시간은 결근한 걸로 치나요?"
+    assert carries("⑥ … 다음 각 호의 어느 하나에 해당하는 기간은 출근한 것으로 본다.", "deemed", question)
+    assert carries("… 대기시간 등은 근로시간으로 본다.", "deemed", question)
+    assert not carries("① 사용자는 1년간 80퍼센트 이상 출근한 근로자에게 15일의 유급휴가를 주어야 한다.", "deemed", question)
+
+
 def test_the_act_asked_about_is_the_main_clauses_verbal_noun() -> None:
     assert analyse("치료 중인 직원에게 회사가 일시보상을 해 줬으면 그 직원을 해고할 수 있나요?").act == "해고"
     assert analyse("해고 예고는 어디에 신고하나요?").act == "신고"

@@ -708,10 +708,13 @@ def defines_asked(asked: Question, text: str) -> bool:
 def cue_features(asked: Question, piece: Piece) -> list[float]:
     """The ``CUES`` of a piece, unweighted: indicators (0/1), shares (0..1), the paragraph count after ①
     (up to three), the hit's reciprocal rank and normalised score."""
-    carries_fact = float(bool(asked.answer_type) and carries(piece.text, asked.answer_type, asked.text))
     # A list item states its rule, its subject and its case with the sentence it completes ("② 사용자가 … 저축을
     # 관리하는 경우에는 다음 각 호의 사항을 지켜야 한다. 2. 근로자가 … 반환을 요구할 때에는 즉시 이에 따를 것").
     whole = f"{piece.lead} {piece.text}" if reads_with_lead(asked, piece) else piece.text
+    # … and what it counts as: "4. … 육아기 근로시간 단축을 사용하여 단축된 근로시간" is deemed by its lead-in
+    # ("… 기간은 출근한 것으로 본다"); a count or a time it must give itself.
+    carrier = whole if asked.answer_type == "deemed" else piece.text
+    carries_fact = float(bool(asked.answer_type) and carries(carrier, asked.answer_type, asked.text))
     heading = 0.0
     if asked.focus and piece.heading:
         heading = sum(cues.coverage(group, [piece.heading]) == "stated" for group in asked.focus) / len(asked.focus)
