@@ -510,3 +510,5 @@ def test_the_askers_own_time_is_no_focus() -> None:
     asked = analyse("작년에 병가를 오래 써서 출근한 날이 80%가 안 되는데, 그럼 올해 연차는 며칠이 생기나요?")
     assert asked.focus == (("연차",),)
     assert ("작년",) not in asked.restricting
+    asked = analyse("이번 달엔 물량이 거의 없어서 하루 종일 대기만 했는데 회사가 최소한이라도 보장해 줘야 하나요?")
+    assert not {("이번",), ("종일",)} & set(asked.focus + asked.restricting)

@@ -32,7 +32,7 @@ GENERIC_NOUNS = frozenset(
     # where within a whole the asked part lies (90일 가운데 출산 후에): a selection, not a topic
     "가운데 사이 동안 "
     # the asker's own time (올해 연차는 며칠, 작년에 …): when the question is told, not what it is about
-    "올해 작년 내년 지난해 요즘 지금 오늘 어제 내일 "
+    "올해 작년 내년 지난해 요즘 요새 지금 오늘 어제 내일 이번 저번 지난번 최근 평소 종일 "
     # The sanction asked for (어떤 처벌을 받나요?, 벌금이 얼마인가요?) is the kind of answer, not what the
     # question is about: that is the rule broken (직원을 때린 사장).
     "처벌 벌금 과태료 징역 벌칙".split()
