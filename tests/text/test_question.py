@@ -98,7 +98,8 @@ def test_generic_and_asking_words_are_not_focus() -> None:
         # A question word inside an embedded question is not asked when the main clause asks a rule or another
         # thing; it is when the main clause asks to be told.
         ("합의서에 어느 날 몇 시간 일할지도 적어야 하나요?", None),
-        ("적금을 어느 은행에 얼마 동안 넣을지는 누가 정하나요?", None),
+        # … here the main clause asks who decides, not the amount (얼마) it embeds
+        ("적금을 어느 은행에 얼마 동안 넣을지는 누가 정하나요?", "decider"),
         ("연차를 며칠 줘야 하는지 알려 주세요", "days"),
     ],
 )
@@ -486,6 +487,13 @@ def test_where_a_matter_is_set_is_answered_by_the_decree_it_is_left_to() -> None
     assert carries("④ … 세부절차는 「노동위원회법」에 따른 중앙노동위원회(이하 “중앙노동위원회”라 한다)가 정하는 바에 따른다.",
                    "regulation", question)
     assert answer_type("해고 예고는 어디에 신고하나요?") == "where"
+
+
+def test_who_decides_is_answered_by_the_party_a_rule_leaves_the_decision_to() -> None:
+    question = "회사가 직원들 적금을 대신 관리해 준다는데 어느 은행에 얼마 동안 넣을지는 누가 정하나요?"
+    assert answer_type(question) == "decider" and answer_type("근로조건은 누가 어떻게 정하는 건가요?") == "decider"
+    assert carries("1. 저축의 종류ㆍ기간 및 금융기관을 근로자가 결정하고, 근로자 본인의 이름으로 저축할 것", "decider", question)
+    assert not carries("② 사용자는 근로자의 위탁으로 저축을 관리하는 경우에는 다음 각 호의 사항을 지켜야 한다.", "decider", question)
 
 
 def test_what_a_thing_counts_as_is_answered_by_what_the_statute_deems_it() -> None:

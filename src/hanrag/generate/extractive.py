@@ -506,7 +506,7 @@ _COUNTED = {"purpose", "percent", "days", "hours", "minutes", "years", "months",
 # The types ``fact_first`` brings a sentence carrying forward: the counted ones, a time (언제부터: "…: 2022년 1월 1일"
 # over the rule it dates) and where a matter is set (어디에서 정하나요: "… 세부절차는 … 중앙노동위원회가 정하는 바에
 # 따른다" over the rule of the procedure). Neither is a count a source must give to answer (언제 주어야: "청구한 시기에").
-_FACT_FIRST = _COUNTED | {"when", "regulation"}
+_FACT_FIRST = _COUNTED | {"when", "regulation", "decider"}
 
 
 def _own_focus(asked: Question, unused: Sequence[str]) -> bool:

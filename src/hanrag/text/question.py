@@ -74,6 +74,9 @@ ANSWER_TYPES: dict[str, re.Pattern[str]] = {
     # where a matter is set: a statute leaves it to a decree ("… 방법은 대통령령으로 정한다")
     # … or a body fixing it ("… 세부절차는 … 중앙노동위원회가 정하는 바에 따른다")
     "regulation": re.compile(r"(?:대통령령|[가-힣]*부령|총리령|조례)(?:으)?로\s*정|정하는\s*바에\s*따른다"),
+    # who decides: the party a rule leaves the decision to ("… 금융기관을 근로자가 결정하고", "근로자와 사용자가 …
+    # 결정하여야 한다")
+    "decider": re.compile(r"[가-힣][이가]\s+(?:[^.]{0,60}?\s)?결정"),
     # what a thing counts as: a statute deems it so ("… 기간은 출근한 것으로 본다", "대기시간 등은 근로시간으로 본다")
     "deemed": re.compile(r"[가-힣]\s*으?로\s*(?:본다|보아|보며|보고|보지|보는)"),
 }
@@ -105,6 +108,7 @@ _ASKED = [  # question wording -> answer type; first match wins
     (re.compile(r"언제\s*까지"), "deadline"),
     (re.compile(r"언제"), "when"),
     (re.compile(r"어디(?:에|에서|서)\s*(?:정해|정하|정한|나와|규정)"), "regulation"),
+    (re.compile(r"누가\s*(?:어떻게\s*)?(?:정하|정해|정할|결정)"), "decider"),
     (re.compile(r"어디(?:에|로|서)|누구에게"), "where"),
     # 출근한 걸로 쳐주나요, 일한 시간으로 치나요, 급한 사정으로 보나요, 그 시간대로 인정되나요
     (re.compile(r"(?:걸|것으|[가-힣]으|[가-힣])로\s*(?:쳐\s*주|쳐\s*줘|치나|치는|칠\s*수|봐\s*주|보나|보는지|인정되|인정해|인정받)"
